@@ -1,0 +1,14 @@
+// Entry point of the `ablate` binary; everything else lives in the harness library.
+#include <exception>
+#include <iostream>
+
+#include "harness/cli.h"
+
+int main(int argc, char** argv) {
+  try {
+    return ablate::run_cli(std::vector<std::string>(argv + 1, argv + argc), std::cout, std::cerr);
+  } catch (const std::exception& e) {
+    std::cerr << "ablate: error: " << e.what() << "\n";
+    return 1;
+  }
+}
