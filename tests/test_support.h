@@ -1,0 +1,110 @@
+// Helpers shared by the tests: random fills, central-difference gradient checks, tensor comparison,
+// and small model configs of each family.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "components/model_config.h"
+#include "components/random.h"
+
+namespace ablate::testing {
+
+template <typename S>
+void fill_normal(std::vector<S>& v, Rng& rng, double std = 1.0, double mean = 0.0) {
+  for (auto& x : v) x = static_cast<S>(mean + std * rng.normal());
+}
+
+template <typename S>
+std::vector<S> normal_vector(size_t n, Rng& rng, double std = 1.0) {
+  std::vector<S> v(n);
+  fill_normal(v, rng, std);
+  return v;
+}
+
+// Checks analytic[i] against the central difference (f(x+h) − f(x−h)) / 2h of `loss` with respect
+// to values[i], on up to `max_checks` indices spread over the vector. Double precision.
+inline void expect_gradient(const std::string& what, std::vector<double>& values, const std::vector<double>& analytic,
+                            const std::function<double()>& loss, double tolerance = 1e-6, size_t max_checks = 48,
+                            double h = 1e-6) {
+  ASSERT_EQ(values.size(), analytic.size()) << what;
+  const size_t n = values.size();
+  const size_t step = std::max<size_t>(1, n / max_checks);
+  double worst = 0;
+  for (size_t i = 0; i < n; i += step) {
+    const double saved = values[i];
+    values[i] = saved + h;
+    const double up = loss();
+    values[i] = saved - h;
+    const double down = loss();
+    values[i] = saved;
+    const double numeric = (up - down) / (2 * h);
+    const double error = std::abs(numeric - analytic[i]) / std::max(1.0, std::abs(numeric));
+    worst = std::max(worst, error);
+    EXPECT_LE(error, tolerance) << what << "[" << i << "]: analytic " << analytic[i] << ", numeric " << numeric;
+  }
+  EXPECT_LE(worst, tolerance) << what;
+}
+
+// max |a − b| / max |b|: the error of a relative to the reference b, scaled by b's magnitude.
+template <typename A, typename B>
+double relative_error(const std::vector<A>& a, const std::vector<B>& b) {
+  double diff = 0, scale = 0;
+  for (size_t i = 0; i < b.size(); ++i) {
+    diff = std::max(diff, std::abs(double(a[i]) - double(b[i])));
+    scale = std::max(scale, std::abs(double(b[i])));
+  }
+  return diff / std::max(scale, 1e-30);
+}
+
+// A small model of each family, resolved. `family` is gpt2, llama or yarn.
+inline ModelConfig tiny_config(const std::string& family) {
+  ModelConfig c;
+  c.vocab_size = 32;
+  c.d_model = 16;
+  c.n_layers = 2;
+  c.context = 16;
+  c.init_std = 0.3;
+  c.attention.n_heads = 4;
+  if (family == "gpt2") {
+    c.norm.type = "layernorm";
+    c.mlp.type = "gelu";
+    c.position.type = "learned";
+    c.attention.type = "mha";
+    c.tie_embeddings = true;
+    c.bias = true;
+  } else if (family == "llama") {
+    c.norm.type = "rmsnorm";
+    c.mlp.type = "swiglu";
+    c.position.type = "rope";
+    c.attention.type = "gqa";
+    c.attention.n_kv_heads = 2;
+    c.tie_embeddings = false;
+  } else if (family == "yarn") {
+    c.norm.type = "rmsnorm";
+    c.mlp.type = "swiglu";
+    c.position.type = "rope";
+    c.position.rotary_dim = 2;
+    c.position.scaling.type = "yarn";
+    c.position.scaling.factor = 4;
+    c.context = 4;
+    c.attention.type = "mqa";
+    c.tie_embeddings = false;
+  } else {
+    ADD_FAILURE() << "unknown family " << family;
+  }
+  c.resolve();
+  return c;
+}
+
+inline const std::vector<std::string>& families() {
+  static const std::vector<std::string> f = {"gpt2", "llama", "yarn"};
+  return f;
+}
+
+}  // namespace ablate::testing
