@@ -16,10 +16,8 @@ void Attention<S>::attend(const AttentionShape& shape, const S* q, const S* k, c
 }
 
 template <typename S>
-void Attention<S>::forward(const S* x, S* y, int64_t B, int64_t T) {
+void Attention<S>::project(const S* x, int64_t B, int64_t T, int64_t pos0) {
   const int64_t N = B * T;
-  x_.resize({B, T, C_});
-  std::copy(x, x + N * C_, x_.ptr());
   q_.resize({B, T, H_, D_});
   k_.resize({B, T, Hkv_, D_});
   v_.resize({B, T, Hkv_, D_});
@@ -28,11 +26,18 @@ void Attention<S>::forward(const S* x, S* y, int64_t B, int64_t T) {
   q_proj_.forward(x, q_.ptr(), N);
   k_proj_.forward(x, k_.ptr(), N);
   v_proj_.forward(x, v_.ptr(), N);
-  position_->rotate(q_.ptr(), B, T, H_, 0, T);
-  position_->rotate(k_.ptr(), B, T, Hkv_, 0, T);
+  position_->rotate(q_.ptr(), B, T, H_, pos0, pos0 + T);
+  position_->rotate(k_.ptr(), B, T, Hkv_, pos0, pos0 + T);
+}
+
+template <typename S>
+void Attention<S>::forward(const S* x, S* y, int64_t B, int64_t T) {
+  x_.resize({B, T, C_});
+  std::copy(x, x + B * T * C_, x_.ptr());
+  project(x, B, T, 0);
   const AttentionShape shape{B, T, T, H_, Hkv_, D_, /*q_offset=*/0, /*kv_batch_stride=*/T * Hkv_ * D_};
   attend(shape, q_.ptr(), k_.ptr(), v_.ptr(), o_.ptr(), lse_.ptr());
-  o_proj_.forward(o_.ptr(), y, N);
+  o_proj_.forward(o_.ptr(), y, B * T);
 }
 
 template <typename S>
@@ -57,16 +62,7 @@ template <typename S>
 void Attention<S>::forward_cached(const S* x, S* y, int64_t B, int64_t T, KVCache<S>& cache) {
   const int64_t N = B * T, pos0 = cache.length;
   cache.grow_for(B, Hkv_, D_, T);
-  q_.resize({B, T, H_, D_});
-  k_.resize({B, T, Hkv_, D_});
-  v_.resize({B, T, Hkv_, D_});
-  o_.resize({B, T, H_, D_});
-  lse_.resize({B, H_, T});
-  q_proj_.forward(x, q_.ptr(), N);
-  k_proj_.forward(x, k_.ptr(), N);
-  v_proj_.forward(x, v_.ptr(), N);
-  position_->rotate(q_.ptr(), B, T, H_, pos0, pos0 + T);
-  position_->rotate(k_.ptr(), B, T, Hkv_, pos0, pos0 + T);
+  project(x, B, T, pos0);
   const int64_t row = Hkv_ * D_;
   for (int64_t b = 0; b < B; ++b) {
     std::copy_n(k_.ptr() + b * T * row, T * row, cache.k.ptr() + (b * cache.capacity + pos0) * row);

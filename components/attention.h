@@ -37,6 +37,8 @@ class Attention {
   int64_t tile = kAttentionTile;
 
  private:
+  // q, k, v of x (B, T, C) at positions pos0.., rotated; sizes o_ and lse_ for T queries.
+  void project(const S* x, int64_t B, int64_t T, int64_t pos0);
   void attend(const AttentionShape& shape, const S* q, const S* k, const S* v, S* o, S* lse) const;
 
   int64_t C_, H_, Hkv_, D_;

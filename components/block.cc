@@ -22,17 +22,23 @@ Block<S>::Block(const ModelConfig& config, const Position<S>* position)
       attention_(config, position), mlp_(make_mlp<S>(config)) {}
 
 template <typename S>
-void Block<S>::forward(const S* x, S* y, int64_t B, int64_t T) {
+void Block<S>::run(const S* x, S* y, int64_t B, int64_t T, KVCache<S>* cache) {
   const int64_t N = B * T;
   normed_.resize({B, T, C_});
   branch_.resize({B, T, C_});
   h_.resize({B, T, C_});
   input_norm_->forward(x, normed_.ptr(), N);
-  attention_.forward(normed_.ptr(), branch_.ptr(), B, T);
+  if (cache) attention_.forward_cached(normed_.ptr(), branch_.ptr(), B, T, *cache);
+  else attention_.forward(normed_.ptr(), branch_.ptr(), B, T);
   add(x, branch_.ptr(), h_.ptr(), N * C_);
   post_attention_norm_->forward(h_.ptr(), normed_.ptr(), N);
   mlp_->forward(normed_.ptr(), branch_.ptr(), N);
   add(h_.ptr(), branch_.ptr(), y, N * C_);
+}
+
+template <typename S>
+void Block<S>::forward(const S* x, S* y, int64_t B, int64_t T) {
+  run(x, y, B, T, nullptr);
 }
 
 template <typename S>
@@ -52,16 +58,7 @@ void Block<S>::backward(const S* dy, S* dx, int64_t B, int64_t T) {
 
 template <typename S>
 void Block<S>::forward_cached(const S* x, S* y, int64_t B, int64_t T, KVCache<S>& cache) {
-  const int64_t N = B * T;
-  normed_.resize({B, T, C_});
-  branch_.resize({B, T, C_});
-  h_.resize({B, T, C_});
-  input_norm_->forward(x, normed_.ptr(), N);
-  attention_.forward_cached(normed_.ptr(), branch_.ptr(), B, T, cache);
-  add(x, branch_.ptr(), h_.ptr(), N * C_);
-  post_attention_norm_->forward(h_.ptr(), normed_.ptr(), N);
-  mlp_->forward(normed_.ptr(), branch_.ptr(), N);
-  add(h_.ptr(), branch_.ptr(), y, N * C_);
+  run(x, y, B, T, &cache);
 }
 
 template <typename S>

@@ -26,6 +26,7 @@ class Block {
   Attention<S>& attention() { return attention_; }
 
  private:
+  void run(const S* x, S* y, int64_t B, int64_t T, KVCache<S>* cache);  // cache: null = training forward
   int64_t C_;
   std::unique_ptr<Norm<S>> input_norm_, post_attention_norm_;
   Attention<S> attention_;

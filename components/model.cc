@@ -54,8 +54,18 @@ void Model<S>::embed(const int32_t* tokens, int64_t B, int64_t T, int64_t pos0, 
 }
 
 template <typename S>
-const Tensor<S>& Model<S>::forward(const int32_t* tokens, int64_t B, int64_t T) {
+const Tensor<S>& Model<S>::head_logits(int64_t B, int64_t T) {
   const int64_t V = config_.vocab_size, C = config_.d_model, N = B * T;
+  normed_.resize({B, T, C});
+  final_norm_->forward(x_.ptr(), normed_.ptr(), N);
+  logits_.resize({B, T, V});
+  matmul_xwt(normed_.ptr(), head().value.ptr(), logits_.ptr(), N, C, V, false);
+  return logits_;
+}
+
+template <typename S>
+const Tensor<S>& Model<S>::forward(const int32_t* tokens, int64_t B, int64_t T) {
+  const int64_t C = config_.d_model, N = B * T;
   B_ = B;
   T_ = T;
   tokens_.assign(tokens, tokens + N);
@@ -66,11 +76,7 @@ const Tensor<S>& Model<S>::forward(const int32_t* tokens, int64_t B, int64_t T) 
     block->forward(x_.ptr(), y_.ptr(), B, T);
     std::swap(x_, y_);
   }
-  normed_.resize({B, T, C});
-  final_norm_->forward(x_.ptr(), normed_.ptr(), N);
-  logits_.resize({B, T, V});
-  matmul_xwt(normed_.ptr(), head().value.ptr(), logits_.ptr(), N, C, V, false);
-  return logits_;
+  return head_logits(B, T);
 }
 
 template <typename S>
@@ -100,7 +106,7 @@ void Model<S>::backward(const S* dlogits) {
 template <typename S>
 const Tensor<S>& Model<S>::forward_cached(const int32_t* tokens, int64_t B, int64_t T,
                                           std::vector<KVCache<S>>& caches) {
-  const int64_t V = config_.vocab_size, C = config_.d_model, N = B * T;
+  const int64_t C = config_.d_model;
   if (caches.empty()) caches.resize(blocks_.size());
   if (caches.size() != blocks_.size())
     throw std::invalid_argument("forward_cached: " + std::to_string(caches.size()) + " caches for " +
@@ -113,11 +119,7 @@ const Tensor<S>& Model<S>::forward_cached(const int32_t* tokens, int64_t B, int6
     blocks_[l]->forward_cached(x_.ptr(), y_.ptr(), B, T, caches[l]);
     std::swap(x_, y_);
   }
-  normed_.resize({B, T, C});
-  final_norm_->forward(x_.ptr(), normed_.ptr(), N);
-  logits_.resize({B, T, V});
-  matmul_xwt(normed_.ptr(), head().value.ptr(), logits_.ptr(), N, C, V, false);
-  return logits_;
+  return head_logits(B, T);
 }
 
 template <typename S>

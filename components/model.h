@@ -39,6 +39,8 @@ class Model {
   std::vector<std::unique_ptr<Block<S>>>& blocks() { return blocks_; }
 
  private:
+  // logits_ (B, T, V) = Norm(x_) · Hᵀ
+  const Tensor<S>& head_logits(int64_t B, int64_t T);
   void embed(const int32_t* tokens, int64_t B, int64_t T, int64_t pos0, S* x) const;
   const Parameter<S>& head() const { return config_.tie_embeddings ? embed_tokens_ : lm_head_; }
 
