@@ -68,6 +68,7 @@ const Tensor<S>& Model<S>::forward(const int32_t* tokens, int64_t B, int64_t T) 
   const int64_t C = config_.d_model, N = B * T;
   B_ = B;
   T_ = T;
+  backward_ready_ = true;
   tokens_.assign(tokens, tokens + N);
   x_.resize({B, T, C});
   y_.resize({B, T, C});
@@ -81,6 +82,8 @@ const Tensor<S>& Model<S>::forward(const int32_t* tokens, int64_t B, int64_t T) 
 
 template <typename S>
 void Model<S>::backward(const S* dlogits) {
+  if (!backward_ready_)
+    throw std::logic_error("Model::backward: needs a preceding forward (forward_cached keeps no activations)");
   const int64_t V = config_.vocab_size, C = config_.d_model, B = B_, T = T_, N = B * T;
   Parameter<S>& head_param = config_.tie_embeddings ? embed_tokens_ : lm_head_;
   dx_.resize({B, T, C});
@@ -107,6 +110,7 @@ template <typename S>
 const Tensor<S>& Model<S>::forward_cached(const int32_t* tokens, int64_t B, int64_t T,
                                           std::vector<KVCache<S>>& caches) {
   const int64_t C = config_.d_model;
+  backward_ready_ = false;  // the blocks' activations are overwritten below
   if (caches.empty()) caches.resize(blocks_.size());
   if (caches.size() != blocks_.size())
     throw std::invalid_argument("forward_cached: " + std::to_string(caches.size()) + " caches for " +

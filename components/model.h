@@ -52,6 +52,7 @@ class Model {
   Parameter<S> lm_head_;  // (V, C), empty when tied
 
   int64_t B_ = 0, T_ = 0;
+  bool backward_ready_ = false;  // activations of a training forward are held
   std::vector<int32_t> tokens_;  // (B, T) of the last forward
   Tensor<S> x_, y_;              // (B, T, C) residual stream ping-pong buffers
   Tensor<S> normed_;             // (B, T, C) final-norm output
