@@ -1,0 +1,53 @@
+// Tokenizers: text <-> token ids behind one interface (byte-level built in; GPT-2 BPE,
+// SentencePiece and llama2.c tokenizers plug in behind the same class), the factory that maps a
+// YAML `tokenizer:` type name to one, and tokenize_file (a text corpus -> token ids).
+//
+// DataError, the data layer's exception, lives here; token_shards.h and batch_loader.h throw it
+// too. Messages start with the file path when there is one
+// ("corpus.txt: empty corpus (0 bytes)"), and say what was expected and what was found.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ablate {
+
+struct DataError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Tokenizer {
+ public:
+  virtual ~Tokenizer();
+  virtual std::vector<int32_t> encode(const std::string& text) const = 0;
+  // Throws DataError for an id outside [0, vocab_size()).
+  virtual std::string decode(const std::vector<int32_t>& ids) const = 0;
+  virtual int64_t vocab_size() const = 0;
+  virtual std::string name() const = 0;  // the YAML type name ("byte")
+  // Special tokens; none by default.
+  virtual std::optional<int32_t> bos_id() const;
+  virtual std::optional<int32_t> eos_id() const;
+};
+
+// ids 0..255 are the UTF-8 bytes of the text, in order; vocab 256, no special tokens.
+// decode(encode(s)) == s for every byte string, valid UTF-8 or not.
+class ByteTokenizer : public Tokenizer {
+ public:
+  std::vector<int32_t> encode(const std::string& text) const override;
+  std::string decode(const std::vector<int32_t>& ids) const override;
+  int64_t vocab_size() const override { return 256; }
+  std::string name() const override { return "byte"; }
+};
+
+// The tokenizer for a YAML type name: "byte". Unknown names are a DataError listing the known ones.
+std::unique_ptr<Tokenizer> make_tokenizer(const std::string& type);
+
+// The whole file at `path`, encoded. DataError if it cannot be read or is empty
+// ("PATH: empty corpus (0 bytes)") or encodes to no tokens.
+std::vector<int32_t> tokenize_file(const std::string& path, const Tokenizer& tokenizer);
+
+}  // namespace ablate
