@@ -1,9 +1,8 @@
 // safetensors: header validation on open, dtype conversion on read, atomic write.
 #include "harness/safetensors.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "harness/file_io.h"
+
 
 #include <algorithm>
 #include <cerrno>
@@ -96,7 +95,6 @@ T load(const unsigned char* p, int64_t i) {
   return v;
 }
 
-std::string errno_text(int err) { return std::strerror(err); }
 
 }  // namespace
 
@@ -108,34 +106,11 @@ SafetensorsFile SafetensorsFile::open(const std::string& path) {
   SafetensorsFile f;
   f.path_ = path;
 
-  // Whole file into bytes_.
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) f.fail("cannot open: " + errno_text(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-    const int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
-    ::close(fd);
-    f.fail("cannot read: " + errno_text(err));
-  }
   try {
-    if (S_ISREG(st.st_mode) && st.st_size > 0) f.bytes_.reserve(static_cast<size_t>(st.st_size));
-    char chunk[1 << 16];
-    for (;;) {
-      const ssize_t got = ::read(fd, chunk, sizeof chunk);
-      if (got == 0) break;
-      if (got < 0) {
-        if (errno == EINTR) continue;
-        const int err = errno;
-        ::close(fd);
-        f.fail("cannot read: " + errno_text(err));
-      }
-      f.bytes_.append(chunk, static_cast<size_t>(got));
-    }
-  } catch (const std::bad_alloc&) {
-    ::close(fd);
-    f.fail("out of memory reading the file");
+    f.bytes_ = read_whole_file(path);
+  } catch (const FileIoError& e) {
+    f.fail(e.what());
   }
-  ::close(fd);
 
   // Header length.
   const uint64_t file_size = f.bytes_.size();
@@ -358,19 +333,6 @@ namespace {
   throw SafetensorsError(path + ": " + what);
 }
 
-// Writes all of [p, p + n); false with errno set on failure.
-bool write_all(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    const ssize_t put = ::write(fd, p, std::min<size_t>(n, size_t{1} << 30));
-    if (put < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    p += put;
-    n -= static_cast<size_t>(put);
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -409,26 +371,12 @@ void write_safetensors(const std::string& path, const std::vector<TensorToWrite>
   unsigned char length[8];
   for (int i = 0; i < 8; ++i) length[i] = static_cast<unsigned char>(static_cast<uint64_t>(header.size()) >> (8 * i));
 
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd < 0) write_fail(path, "cannot create " + tmp + ": " + errno_text(errno));
-  bool ok = write_all(fd, reinterpret_cast<const char*>(length), 8) && write_all(fd, header.data(), header.size());
-  for (size_t i = 0; ok && i < tensors.size(); ++i)
-    ok = write_all(fd, static_cast<const char*>(tensors[i].data), static_cast<size_t>(sizes[i]));
-  ok = ok && ::fsync(fd) == 0;
-  int err = errno;
-  if (::close(fd) != 0 && ok) {
-    ok = false;
-    err = errno;
-  }
-  if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    err = errno;
-    ::unlink(tmp.c_str());
-    write_fail(path, "cannot rename " + tmp + " over it: " + errno_text(err));
-  }
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    write_fail(path, "cannot write " + tmp + ": " + errno_text(err));
+  std::vector<ByteSpan> pieces = {{length, 8}, {header.data(), header.size()}};
+  for (size_t i = 0; i < tensors.size(); ++i) pieces.push_back({tensors[i].data, static_cast<size_t>(sizes[i])});
+  try {
+    write_file_atomically(path, pieces);
+  } catch (const FileIoError& e) {
+    write_fail(path, e.what());
   }
 }
 

@@ -1,6 +1,8 @@
 // llm.c token shards: header checks shared by the reader and the memory map, atomic writer.
 #include "harness/token_shards.h"
 
+#include "harness/file_io.h"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -109,18 +111,6 @@ int64_t open_shard(const std::string& path, Fd& f, int64_t* file_size) {
   return check_header(path, header, *file_size);
 }
 
-bool write_all(int fd, const unsigned char* p, size_t n) {
-  while (n > 0) {
-    const ssize_t put = ::write(fd, p, std::min<size_t>(n, size_t{1} << 30));
-    if (put < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    p += put;
-    n -= static_cast<size_t>(put);
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -141,35 +131,15 @@ void write_token_shard(const std::string& path, const std::vector<int32_t>& toke
   store_i32(header + 4, kTokenShardVersion);
   store_i32(header + 8, static_cast<int32_t>(tokens.size()));
 
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd < 0) fail(path, "cannot create " + tmp + ": " + errno_text(errno));
-  bool ok = write_all(fd, header, sizeof header);
-  std::vector<unsigned char> chunk;
-  constexpr size_t kChunkTokens = size_t{1} << 16;
-  for (size_t begin = 0; ok && begin < tokens.size(); begin += kChunkTokens) {
-    const size_t end = std::min(tokens.size(), begin + kChunkTokens);
-    chunk.resize(2 * (end - begin));
-    for (size_t i = begin; i < end; ++i) {
-      chunk[2 * (i - begin)] = static_cast<unsigned char>(tokens[i] & 0xff);
-      chunk[2 * (i - begin) + 1] = static_cast<unsigned char>((tokens[i] >> 8) & 0xff);
-    }
-    ok = write_all(fd, chunk.data(), chunk.size());
+  std::vector<unsigned char> body(2 * tokens.size());  // uint16 little-endian
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    body[2 * i] = static_cast<unsigned char>(tokens[i] & 0xff);
+    body[2 * i + 1] = static_cast<unsigned char>((tokens[i] >> 8) & 0xff);
   }
-  ok = ok && ::fsync(fd) == 0;
-  int err = errno;
-  if (::close(fd) != 0 && ok) {
-    ok = false;
-    err = errno;
-  }
-  if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    err = errno;
-    ::unlink(tmp.c_str());
-    fail(path, "cannot rename " + tmp + " over it: " + errno_text(err));
-  }
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    fail(path, "cannot write " + tmp + ": " + errno_text(err));
+  try {
+    write_file_atomically(path, {{header, sizeof header}, {body.data(), body.size()}});
+  } catch (const FileIoError& e) {
+    fail(path, e.what());
   }
 }
 

@@ -1,12 +1,7 @@
 // Tokenizer base, the byte-level tokenizer, the factory, and tokenize_file.
 #include "harness/tokenizer.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
+#include "harness/file_io.h"
 
 namespace ablate {
 
@@ -38,29 +33,12 @@ std::unique_ptr<Tokenizer> make_tokenizer(const std::string& type) {
 
 std::vector<int32_t> tokenize_file(const std::string& path, const Tokenizer& tokenizer) {
   auto fail = [&](const std::string& what) { return DataError(path + ": " + what); };
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw fail(std::string("cannot open: ") + std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-    const int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
-    ::close(fd);
-    throw fail(std::string("cannot read: ") + std::strerror(err));
-  }
   std::string text;
-  if (S_ISREG(st.st_mode) && st.st_size > 0) text.reserve(static_cast<size_t>(st.st_size));
-  char chunk[1 << 16];
-  for (;;) {
-    const ssize_t got = ::read(fd, chunk, sizeof chunk);
-    if (got == 0) break;
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      throw fail(std::string("cannot read: ") + std::strerror(err));
-    }
-    text.append(chunk, static_cast<size_t>(got));
+  try {
+    text = read_whole_file(path);
+  } catch (const FileIoError& e) {
+    throw fail(e.what());
   }
-  ::close(fd);
   if (text.empty()) throw fail("empty corpus (0 bytes)");
   std::vector<int32_t> ids = tokenizer.encode(text);
   if (ids.empty())

@@ -1,0 +1,89 @@
+#include "harness/file_io.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <new>
+
+namespace ablate {
+namespace {
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+// Writes all of [p, p + n); false with errno set on failure.
+bool write_all(int fd, const char* p, size_t n) {
+  while (n > 0) {
+    const ssize_t put = ::write(fd, p, std::min<size_t>(n, size_t{1} << 30));
+    if (put < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    p += put;
+    n -= static_cast<size_t>(put);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string read_whole_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw FileIoError("cannot open: " + errno_text(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+    const int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
+    ::close(fd);
+    throw FileIoError("cannot read: " + errno_text(err));
+  }
+  std::string bytes;
+  try {
+    if (S_ISREG(st.st_mode) && st.st_size > 0) bytes.reserve(static_cast<size_t>(st.st_size));
+    char chunk[1 << 16];
+    for (;;) {
+      const ssize_t got = ::read(fd, chunk, sizeof chunk);
+      if (got == 0) break;
+      if (got < 0) {
+        if (errno == EINTR) continue;
+        const int err = errno;
+        ::close(fd);
+        throw FileIoError("cannot read: " + errno_text(err));
+      }
+      bytes.append(chunk, static_cast<size_t>(got));
+    }
+  } catch (const std::bad_alloc&) {
+    ::close(fd);
+    throw FileIoError("out of memory reading the file");
+  }
+  ::close(fd);
+  return bytes;
+}
+
+void write_file_atomically(const std::string& path, const std::vector<ByteSpan>& pieces) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) throw FileIoError("cannot create " + tmp + ": " + errno_text(errno));
+  bool ok = true;
+  for (size_t i = 0; ok && i < pieces.size(); ++i)
+    ok = write_all(fd, static_cast<const char*>(pieces[i].data), pieces[i].size);
+  ok = ok && ::fsync(fd) == 0;
+  int err = errno;
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    err = errno;
+  }
+  if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
+    err = errno;
+    ::unlink(tmp.c_str());
+    throw FileIoError("cannot rename " + tmp + " over it: " + errno_text(err));
+  }
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    throw FileIoError("cannot write " + tmp + ": " + errno_text(err));
+  }
+}
+
+}  // namespace ablate

@@ -1,0 +1,29 @@
+// Whole-file reads and atomic writes. Every writer of shards, checkpoints and results goes
+// through write_file_atomically: the bytes go to "<path>.tmp.<pid>", are fsync'ed, then renamed
+// over <path>, so an interrupted or failed write leaves the previous file intact and no partial one.
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ablate {
+
+// What went wrong, without the path (callers prefix it in their own error type):
+// "cannot open: ...", "cannot read: ...", "cannot create T: ...", "cannot write T: ...",
+// "cannot rename T over it: ...", "out of memory reading the file".
+struct FileIoError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::string read_whole_file(const std::string& path);
+
+struct ByteSpan {
+  const void* data;
+  size_t size;
+};
+// Writes the concatenation of `pieces` to `path` atomically (see above).
+void write_file_atomically(const std::string& path, const std::vector<ByteSpan>& pieces);
+
+}  // namespace ablate
