@@ -2,6 +2,8 @@
 // per bad file, the memory map), the seeded batch loader (determinism, exact seek, shifted
 // targets, windows in range), the train/validation split, evaluation windows, text corpora.
 #include <gtest/gtest.h>
+
+#include "tests/test_support.h"
 #include <stdlib.h>
 
 #include <cmath>
@@ -81,29 +83,8 @@ std::vector<int32_t> random_tokens(size_t n, uint64_t seed, int32_t vocab = 6553
   return v;
 }
 
-// Each test gets a fresh directory under ::testing::TempDir(), removed afterwards.
-class DataTempDir : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "ablate_data_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr) << tmpl;
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  std::string file(const std::string& name) const { return dir_ + "/" + name; }
-  std::vector<std::string> listing() const {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(dir_)) names.push_back(entry.path().filename().string());
-    return names;
-  }
-  std::string dir_;
-};
-
-class DataShards : public DataTempDir {};
-class DataText : public DataTempDir {};
+class DataShards : public testing::TempDirTest {};
+class DataText : public testing::TempDirTest {};
 
 // ---- tokenizer ----
 

@@ -3,6 +3,8 @@
 #include "harness/safetensors.h"
 
 #include <gtest/gtest.h>
+
+#include "tests/test_support.h"
 #include <sys/stat.h>
 
 #include <cmath>
@@ -43,19 +45,8 @@ std::string raw_file(const std::string& header, const std::string& buffer) {
   return bytes + header + buffer;
 }
 
-// Each test gets a fresh directory, removed afterwards.
-class SafetensorsTest : public ::testing::Test {
+class SafetensorsTest : public testing::TempDirTest {
  protected:
-  void SetUp() override {
-    std::string tmpl = ::testing::TempDir() + "ablate_safetensors_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr) << tmpl;
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  std::string file(const std::string& name) const { return dir_ + "/" + name; }
 
   // The message of the SafetensorsError that opening `bytes` raises ("" if it opens).
   std::string open_error(const std::string& bytes, const std::string& name = "bad.safetensors") {
@@ -70,8 +61,6 @@ class SafetensorsTest : public ::testing::Test {
     }
     return "";
   }
-
-  std::string dir_;
 };
 
 TEST_F(SafetensorsTest, RoundTripsF32F64I32WithMetadata) {
