@@ -42,7 +42,7 @@ class Model {
   // logits_ (B, T, V) = Norm(x_) · Hᵀ
   const Tensor<S>& head_logits(int64_t B, int64_t T);
   void embed(const int32_t* tokens, int64_t B, int64_t T, int64_t pos0, S* x) const;
-  const Parameter<S>& head() const { return config_.tie_embeddings ? embed_tokens_ : lm_head_; }
+  Parameter<S>& head() { return config_.tie_embeddings ? embed_tokens_ : lm_head_; }
 
   ModelConfig config_;
   Parameter<S> embed_tokens_;  // (V, C)

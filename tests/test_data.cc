@@ -40,18 +40,8 @@ std::string error_of(F&& f) {
 
 #define EXPECT_MESSAGE_HAS(message, part) EXPECT_NE((message).find(part), std::string::npos) << "message: " << (message)
 
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  ASSERT_TRUE(out.good()) << path;
-}
+using testing::read_bytes;
+using testing::write_bytes;
 
 void put_i32(std::string& bytes, size_t at, int32_t v) {
   const uint32_t u = static_cast<uint32_t>(v);

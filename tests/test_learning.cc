@@ -1,40 +1,16 @@
 // A tiny model of each family learns to copy: given "x₁…x₆ SEP", it must predict x₁…x₆ again,
-// which needs attention to look 7 positions back. Trained with a plain AdamW step written here.
+// which needs attention to look 7 positions back. Trained with the harness AdamW (no decay, no clipping).
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "components/cross_entropy.h"
 #include "components/model.h"
+#include "harness/optimizer.h"
 #include "tests/test_support.h"
 
 namespace ablate {
 namespace {
-
-// AdamW (Loshchilov & Hutter 2019) on every parameter, no weight decay, no schedule.
-struct AdamW {
-  double lr = 3e-3, beta1 = 0.9, beta2 = 0.99, eps = 1e-8;
-  std::vector<std::vector<float>> m, v;
-  int step = 0;
-  void update(ParameterList<float> params) {
-    if (m.empty())
-      for (auto& p : params) {
-        m.emplace_back(p.param->value.numel(), 0.f);
-        v.emplace_back(p.param->value.numel(), 0.f);
-      }
-    ++step;
-    const double c1 = 1 - std::pow(beta1, step), c2 = 1 - std::pow(beta2, step);
-    for (size_t i = 0; i < params.size(); ++i) {
-      auto& w = params[i].param->value.data;
-      const auto& g = params[i].param->grad.data;
-      for (size_t j = 0; j < w.size(); ++j) {
-        m[i][j] = float(beta1 * m[i][j] + (1 - beta1) * g[j]);
-        v[i][j] = float(beta2 * v[i][j] + (1 - beta2) * g[j] * g[j]);
-        w[j] -= float(lr * (m[i][j] / c1) / (std::sqrt(v[i][j] / c2) + eps));
-      }
-    }
-  }
-};
 
 // Copy-task batch: sequence x₁…x_k SEP x₁…x_k; inputs are its first 2k tokens, and only the
 // predictions of the copied half are scored (other targets are −1 = ignored).
@@ -67,7 +43,8 @@ TEST(Learning, TinyModelOfEachFamilyLearnsToCopy) {
     if (family == "yarn") c.position.scaling.factor = 1;  // trained at its own context
     c.resolve();
     Model<float> model(c, 1);
-    AdamW opt;
+    AdamW opt(AdamWConfig{/*lr=*/3e-3, /*beta1=*/0.9, /*beta2=*/0.99, /*eps=*/1e-8, /*weight_decay=*/0.0,
+                          /*grad_clip=*/0.0});
     CrossEntropy<float> ce;
     Rng rng(42);
     std::vector<int32_t> inputs, targets;
@@ -82,7 +59,8 @@ TEST(Learning, TinyModelOfEachFamilyLearnsToCopy) {
       last = loss;
       ce.backward(dlogits.data());
       model.backward(dlogits.data());
-      opt.update(model.parameters());
+      auto params = model.parameters();
+      opt.step(params, opt.config().lr);
     }
     EXPECT_GT(first, 2.0) << family;
     EXPECT_LT(last, kThreshold) << family << ": copy loss after " << kSteps << " steps";
