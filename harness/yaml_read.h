@@ -1,0 +1,59 @@
+// Typed, path-aware reading of YAML config nodes, shared by every config section (model, data,
+// train, eval, ...). Every problem is a ConfigError whose message starts with the YAML path:
+// "train.lr: expected a number, found 'fast'", "data.kind: unknown key (allowed: type, path)".
+// And the inverse: text for numbers and names that reads back exactly.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "components/model_config.h"  // ConfigError
+
+namespace ablate {
+
+[[noreturn]] void config_fail(const std::string& path, const std::string& what);
+
+// What a node holds, for "found ..." in messages: null, a sequence, a mapping or 'scalar'.
+std::string describe_node(const YAML::Node& node);
+
+int64_t read_int(const YAML::Node& node, const std::string& path,
+                 const char* expected = "an integer");
+double read_double(const YAML::Node& node, const std::string& path);  // finite numbers only
+bool read_bool(const YAML::Node& node, const std::string& path);
+std::string read_string(const YAML::Node& node, const std::string& path);
+
+// A mapping's keys, each with the function that reads its value (value node, full path).
+using Fields =
+    std::vector<std::pair<std::string, std::function<void(const YAML::Node&, const std::string&)>>>;
+
+// Reads `node` key by key: unknown keys ("unknown key (allowed: ...)") and duplicate keys are
+// errors. A missing or null node keeps the defaults unless `required`.
+void read_mapping(const YAML::Node& node, const std::string& path, const Fields& fields,
+                  bool required = false);
+
+// Field readers bound to a variable.
+template <typename T>
+auto int_field(T& target) {
+  return [&target](const YAML::Node& n, const std::string& p) { target = read_int(n, p); };
+}
+inline auto double_field(double& target) {
+  return [&target](const YAML::Node& n, const std::string& p) { target = read_double(n, p); };
+}
+inline auto bool_field(bool& target) {
+  return [&target](const YAML::Node& n, const std::string& p) { target = read_bool(n, p); };
+}
+inline auto string_field(std::string& target) {
+  return [&target](const YAML::Node& n, const std::string& p) { target = read_string(n, p); };
+}
+
+// Shortest text that reads back as the same double; integral values keep a ".0".
+std::string format_double(double v);
+// Plain words stay plain; anything else is double-quoted so that it reads back verbatim.
+std::string format_string(const std::string& s);
+
+}  // namespace ablate
