@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "components/registry.h"
+#include "harness/experiment_commands.h"
 
 namespace ablate {
 namespace {
@@ -11,8 +12,14 @@ namespace {
 const char* kUsage =
     "usage: ablate <command> [args]\n"
     "commands:\n"
-    "  list                 every registered component variant, by slot\n"
-    "  help                 this text\n";
+    "  list                             every registered component variant, by slot\n"
+    "  run CONFIG.yaml [-o DIR]         train, checkpoint and evaluate one experiment\n"
+    "  train CONFIG.yaml [-o DIR]       train and checkpoint only\n"
+    "  eval CONFIG.yaml [-o DIR]        validation loss and perplexity of a checkpoint\n"
+    "  help                             this text\n"
+    "options of run and train: --resume (continue DIR/checkpoint.safetensors), --force (redo a\n"
+    "finished or unfinished run), --threads N; of eval: --checkpoint FILE, --threads N.\n"
+    "DIR defaults to results/NAME (NAME: the config's name, default its file name).\n";
 
 int list_variants(std::ostream& out) {
   for (const auto& slot : registered_slots()) {
@@ -41,6 +48,14 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       return 2;
     }
     return list_variants(out);
+  }
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  try {
+    if (command == "run" || command == "train") return train_command(command, rest, out, err);
+    if (command == "eval") return eval_command(rest, out, err);
+  } catch (const std::exception& e) {
+    err << "ablate " << command << ": error: " << e.what() << "\n";
+    return 1;
   }
   err << "ablate: unknown command '" << command << "'\n" << kUsage;
   return 2;

@@ -1,0 +1,26 @@
+// `ablate run`, `ablate train` and `ablate eval` on one experiment config.
+//
+//   ablate run   CONFIG.yaml [-o DIR] [--resume] [--force] [--threads N]
+//   ablate train CONFIG.yaml [-o DIR] [--resume] [--force] [--threads N]
+//   ablate eval  CONFIG.yaml [-o DIR] [--checkpoint FILE] [--threads N]
+//
+// DIR defaults to results/NAME. train writes DIR/checkpoint.safetensors (every
+// train.checkpoint_every steps and at the end) and DIR/result.json (kind "train": the loss and
+// validation curves, final metrics); run does the same and then evaluates the whole validation
+// split (kind "run"); eval scores a checkpoint (default DIR/checkpoint.safetensors) and writes
+// DIR/eval.json. A finished DIR/result.json is not redone unless --force; an unfinished run's
+// checkpoint is continued only with --resume (or replaced with --force), never silently.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace ablate {
+
+// args: what follows the command name. Returns the exit code (0 ok, 1 error, 2 usage).
+int train_command(const std::string& command, const std::vector<std::string>& args, std::ostream& out,
+                  std::ostream& err);
+int eval_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+}  // namespace ablate
