@@ -1,0 +1,39 @@
+// What every result JSON records about where and how it ran: the source revision, the machine,
+// the library versions and build settings, and the process's memory use. Nothing here throws:
+// what cannot be found is reported as "unknown" (or 0 for a number that cannot be read).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace ablate {
+
+// "2026-11-23T10:04:05Z": UTC, whole seconds (fractions are truncated towards the past).
+std::string iso8601_utc(std::chrono::system_clock::time_point t);
+
+// {"revision": "<40 hex>" or "unknown", "dirty": true when tracked files have uncommitted
+// changes, "source_dir": the source tree the binary was built from} from
+// `git rev-parse HEAD` and `git status --porcelain --untracked-files=no` run in that tree
+// (read-only: --no-optional-locks, so the index is never rewritten; stderr discarded).
+// "unknown" and dirty = false when git or the repository is absent.
+nlohmann::json git_info();
+
+// {"hostname", "os" (uname sysname and release, "Linux 6.1.0-18-amd64"), "cpu" (the model name
+// from /proc/cpuinfo, "unknown" if absent), "cores" (hardware threads, ≥ 1), "memory_bytes"
+// (MemTotal from /proc/meminfo, else sysconf; 0 if neither is known), "threads" (threads_used)}.
+nlohmann::json machine_info(int threads_used);
+
+// {"compiler": "gcc 12.2.0" / "clang ...", "eigen": "3.4.0", "onetbb": "2021.8.0",
+// "nlohmann_json": "3.11.2", "yaml_cpp": "0.7.0" (as CMake found it; "unknown" if it did not
+// say), "build_type": "Release" ("unknown" if none), "native_arch": built with -march=native}.
+nlohmann::json library_versions();
+
+// Peak resident set size of this process in bytes (getrusage's ru_maxrss, or the current size
+// when that is larger), and the current one (from /proc/self/statm; 0 where that cannot be read).
+int64_t peak_rss_bytes();
+int64_t current_rss_bytes();
+
+}  // namespace ablate
