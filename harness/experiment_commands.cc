@@ -11,10 +11,11 @@
 #include <thread>
 
 #include "harness/checkpoint.h"
+#include "harness/experiment_runner.h"
 #include "harness/progress.h"
 #include "harness/result.h"
-#include "harness/run_info.h"
-#include "harness/trainer.h"
+#include "harness/sweep.h"
+#include "harness/training_data.h"
 #include "harness/validation_loss.h"
 
 namespace ablate {
@@ -85,93 +86,45 @@ std::string fixed(double v, int digits) {
   return o.str();
 }
 
-nlohmann::json loss_metrics(const LossEstimate& e, int64_t context) {
-  return {{"loss", e.loss}, {"perplexity", e.perplexity()}, {"tokens", e.tokens},
-          {"windows", e.windows}, {"context", context}};
-}
-
 }  // namespace
 
 int train_command(const std::string& command, const std::vector<std::string>& args, std::ostream& out,
                   std::ostream& err) {
   Arguments a;
   if (!parse_arguments(command, args, /*is_eval=*/false, a, err)) return 2;
-  const auto started = std::chrono::system_clock::now();
-  ExperimentConfig config = load_experiment(a.config_path);
+  const ConfigTree tree = load_config_tree(a.config_path);
+  const std::string stem = fs::path(a.config_path).stem().string();
+  if (has_sweep(tree)) {
+    const SweepPlan plan = plan_sweep(tree, stem);
+    const int threads = resolve_threads(a, plan.points.front().config);
+    tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, threads);
+    SweepOptions options;
+    options.dir = a.out_dir.empty() ? (fs::path("results") / plan.name).string() : a.out_dir;
+    options.kind = command;
+    options.force = a.force;
+    options.threads = threads;
+    options.out = &out;
+    options.log = &err;
+    options.interactive = stream_is_terminal(err);
+    err << plan.name << ": sweep of " << plan.points.size() << " points into " << options.dir << "\n";
+    const SweepOutcome o = run_sweep(plan, options);
+    out << plan.name << ": " << o.completed << " completed, " << o.skipped << " already done, " << o.failed
+        << " failed; results in " << options.dir << "\n";
+    return o.failed > 0 ? 1 : 0;
+  }
+  const ExperimentConfig config = parse_experiment(tree, stem);
   const int threads = resolve_threads(a, config);
   tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, threads);
-
-  const fs::path dir = a.out_dir.empty() ? fs::path("results") / config.name : fs::path(a.out_dir);
-  const std::string result_path = (dir / "result.json").string();
-  const std::string checkpoint_path = (dir / "checkpoint.safetensors").string();
-  if (fs::exists(result_path) && !a.force) {
-    out << config.name << ": " << result_path << " exists, skipping (--force runs it again)\n";
-    return 0;
-  }
-  bool resume = false;
-  if (fs::exists(checkpoint_path)) {
-    if (a.resume) {
-      resume = true;
-    } else if (!a.force) {
-      const Checkpoint c = open_checkpoint(checkpoint_path);
-      err << "ablate " << command << ": error: " << checkpoint_path << " holds an unfinished run (step "
-          << c.state.step << " of " << config.train.steps
-          << "): pass --resume to continue it, or --force to start over\n";
-      return 1;
-    }
-  } else if (a.resume) {
-    err << config.name << ": no checkpoint at " << checkpoint_path << ", starting from step 0\n";
-  }
-
-  const TrainingData data = load_training_data(config);
-  fs::create_directories(dir);
-  Model<float> model(config.model, static_cast<uint64_t>(config.seed));
-  const int64_t n_params = model.parameter_count();
-  err << config.name << ": " << n_params << " parameters, " << data.description << ": "
-      << data.train.size() << " train / " << data.validation.size() << " validation tokens, "
-      << config.train.steps << " steps of " << config.tokens_per_step() << " tokens, " << threads
-      << " threads\n";
-
-  TrainOptions options;
-  options.checkpoint_path = checkpoint_path;
-  options.resume = resume;
-  options.log = &err;
-  options.interactive = stream_is_terminal(err);
-  const TrainOutcome outcome = train_model(config, data, model, options);
-
-  nlohmann::json result = result_header(command == "run" ? "run" : "train", config, threads, started);
-  result["data"] = data.description;
-  result["checkpoint"] = checkpoint_path;
-  result["resumed_from_step"] = outcome.resumed_from;
-  result["loss_curve"] = outcome.history["loss_curve"];
-  result["validation_curve"] = outcome.history["validation_curve"];
-  const nlohmann::json& last_val = outcome.history["validation_curve"].back();
-  nlohmann::json metrics = {
-      {"parameters", n_params},
-      {"parameter_bytes", n_params * 4},
-      {"optimizer_bytes", n_params * 8},
-      {"kv_cache_bytes_per_token", config.model.kv_cache_bytes_per_token()},
-      {"final_train_loss", outcome.history["loss_curve"].back()["loss"]},
-      {"final_validation_loss", last_val["loss"]},
-      {"train_seconds", outcome.history["train_seconds"]},
-      {"train_tokens_per_second", outcome.seconds_this_session > 0
-                                      ? outcome.tokens_this_session / outcome.seconds_this_session
-                                      : 0.0},
-  };
-  if (command == "run") {
-    const LossEstimate val = validation_loss(model, data.validation, config.eval.context,
-                                             config.train.batch_size, config.eval.max_tokens);
-    metrics["validation"] = loss_metrics(val, config.eval.context);
-    out << config.name << ": validation loss " << fixed(val.loss, 4) << " (perplexity "
-        << fixed(val.perplexity(), 3) << ", " << val.tokens << " tokens)\n";
-  } else {
-    out << config.name << ": validation loss " << fixed(last_val["loss"].get<double>(), 4) << " after "
-        << config.train.steps << " steps\n";
-  }
-  metrics["peak_rss_bytes"] = peak_rss_bytes();
-  result["metrics"] = metrics;
-  write_result(result_path, result, started);
-  out << config.name << ": result " << result_path << "\n";
+  RunRequest request;
+  request.dir = a.out_dir.empty() ? (fs::path("results") / config.name).string() : a.out_dir;
+  request.kind = command;
+  request.resume = a.resume;
+  request.force = a.force;
+  request.threads = threads;
+  request.out = &out;
+  request.log = &err;
+  request.interactive = stream_is_terminal(err);
+  run_experiment(config, request);
   return 0;
 }
 
@@ -179,7 +132,11 @@ int eval_command(const std::vector<std::string>& args, std::ostream& out, std::o
   Arguments a;
   if (!parse_arguments("eval", args, /*is_eval=*/true, a, err)) return 2;
   const auto started = std::chrono::system_clock::now();
-  const ExperimentConfig config = load_experiment(a.config_path);
+  const ConfigTree tree = load_config_tree(a.config_path);
+  if (has_sweep(tree))
+    throw ConfigError(a.config_path + ": eval takes one experiment, and this file is a sweep (each point's "
+                      "checkpoint is evaluated by `ablate run` already)");
+  const ExperimentConfig config = parse_experiment(tree, fs::path(a.config_path).stem().string());
   const int threads = resolve_threads(a, config);
   tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, threads);
   const fs::path dir = a.out_dir.empty() ? fs::path("results") / config.name : fs::path(a.out_dir);
@@ -196,7 +153,7 @@ int eval_command(const std::vector<std::string>& args, std::ostream& out, std::o
   result["data"] = data.description;
   result["checkpoint"] = checkpoint_path;
   result["checkpoint_step"] = checkpoint.state.step;
-  result["metrics"] = {{"validation", loss_metrics(val, config.eval.context)},
+  result["metrics"] = {{"validation", loss_summary(val, config.eval.context)},
                        {"parameters", model.parameter_count()}};
   const std::string result_path = (dir / "eval.json").string();
   write_result(result_path, result, started);

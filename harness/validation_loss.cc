@@ -43,4 +43,9 @@ LossEstimate validation_loss(Model<float>& model, const std::vector<int32_t>& to
   return est;
 }
 
+nlohmann::json loss_summary(const LossEstimate& e, int64_t context) {
+  return {{"loss", e.loss}, {"perplexity", e.perplexity()}, {"tokens", e.tokens},
+          {"windows", e.windows}, {"context", context}};
+}
+
 }  // namespace ablate

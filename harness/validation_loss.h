@@ -4,6 +4,8 @@
 //   loss = Σ NLL / tokens scored,   perplexity = exp(loss).
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -24,5 +26,8 @@ struct LossEstimate {
 // (the stream is cut to max_tokens + 1 tokens). Deterministic: sums in a fixed order.
 LossEstimate validation_loss(Model<float>& model, const std::vector<int32_t>& tokens, int64_t T,
                              int64_t B, int64_t max_tokens = 0);
+
+// {"loss", "perplexity", "tokens", "windows", "context"} for result files.
+nlohmann::json loss_summary(const LossEstimate& estimate, int64_t context);
 
 }  // namespace ablate

@@ -1,0 +1,112 @@
+// One experiment into one folder (see experiment_runner.h).
+#include "harness/experiment_runner.h"
+
+#include <chrono>
+#include <filesystem>
+#include <ostream>
+#include <sstream>
+
+#include "harness/checkpoint.h"
+#include "harness/result.h"
+#include "harness/run_info.h"
+#include "harness/trainer.h"
+#include "harness/validation_loss.h"
+
+namespace ablate {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string fixed(double v, int digits) {
+  std::ostringstream o;
+  o.setf(std::ios::fixed);
+  o.precision(digits);
+  o << v;
+  return o.str();
+}
+
+std::ostream& null_stream() {
+  static std::ostringstream sink;
+  sink.str("");
+  return sink;
+}
+
+}  // namespace
+
+RunStatus run_experiment(const ExperimentConfig& config, const RunRequest& request) {
+  std::ostream& out = request.out ? *request.out : null_stream();
+  const auto started = std::chrono::system_clock::now();
+  const fs::path dir(request.dir);
+  const std::string result_path = (dir / "result.json").string();
+  const std::string checkpoint_path = (dir / "checkpoint.safetensors").string();
+  if (fs::exists(result_path) && !request.force) {
+    out << config.name << ": " << result_path << " exists, skipping (--force runs it again)\n";
+    return RunStatus::kSkipped;
+  }
+  bool resume = false;
+  if (fs::exists(checkpoint_path)) {
+    if (request.resume) {
+      resume = true;
+    } else if (!request.force) {
+      const Checkpoint c = open_checkpoint(checkpoint_path);
+      throw ConfigError(checkpoint_path + " holds an unfinished run (step " + std::to_string(c.state.step) +
+                        " of " + std::to_string(config.train.steps) +
+                        "): pass --resume to continue it, or --force to start over");
+    }
+  }
+
+  const TrainingData data = load_training_data(config);
+  fs::create_directories(dir);
+  Model<float> model(config.model, static_cast<uint64_t>(config.seed));
+  const int64_t n_params = model.parameter_count();
+  if (request.log)
+    *request.log << config.name << ": " << n_params << " parameters, " << data.description << ": "
+                 << data.train.size() << " train / " << data.validation.size() << " validation tokens, "
+                 << config.train.steps << " steps of " << config.tokens_per_step() << " tokens, "
+                 << request.threads << " threads\n";
+
+  TrainOptions options;
+  options.checkpoint_path = checkpoint_path;
+  options.resume = resume;
+  options.log = request.log;
+  options.interactive = request.interactive;
+  const TrainOutcome outcome = train_model(config, data, model, options);
+
+  nlohmann::json result = result_header(request.kind, config, request.threads, started);
+  for (auto it = request.annotations.begin(); it != request.annotations.end(); ++it) result[it.key()] = it.value();
+  result["data"] = data.description;
+  result["checkpoint"] = checkpoint_path;
+  result["resumed_from_step"] = outcome.resumed_from;
+  result["loss_curve"] = outcome.history["loss_curve"];
+  result["validation_curve"] = outcome.history["validation_curve"];
+  const nlohmann::json& last_val = outcome.history["validation_curve"].back();
+  nlohmann::json metrics = {
+      {"parameters", n_params},
+      {"parameter_bytes", n_params * 4},
+      {"optimizer_bytes", n_params * 8},
+      {"kv_cache_bytes_per_token", config.model.kv_cache_bytes_per_token()},
+      {"final_train_loss", outcome.history["loss_curve"].back()["loss"]},
+      {"final_validation_loss", last_val["loss"]},
+      {"train_seconds", outcome.history["train_seconds"]},
+      {"train_tokens_per_second", outcome.seconds_this_session > 0
+                                      ? outcome.tokens_this_session / outcome.seconds_this_session
+                                      : 0.0},
+  };
+  if (request.kind == "run") {
+    const LossEstimate val = validation_loss(model, data.validation, config.eval.context,
+                                             config.train.batch_size, config.eval.max_tokens);
+    metrics["validation"] = loss_summary(val, config.eval.context);
+    out << config.name << ": validation loss " << fixed(val.loss, 4) << " (perplexity "
+        << fixed(val.perplexity(), 3) << ", " << val.tokens << " tokens)\n";
+  } else {
+    out << config.name << ": validation loss " << fixed(last_val["loss"].get<double>(), 4) << " after "
+        << config.train.steps << " steps\n";
+  }
+  metrics["peak_rss_bytes"] = peak_rss_bytes();
+  result["metrics"] = metrics;
+  write_result(result_path, result, started);
+  out << config.name << ": result " << result_path << "\n";
+  return RunStatus::kCompleted;
+}
+
+}  // namespace ablate
