@@ -1,6 +1,7 @@
 // Reading, checking and writing experiment configs (see experiment_config.h for the keys).
 #include "harness/experiment_config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <sstream>
@@ -88,6 +89,20 @@ void check_train(const TrainConfig& t, const ModelConfig& model) {
   at_least(t.checkpoint_every, 0, "train.checkpoint_every");
 }
 
+void check_choice(const ChoiceConfig& ch) {
+  const bool synthetic = ch.task == "synthetic";
+  require(!ch.task.empty(), "choice.task", "must be 'synthetic' or a JSONL file");
+  const std::vector<std::string> formats = {"synthetic", "generic", "hellaswag", "arc", "piqa", "winogrande"};
+  require(std::find(formats.begin(), formats.end(), ch.format) != formats.end(), "choice.format",
+          "unknown format '" + ch.format + "' (known: synthetic, generic, hellaswag, arc, piqa, winogrande)");
+  require(synthetic == (ch.format == "synthetic"), "choice.format",
+          synthetic ? "task synthetic takes format synthetic, found '" + ch.format + "'"
+                    : "format synthetic needs task: synthetic (a file needs its format)");
+  require(ch.items >= (synthetic ? 1 : 0), "choice.items",
+          std::string("must be >= ") + (synthetic ? "1" : "0 (0 = all)") + ", found " + std::to_string(ch.items));
+  require(ch.seed >= 0, "choice.seed", "must be >= 0, found " + std::to_string(ch.seed));
+}
+
 ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_name) {
   ExperimentConfig c;
   c.name = default_name;
@@ -121,6 +136,13 @@ ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_n
       {"eval_tokens", int_field(t.eval_tokens)},
       {"checkpoint_every", int_field(t.checkpoint_every)},
   };
+  ChoiceConfig& ch = c.choice;
+  const Fields choice_fields = {
+      {"task", string_field(ch.task)},
+      {"format", string_field(ch.format)},
+      {"items", int_field(ch.items)},
+      {"seed", int_field(ch.seed)},
+  };
   const Fields eval_fields = {
       {"context", int_field(e.context)},
       {"max_tokens", int_field(e.max_tokens)},
@@ -136,6 +158,11 @@ ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_n
       {"data", section(data_fields)},
       {"train", section(train_fields)},
       {"eval", section(eval_fields)},
+      {"choice",
+       [&](const YAML::Node& n, const std::string& p) {
+         ch.enabled = true;
+         read_mapping(n, p, choice_fields);
+       }},
   };
   // Sections are read with an empty prefix: their paths are "train.lr", not ".train.lr".
   if (!root.IsMap()) config_fail("(top level)", "expected a mapping, found " + describe_node(root));
@@ -164,6 +191,7 @@ ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_n
   if (e.context == 0) e.context = t.context;
   check_context(e.context, c.model, "eval.context");
   require(e.max_tokens >= 0, "eval.max_tokens", "must be >= 0 (0 = all), found " + std::to_string(e.max_tokens));
+  if (ch.enabled) check_choice(ch);
   return c;
 }
 
@@ -216,6 +244,9 @@ nlohmann::json experiment_to_json(const ExperimentConfig& c) {
                 {"eval_every", t.eval_every}, {"eval_tokens", t.eval_tokens},
                 {"checkpoint_every", t.checkpoint_every}};
   j["eval"] = {{"context", c.eval.context}, {"max_tokens", c.eval.max_tokens}};
+  if (c.choice.enabled)
+    j["choice"] = {{"task", c.choice.task}, {"format", c.choice.format}, {"items", c.choice.items},
+                   {"seed", c.choice.seed}};
   return j;
 }
 

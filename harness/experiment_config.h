@@ -24,6 +24,11 @@
 //   eval:
 //     context: 0              # window of the final validation loss (0 = train.context)
 //     max_tokens: 0           # validation tokens scored (0 = all)
+//   choice:                   # optional: multiple-choice accuracy (lm-evaluation-harness scoring)
+//     task: synthetic         # synthetic (built from the corpus generator) | a JSONL file
+//     format: synthetic       # synthetic | generic | hellaswag | arc | piqa | winogrande
+//     items: 500              # synthetic: items generated; files: the first N (0 = all)
+//     seed: 7                 # synthetic: the task's seed (its documents are not the training corpus)
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -69,6 +74,14 @@ struct EvalConfig {
   int64_t max_tokens = 0;  // 0 = every validation token
 };
 
+struct ChoiceConfig {
+  bool enabled = false;  // the section is present
+  std::string task = "synthetic";
+  std::string format = "synthetic";
+  int64_t items = 500;
+  int64_t seed = 7;
+};
+
 struct ExperimentConfig {
   std::string name;
   int64_t seed = 0;
@@ -77,6 +90,7 @@ struct ExperimentConfig {
   DataConfig data;
   TrainConfig train;
   EvalConfig eval;
+  ChoiceConfig choice;
 
   AdamWConfig adamw() const;
   LrSchedule schedule() const;

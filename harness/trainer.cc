@@ -55,6 +55,8 @@ json training_fields(json config) {
   config.erase("threads");
   config.erase("name");
   config.erase("eval");
+  config.erase("choice");
+  config.erase("extend");
   return config;
 }
 
