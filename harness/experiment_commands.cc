@@ -12,8 +12,10 @@
 
 #include "harness/checkpoint.h"
 #include "harness/experiment_runner.h"
+#include "harness/extension.h"
 #include "harness/progress.h"
 #include "harness/result.h"
+#include "harness/run_info.h"
 #include "harness/sweep.h"
 #include "harness/training_data.h"
 #include "harness/validation_loss.h"
@@ -128,15 +130,18 @@ int train_command(const std::string& command, const std::vector<std::string>& ar
   return 0;
 }
 
-int eval_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int eval_command(const std::string& command, const std::vector<std::string>& args, std::ostream& out,
+                 std::ostream& err) {
   Arguments a;
-  if (!parse_arguments("eval", args, /*is_eval=*/true, a, err)) return 2;
+  if (!parse_arguments(command, args, /*is_eval=*/true, a, err)) return 2;
   const auto started = std::chrono::system_clock::now();
   const ConfigTree tree = load_config_tree(a.config_path);
   if (has_sweep(tree))
-    throw ConfigError(a.config_path + ": eval takes one experiment, and this file is a sweep (each point's "
-                      "checkpoint is evaluated by `ablate run` already)");
+    throw ConfigError(a.config_path + ": " + command + " takes one experiment, and this file is a sweep (`ablate run` "
+                      "evaluates each point)");
   const ExperimentConfig config = parse_experiment(tree, fs::path(a.config_path).stem().string());
+  if (command == "extend" && !config.extend.enabled)
+    throw ConfigError(a.config_path + ": extend: the config has no `extend:` section (lengths and methods)");
   const int threads = resolve_threads(a, config);
   tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, threads);
   const fs::path dir = a.out_dir.empty() ? fs::path("results") / config.name : fs::path(a.out_dir);
@@ -147,20 +152,33 @@ int eval_command(const std::vector<std::string>& args, std::ostream& out, std::o
   const Checkpoint checkpoint = open_checkpoint(checkpoint_path);
   load_weights(checkpoint.file, model);
   const TrainingData data = load_training_data(config);
-  const LossEstimate val = validation_loss(model, data.validation, config.eval.context,
-                                           config.train.batch_size, config.eval.max_tokens);
-  nlohmann::json result = result_header("eval", config, threads, started);
+  nlohmann::json result = result_header(command, config, threads, started);
   result["data"] = data.description;
   result["checkpoint"] = checkpoint_path;
   result["checkpoint_step"] = checkpoint.state.step;
-  result["metrics"] = {{"validation", loss_summary(val, config.eval.context)},
-                       {"parameters", model.parameter_count()}};
-  const std::string result_path = (dir / "eval.json").string();
+  if (command == "eval") {
+    const LossEstimate val = validation_loss(model, data.validation, config.eval.context,
+                                             config.train.batch_size, config.eval.max_tokens);
+    result["metrics"] = {{"validation", loss_summary(val, config.eval.context)},
+                         {"parameters", model.parameter_count()}};
+    out << config.name << ": validation loss " << fixed(val.loss, 4) << " (perplexity "
+        << fixed(val.perplexity(), 3) << ", " << val.tokens << " tokens, checkpoint step "
+        << checkpoint.state.step << ")\n";
+  } else {
+    const std::vector<int32_t> text = extension_text(config, data);
+    ExtensionInputs inputs;
+    inputs.weights = &checkpoint.file;
+    inputs.text = &text;
+    inputs.data = &data;
+    inputs.finetune_dir = dir.string();
+    inputs.log = &err;
+    fs::create_directories(dir);
+    result["extend"] = run_extension(config, inputs);
+    result["metrics"] = {{"parameters", model.parameter_count()}, {"peak_rss_bytes", peak_rss_bytes()}};
+  }
+  const std::string result_path = (dir / (command + ".json")).string();
   write_result(result_path, result, started);
-  out << config.name << ": validation loss " << fixed(val.loss, 4) << " (perplexity "
-      << fixed(val.perplexity(), 3) << ", " << val.tokens << " tokens, checkpoint step "
-      << checkpoint.state.step << ")\n"
-      << config.name << ": result " << result_path << "\n";
+  out << config.name << ": result " << result_path << "\n";
   return 0;
 }
 

@@ -106,7 +106,7 @@ void check_choice(const ChoiceConfig& ch) {
 ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_name) {
   ExperimentConfig c;
   c.name = default_name;
-  YAML::Node model_node;
+  YAML::Node model_node, extend_node;
   DataConfig& d = c.data;
   TrainConfig& t = c.train;
   EvalConfig& e = c.eval;
@@ -158,6 +158,7 @@ ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_n
       {"data", section(data_fields)},
       {"train", section(train_fields)},
       {"eval", section(eval_fields)},
+      {"extend", [&extend_node](const YAML::Node& n, const std::string&) { extend_node = n; }},
       {"choice",
        [&](const YAML::Node& n, const std::string& p) {
          ch.enabled = true;
@@ -192,6 +193,7 @@ ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_n
   check_context(e.context, c.model, "eval.context");
   require(e.max_tokens >= 0, "eval.max_tokens", "must be >= 0 (0 = all), found " + std::to_string(e.max_tokens));
   if (ch.enabled) check_choice(ch);
+  if (extend_node) c.extend = parse_extend_section(extend_node, c.model);
   return c;
 }
 
@@ -244,6 +246,7 @@ nlohmann::json experiment_to_json(const ExperimentConfig& c) {
                 {"eval_every", t.eval_every}, {"eval_tokens", t.eval_tokens},
                 {"checkpoint_every", t.checkpoint_every}};
   j["eval"] = {{"context", c.eval.context}, {"max_tokens", c.eval.max_tokens}};
+  if (c.extend.enabled) j["extend"] = extend_to_json(c.extend);
   if (c.choice.enabled)
     j["choice"] = {{"task", c.choice.task}, {"format", c.choice.format}, {"items", c.choice.items},
                    {"seed", c.choice.seed}};

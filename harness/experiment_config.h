@@ -29,6 +29,7 @@
 //     format: synthetic       # synthetic | generic | hellaswag | arc | piqa | winogrande
 //     items: 500              # synthetic: items generated; files: the first N (0 = all)
 //     seed: 7                 # synthetic: the task's seed (its documents are not the training corpus)
+//   extend: {...}             # optional: context-extension curves (extend_config.h)
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -38,6 +39,7 @@
 
 #include "components/model_config.h"
 #include "harness/config_tree.h"
+#include "harness/extend_config.h"
 #include "harness/lr_schedule.h"
 #include "harness/optimizer.h"
 
@@ -91,6 +93,7 @@ struct ExperimentConfig {
   TrainConfig train;
   EvalConfig eval;
   ChoiceConfig choice;
+  ExtendConfig extend;
 
   AdamWConfig adamw() const;
   LrSchedule schedule() const;

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "harness/checkpoint.h"
+#include "harness/extension.h"
 #include "harness/result.h"
 #include "harness/run_info.h"
 #include "harness/trainer.h"
@@ -101,6 +102,17 @@ RunStatus run_experiment(const ExperimentConfig& config, const RunRequest& reque
   } else {
     out << config.name << ": validation loss " << fixed(last_val["loss"].get<double>(), 4) << " after "
         << config.train.steps << " steps\n";
+  }
+  if (request.kind == "run" && config.extend.enabled) {
+    const Checkpoint trained = open_checkpoint(checkpoint_path);
+    const std::vector<int32_t> text = extension_text(config, data);
+    ExtensionInputs inputs;
+    inputs.weights = &trained.file;
+    inputs.text = &text;
+    inputs.data = &data;
+    inputs.finetune_dir = dir.string();
+    inputs.log = request.log;
+    result["extend"] = run_extension(config, inputs);
   }
   metrics["peak_rss_bytes"] = peak_rss_bytes();
   result["metrics"] = metrics;
