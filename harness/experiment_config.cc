@@ -106,7 +106,9 @@ void check_choice(const ChoiceConfig& ch) {
 ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_name) {
   ExperimentConfig c;
   c.name = default_name;
+  // A default YAML::Node is a defined null, so presence is tracked separately.
   YAML::Node model_node, extend_node;
+  bool has_model = false, has_extend = false;
   DataConfig& d = c.data;
   TrainConfig& t = c.train;
   EvalConfig& e = c.eval;
@@ -154,11 +156,19 @@ ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_n
       {"name", string_field(c.name)},
       {"seed", int_field(c.seed)},
       {"threads", int_field(c.threads)},
-      {"model", [&model_node](const YAML::Node& n, const std::string&) { model_node = n; }},
+      {"model",
+       [&](const YAML::Node& n, const std::string&) {
+         model_node = n;
+         has_model = true;
+       }},
       {"data", section(data_fields)},
       {"train", section(train_fields)},
       {"eval", section(eval_fields)},
-      {"extend", [&extend_node](const YAML::Node& n, const std::string&) { extend_node = n; }},
+      {"extend",
+       [&](const YAML::Node& n, const std::string&) {
+         extend_node = n;
+         has_extend = true;
+       }},
       {"choice",
        [&](const YAML::Node& n, const std::string& p) {
          ch.enabled = true;
@@ -181,7 +191,7 @@ ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_n
   check_name(c.name);
   require(c.seed >= 0, "seed", "must be >= 0, found " + std::to_string(c.seed));
   require(c.threads >= 0, "threads", "must be >= 0 (0 = every core), found " + std::to_string(c.threads));
-  c.model = model_node ? parse_model_config(model_node, "model") : [] {
+  c.model = has_model ? parse_model_config(model_node, "model") : [] {
     ModelConfig m;
     m.resolve("model");
     return m;
@@ -193,7 +203,7 @@ ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_n
   check_context(e.context, c.model, "eval.context");
   require(e.max_tokens >= 0, "eval.max_tokens", "must be >= 0 (0 = all), found " + std::to_string(e.max_tokens));
   if (ch.enabled) check_choice(ch);
-  if (extend_node) c.extend = parse_extend_section(extend_node, c.model);
+  if (has_extend) c.extend = parse_extend_section(extend_node, c.model);
   return c;
 }
 
