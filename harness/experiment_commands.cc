@@ -80,14 +80,6 @@ int resolve_threads(const Arguments& a, const ExperimentConfig& config) {
   return wanted > 0 ? static_cast<int>(wanted) : cores;
 }
 
-std::string fixed(double v, int digits) {
-  std::ostringstream o;
-  o.setf(std::ios::fixed);
-  o.precision(digits);
-  o << v;
-  return o.str();
-}
-
 }  // namespace
 
 int train_command(const std::string& command, const std::vector<std::string>& args, std::ostream& out,
@@ -161,8 +153,8 @@ int eval_command(const std::string& command, const std::vector<std::string>& arg
                                              config.train.batch_size, config.eval.max_tokens);
     result["metrics"] = {{"validation", loss_summary(val, config.eval.context)},
                          {"parameters", model.parameter_count()}};
-    out << config.name << ": validation loss " << fixed(val.loss, 4) << " (perplexity "
-        << fixed(val.perplexity(), 3) << ", " << val.tokens << " tokens, checkpoint step "
+    out << config.name << ": validation loss " << format_fixed(val.loss, 4) << " (perplexity "
+        << format_fixed(val.perplexity(), 3) << ", " << val.tokens << " tokens, checkpoint step "
         << checkpoint.state.step << ")\n";
   } else {
     const std::vector<int32_t> text = extension_text(config, data);

@@ -175,19 +175,7 @@ ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_n
          read_mapping(n, p, choice_fields);
        }},
   };
-  // Sections are read with an empty prefix: their paths are "train.lr", not ".train.lr".
-  if (!root.IsMap()) config_fail("(top level)", "expected a mapping, found " + describe_node(root));
-  for (auto it = root.begin(); it != root.end(); ++it) {
-    const std::string key = it->first.Scalar();
-    auto field = root_fields.begin();
-    while (field != root_fields.end() && field->first != key) ++field;
-    if (field == root_fields.end()) {
-      std::string allowed;
-      for (const auto& f : root_fields) allowed += (allowed.empty() ? "" : ", ") + f.first;
-      config_fail(key, "unknown key (allowed: " + allowed + ")");
-    }
-    field->second(it->second, key);
-  }
+  read_mapping(root, "", root_fields, /*required=*/true);
   check_name(c.name);
   require(c.seed >= 0, "seed", "must be >= 0, found " + std::to_string(c.seed));
   require(c.threads >= 0, "threads", "must be >= 0 (0 = every core), found " + std::to_string(c.threads));

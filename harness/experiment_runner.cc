@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "harness/checkpoint.h"
+#include "harness/progress.h"
+#include "harness/choice_command.h"
 #include "harness/extension.h"
 #include "harness/result.h"
 #include "harness/run_info.h"
@@ -17,14 +19,6 @@ namespace ablate {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string fixed(double v, int digits) {
-  std::ostringstream o;
-  o.setf(std::ios::fixed);
-  o.precision(digits);
-  o << v;
-  return o.str();
-}
 
 std::ostream& null_stream() {
   static std::ostringstream sink;
@@ -57,6 +51,9 @@ RunStatus run_experiment(const ExperimentConfig& config, const RunRequest& reque
   }
 
   const TrainingData data = load_training_data(config);
+  // The choice task is read before training, so that a bad task file fails now, not after it.
+  const bool run_choice = request.kind == "run" && config.choice.enabled;
+  const std::vector<ChoiceItem> choice_items = run_choice ? load_choice_task(config.choice) : std::vector<ChoiceItem>{};
   fs::create_directories(dir);
   Model<float> model(config.model, static_cast<uint64_t>(config.seed));
   const int64_t n_params = model.parameter_count();
@@ -97,10 +94,10 @@ RunStatus run_experiment(const ExperimentConfig& config, const RunRequest& reque
     const LossEstimate val = validation_loss(model, data.validation, config.eval.context,
                                              config.train.batch_size, config.eval.max_tokens);
     metrics["validation"] = loss_summary(val, config.eval.context);
-    out << config.name << ": validation loss " << fixed(val.loss, 4) << " (perplexity "
-        << fixed(val.perplexity(), 3) << ", " << val.tokens << " tokens)\n";
+    out << config.name << ": validation loss " << format_fixed(val.loss, 4) << " (perplexity "
+        << format_fixed(val.perplexity(), 3) << ", " << val.tokens << " tokens)\n";
   } else {
-    out << config.name << ": validation loss " << fixed(last_val["loss"].get<double>(), 4) << " after "
+    out << config.name << ": validation loss " << format_fixed(last_val["loss"].get<double>(), 4) << " after "
         << config.train.steps << " steps\n";
   }
   if (request.kind == "run" && config.extend.enabled) {
@@ -113,6 +110,12 @@ RunStatus run_experiment(const ExperimentConfig& config, const RunRequest& reque
     inputs.finetune_dir = dir.string();
     inputs.log = request.log;
     result["extend"] = run_extension(config, inputs);
+  }
+  if (run_choice) {
+    const ChoiceEvaluation choice = evaluate_choice(config, model, choice_items);
+    write_choice_items((dir / "choice_items.jsonl").string(), choice.items);
+    result["choice"] = choice.summary;
+    out << config.name << ": " << format_choice_summary(choice.summary) << "\n";
   }
   metrics["peak_rss_bytes"] = peak_rss_bytes();
   result["metrics"] = metrics;

@@ -9,20 +9,13 @@
 
 #include "components/model.h"
 #include "harness/checkpoint.h"
+#include "harness/progress.h"
 #include "harness/perplexity.h"
 #include "harness/tokenizer.h"
 #include "harness/trainer.h"
 
 namespace ablate {
 namespace {
-
-std::string fixed(double v, int digits) {
-  std::ostringstream o;
-  o.setf(std::ios::fixed);
-  o.precision(digits);
-  o << v;
-  return o.str();
-}
 
 // Fine-tunes a copy of the trained weights under `method` at `context` tokens (PI / YaRN
 // recipe): the config's optimizer settings, lr = finetune.lr (default train.lr / 10), a tenth of
@@ -122,7 +115,7 @@ nlohmann::json run_extension(const ExperimentConfig& config, const ExtensionInpu
         point["loss_by_position"] = r.loss_by_position(bucket);
         if (in.log)
           *in.log << config.name << ": extend " << method.name << " @ " << length << ": perplexity "
-                  << fixed(r.perplexity(), 3) << " (" << r.tokens << " tokens, " << fixed(seconds, 1) << " s)\n";
+                  << format_fixed(r.perplexity(), 3) << " (" << r.tokens << " tokens, " << format_fixed(seconds, 1) << " s)\n";
       }
       m["points"].push_back(point);
     }

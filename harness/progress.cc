@@ -1,5 +1,8 @@
 #include "harness/progress.h"
 
+#include <locale>
+#include <sstream>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -160,6 +163,15 @@ std::string format_duration(double seconds) {
     std::snprintf(buf, sizeof buf, "%lld:%02lld", m, sec);
   }
   return buf;
+}
+
+std::string format_fixed(double value, int digits) {
+  std::ostringstream o;
+  o.imbue(std::locale::classic());
+  o.setf(std::ios::fixed);
+  o.precision(digits);
+  o << value;
+  return o.str();
 }
 
 std::string format_rate(double per_second) {

@@ -90,6 +90,8 @@ std::string format_duration(double seconds);
 // A rate per second: "950", "47.3k", "1.20M", "3.40G" (the unit chosen after rounding, so
 // 999.7 is "1.0k"); "--" when not finite.
 std::string format_rate(double per_second);
+// A number with a fixed count of decimals: format_fixed(2.71828, 4) = "2.7183".
+std::string format_fixed(double value, int digits);
 // "512 B", "1.5 KiB", "12.0 MiB", "3.20 GiB", "1.25 TiB" (binary units, chosen after rounding).
 std::string format_bytes(int64_t bytes);
 

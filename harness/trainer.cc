@@ -25,14 +25,6 @@ double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-std::string fixed(double v, int digits) {
-  std::ostringstream o;
-  o.setf(std::ios::fixed);
-  o.precision(digits);
-  o << v;
-  return o.str();
-}
-
 // Dotted keys whose values differ between two configs (JSON objects).
 void config_differences(const json& a, const json& b, const std::string& prefix,
                         std::vector<std::string>& out) {
@@ -170,7 +162,7 @@ TrainOutcome train_model(const ExperimentConfig& config, const TrainingData& dat
       last_val = val.loss;
       validation_curve.push_back({{"step", state.step}, {"loss", val.loss}, {"tokens", val.tokens}});
       if (progress)
-        progress->message("step " + std::to_string(state.step) + ": validation loss " + fixed(val.loss, 4) +
+        progress->message("step " + std::to_string(state.step) + ": validation loss " + format_fixed(val.loss, 4) +
                           " (" + std::to_string(val.tokens) + " tokens)");
     }
     if ((tc.checkpoint_every > 0 && state.step % tc.checkpoint_every == 0) || last)
@@ -180,9 +172,9 @@ TrainOutcome train_model(const ExperimentConfig& config, const TrainingData& dat
                               ? static_cast<double>(outcome.tokens_this_session) / outcome.seconds_this_session
                               : 0.0;
       std::vector<std::pair<std::string, std::string>> fields = {
-          {"loss", fixed(loss, 4)}, {"lr", [&] { std::ostringstream o; o << lr; return o.str(); }()},
+          {"loss", format_fixed(loss, 4)}, {"lr", [&] { std::ostringstream o; o << lr; return o.str(); }()},
           {"", format_rate(rate) + " tok/s"}};
-      if (std::isfinite(last_val)) fields.push_back({"val", fixed(last_val, 4)});
+      if (std::isfinite(last_val)) fields.push_back({"val", format_fixed(last_val, 4)});
       progress->update(state.step, fields);
     }
   }

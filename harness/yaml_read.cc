@@ -73,12 +73,13 @@ std::string read_string(const YAML::Node& node, const std::string& path) {
 void read_mapping(const YAML::Node& node, const std::string& path, const Fields& fields,
                   bool required) {
   if (!required && (!node.IsDefined() || node.IsNull())) return;
-  if (!node.IsMap()) config_fail(path, "expected a mapping, found " + describe_node(node));
+  if (!node.IsMap())
+    config_fail(path.empty() ? "(top level)" : path, "expected a mapping, found " + describe_node(node));
   std::set<std::string> seen;
   for (auto it = node.begin(); it != node.end(); ++it) {
     if (!it->first.IsScalar()) config_fail(path, "expected string keys, found " + describe_node(it->first));
     const std::string key = it->first.Scalar();
-    const std::string key_path = path + "." + key;
+    const std::string key_path = path.empty() ? key : path + "." + key;
     if (!seen.insert(key).second) config_fail(key_path, "duplicate key");
     auto field = fields.begin();
     while (field != fields.end() && field->first != key) ++field;

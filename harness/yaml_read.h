@@ -32,7 +32,8 @@ using Fields =
     std::vector<std::pair<std::string, std::function<void(const YAML::Node&, const std::string&)>>>;
 
 // Reads `node` key by key: unknown keys ("unknown key (allowed: ...)") and duplicate keys are
-// errors. A missing or null node keeps the defaults unless `required`.
+// errors. A missing or null node keeps the defaults unless `required`. An empty `path` is the
+// document's top level (keys read as "train", not ".train").
 void read_mapping(const YAML::Node& node, const std::string& path, const Fields& fields,
                   bool required = false);
 

@@ -201,22 +201,9 @@ TEST_F(LongContextTest, A32kTokenEvaluationFitsFarBelowOneTxTMatrix) {
                        "extend: {lengths: [32768], max_tokens: 32767, methods: [{type: yarn, factor: auto}], text: " + file("text.txt") + "}\n");
   std::ostringstream out, err;
   ASSERT_EQ(run_cli({"train", file("long.yaml"), "-o", file("out")}, out, err), 0) << err.str();
-  const pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    const int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    const rlim_t limit = rlim_t(1536) << 20;
-    struct rlimit rl = {limit, limit};
-    setrlimit(RLIMIT_AS, &rl);
-    execl(ABLATE_BINARY, ABLATE_BINARY, "extend", file("long.yaml").c_str(), "-o", file("out").c_str(), "--threads",
-          "2", (char*)nullptr);
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(child, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "extend failed under a 1.5 GiB address-space limit";
+  const pid_t child = testing::spawn_ablate({"extend", file("long.yaml"), "-o", file("out"), "--threads", "2"},
+                                            size_t(1536) << 20);
+  ASSERT_EQ(testing::wait_for_child(child), 0) << "extend failed under a 1.5 GiB address-space limit";
   const json r = json::parse(testing::read_bytes(file("out/extend.json")));
   const json& point = r["extend"]["methods"][0]["points"][0];
   EXPECT_EQ(point["applicable"], true);

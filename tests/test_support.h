@@ -4,15 +4,22 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "components/model_config.h"
@@ -32,6 +39,48 @@ inline void write_bytes(const std::string& path, const std::string& bytes) {
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   ASSERT_TRUE(out.good()) << path;
 }
+
+#ifdef ABLATE_BINARY
+// Starts the real `ablate` binary with `args` in a child process, its output sent to /dev/null,
+// optionally under an address-space limit (RLIMIT_AS, bytes; 0 = none). Returns the child's pid.
+inline pid_t spawn_ablate(const std::vector<std::string>& args, size_t address_space_bytes = 0) {
+  std::vector<std::string> argv_strings = {ABLATE_BINARY};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_strings) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t child = fork();
+  if (child == 0) {
+    const int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    if (address_space_bytes > 0) {
+      struct rlimit rl = {address_space_bytes, address_space_bytes};
+      setrlimit(RLIMIT_AS, &rl);
+    }
+    execv(ABLATE_BINARY, argv.data());
+    _exit(127);
+  }
+  return child;
+}
+
+// Waits for the child; its exit code, or 128 + the signal that ended it.
+inline int wait_for_child(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// Polls until `path` exists (5 minutes at most), then SIGKILLs the child and reaps it. True when
+// the kill ended it (false: it had exited on its own first).
+inline bool kill_when_exists(pid_t pid, const std::string& path) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  while (!std::filesystem::exists(path) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  kill(pid, SIGKILL);
+  return wait_for_child(pid) == 128 + SIGKILL;
+}
+#endif
 
 // A fixture whose every test gets a fresh directory under ::testing::TempDir(), removed afterwards.
 class TempDirTest : public ::testing::Test {

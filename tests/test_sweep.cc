@@ -160,23 +160,10 @@ TEST_F(SweepTest, KilledSweepResumesWithoutRecomputingFinishedPoints) {
   testing::write_bytes(sweep, "name: killed\nbase: base.yaml\nsweep: {grid: {seed: [0, 1, 2, 3, 4, 5]}}\n");
   const std::string dir = file("out");
 
-  const pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    const int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    execl(ABLATE_BINARY, ABLATE_BINARY, "run", sweep.c_str(), "-o", dir.c_str(), (char*)nullptr);
-    _exit(127);
-  }
   // Kill once the second point has a checkpoint: point 1 is finished, point 2 is half done.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
-  while (!std::filesystem::exists(dir + "/seed=1/checkpoint.safetensors") && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
-  kill(child, SIGKILL);
-  int status = 0;
-  waitpid(child, &status, 0);
-  ASSERT_TRUE(WIFSIGNALED(status)) << "the sweep finished before it could be killed";
+  const pid_t child = testing::spawn_ablate({"run", sweep, "-o", dir});
+  ASSERT_TRUE(testing::kill_when_exists(child, dir + "/seed=1/checkpoint.safetensors"))
+      << "the sweep finished before it could be killed";
   ASSERT_TRUE(std::filesystem::exists(dir + "/seed=0/result.json"));
   ASSERT_FALSE(std::filesystem::exists(dir + "/seed=5/result.json"));
   const std::string first = testing::read_bytes(dir + "/seed=0/result.json");

@@ -121,22 +121,8 @@ TEST_F(TrainingTest, ResumeAfterSigkillIsBitExact) {
   // The same run in a child process, killed with SIGKILL once its first checkpoint exists.
   const std::string dir = file("killed");
   const std::string checkpoint = dir + "/checkpoint.safetensors";
-  const pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    const int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 2);
-    dup2(devnull, 1);
-    execl(ABLATE_BINARY, ABLATE_BINARY, "train", config.c_str(), "-o", dir.c_str(), (char*)nullptr);
-    _exit(127);
-  }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
-  while (!std::filesystem::exists(checkpoint) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
-  kill(child, SIGKILL);
-  int status = 0;
-  waitpid(child, &status, 0);
-  ASSERT_TRUE(WIFSIGNALED(status)) << "the child finished before it could be killed";
+  const pid_t child = testing::spawn_ablate({"train", config, "-o", dir});
+  ASSERT_TRUE(testing::kill_when_exists(child, checkpoint)) << "the child finished before it could be killed";
   ASSERT_FALSE(std::filesystem::exists(dir + "/result.json"));
   const int64_t killed_at = open_checkpoint(checkpoint).state.step;
   EXPECT_GE(killed_at, 10);
