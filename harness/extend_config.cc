@@ -76,10 +76,11 @@ ExtendConfig parse_extend_section(const YAML::Node& node, const ModelConfig& tra
     for (const auto& other : c.methods)
       if (other.name == method.name)
         config_fail(p + ".name", "'" + method.name + "' names two methods (give them distinct `name:`s)");
-    if (trained.position.type != "rope" && method.scaling["type"] != "none")
-      config_fail(p + ".type", "scaling applies to rope positions only; this model uses " + trained.position.type);
-    // Check the method at every length now, so a bad block fails before any evaluation.
-    for (int64_t length : c.lengths) extension_model(trained, method, length, p);
+    // Check the method at every length now, so a bad block fails before any evaluation. On a
+    // model without RoPE the block is checked as if it had RoPE; its points are reported n/a.
+    ModelConfig probe = trained;
+    probe.position.type = "rope";
+    for (int64_t length : c.lengths) extension_model(probe, method, length, p);
     c.methods.push_back(std::move(method));
   }
   if (c.windowing != "disjoint" && c.windowing != "hf_strided")

@@ -66,7 +66,7 @@ nlohmann::json run_extension(const ExperimentConfig& config, const ExtensionInpu
     // With fine-tuning, `auto` is fixed at the fine-tuning context for every length (the scaled
     // model is trained once); without, it follows each length.
     std::unique_ptr<Model<float>> finetuned;
-    if (finetuning && trained.position.type != "learned") {
+    if (finetuning && trained.position.type == "rope") {
       const ModelConfig ft_model = extension_model(trained, method, ft_context);
       finetuned = std::make_unique<Model<float>>(ft_model, static_cast<uint64_t>(config.seed));
       load_weights(*in.weights, *finetuned);
@@ -79,7 +79,10 @@ nlohmann::json run_extension(const ExperimentConfig& config, const ExtensionInpu
     }
     for (int64_t length : ec.lengths) {
       nlohmann::json point = {{"length", length}};
-      if (trained.position.type == "learned" && length > trained.context) {
+      if (trained.position.type != "rope" && method.scaling.value("type", "") != "none") {
+        point["applicable"] = false;
+        point["reason"] = "scaling applies to rope positions only; this model uses " + trained.position.type;
+      } else if (trained.position.type == "learned" && length > trained.context) {
         point["applicable"] = false;
         point["reason"] = "learned position table holds " + std::to_string(trained.context) + " positions";
       } else if (n < length) {
