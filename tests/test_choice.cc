@@ -1,0 +1,562 @@
+// Multiple-choice scoring (choice_task.h, choice_scoring.h, choice_command.h): exact accuracies on
+// a bigram model whose log-probabilities are known by construction, the KV-reuse path against plain
+// forward passes (left truncation included), thread-count independence, every data format and its
+// errors, the synthetic task, and `ablate run` / `ablate choice` end to end.
+#include <gtest/gtest.h>
+#include <gmock/gmock.h>
+
+#include <oneapi/tbb/global_control.h>
+
+#include <cmath>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "components/random.h"
+#include "harness/choice_command.h"
+#include "harness/choice_scoring.h"
+#include "harness/choice_task.h"
+#include "harness/cli.h"
+#include "harness/synthetic_corpus.h"
+#include "tests/test_support.h"
+
+namespace ablate {
+namespace {
+
+using ::testing::HasSubstr;
+using nlohmann::json;
+
+// ---- a bigram model with known log-probabilities ------------------------------------------------
+// Every block weight is zero, so each block adds nothing and the residual stream at position t is
+// embed[token_t] = one-hot(token_t); with position "none" and RMSNorm, the logits at t are
+// g · lm_head[:, token_t] with g = 1 / sqrt(1/C + eps). Setting lm_head[v][t] = logit / g makes
+// the next-token logits after t exactly the table below (0 where unset): a bigram model.
+class BigramModel {
+ public:
+  BigramModel() : model_(config()) {
+    for (auto& p : model_.parameters()) {
+      const bool head = p.name == "lm_head.weight", embed = p.name == "model.embed_tokens.weight";
+      if (head || p.name.rfind("model.layers.", 0) == 0) p.param->value.zero();
+      if (embed) {
+        p.param->value.zero();
+        for (int64_t t = 0; t < kV; ++t) p.param->value[t * kV + t] = 1.0f;
+      }
+    }
+  }
+  static ModelConfig config() {
+    ModelConfig c;
+    c.vocab_size = kV;
+    c.d_model = kV;  // one-hot embeddings
+    c.n_layers = 1;
+    c.context = 64;
+    c.tie_embeddings = false;
+    c.norm.type = "rmsnorm";
+    c.mlp.type = "swiglu";
+    c.mlp.hidden = 8;
+    c.position.type = "none";
+    c.attention.n_heads = 4;
+    c.resolve();
+    return c;
+  }
+  // logit(next | prev) = value.
+  void set(unsigned char prev, unsigned char next, double value) {
+    table_[prev][next] = value;
+    const double g = 1.0 / std::sqrt(1.0 / kV + config().norm.eps);
+    for (auto& p : model_.parameters())
+      if (p.name == "lm_head.weight") p.param->value[next * kV + prev] = static_cast<float>(value / g);
+  }
+  // log P(next | prev), computed from the table in double.
+  double log_prob(unsigned char prev, unsigned char next) const {
+    const auto it = table_.find(prev);
+    double sum = 0;
+    for (int v = 0; v < kV; ++v) {
+      const double l = it == table_.end() || !it->second.count(v) ? 0.0 : it->second.at(v);
+      sum += std::exp(l);
+    }
+    const double l = it == table_.end() || !it->second.count(next) ? 0.0 : it->second.at(next);
+    return l - std::log(sum);
+  }
+  // Σ log P over the continuation bytes, each given the byte before it.
+  double loglikelihood(const std::string& context, const std::string& continuation) const {
+    const std::string all = context + continuation;
+    double ll = 0;
+    for (size_t i = context.size(); i < all.size(); ++i)
+      ll += log_prob(static_cast<unsigned char>(all[i - 1]), static_cast<unsigned char>(all[i]));
+    return ll;
+  }
+  Model<float>& model() { return model_; }
+
+  static constexpr int64_t kV = 256;
+
+ private:
+  Model<float> model_;
+  std::map<int, std::map<int, double>> table_;
+};
+
+ChoiceItem item(const std::string& context, std::vector<std::string> choices, int gold) {
+  ChoiceItem it;
+  it.context = context;
+  it.choices = std::move(choices);
+  it.gold = gold;
+  return it;
+}
+
+TEST(ChoiceScoring, AccAndAccNormOnABigramModelAreExact) {
+  BigramModel bigram;
+  // ' ' -> 'u' -> 'v' -> 'w' is very likely; everything else is near uniform.
+  bigram.set(' ', 'u', 12);
+  bigram.set('u', 'v', 12);
+  bigram.set('v', 'w', 12);
+  const std::vector<ChoiceItem> items = {
+      // 1. acc and acc_norm disagree: " a" has the higher LL, " bcdefg" the higher LL per character
+      //    (gold), so acc 0 and acc_norm 1.
+      item("Q:", {" a", " bcdefg"}, 1),
+      // 2. they agree on the likely " uvw" (gold).
+      item("Q:", {" x", " uvw"}, 1),
+      // 3. a tie: " p" and " q" score the same; numpy's argmax takes the first, gold is the second.
+      item("Z", {" p", " q"}, 1),
+      // 4. the context's trailing space moves into the continuation (and is scored).
+      item("Q: ", {"uvw", "a"}, 0),
+  };
+  ByteTokenizer tokenizer;
+  std::vector<KVCache<float>> caches;
+  std::vector<ItemScore> scores;
+  for (const auto& it : items) scores.push_back(score_item(bigram.model(), caches, tokenizer, it, 64));
+
+  for (size_t k = 0; k < items.size(); ++k) {
+    const ChoiceItem& it = items[k];
+    ASSERT_EQ(scores[k].loglikelihoods.size(), it.size());
+    for (size_t i = 0; i < it.size(); ++i) {
+      std::string ctx = it.context, cont = it.choices[i];
+      while (!ctx.empty() && ctx.back() == ' ') {
+        cont = " " + cont;
+        ctx.pop_back();
+      }
+      EXPECT_NEAR(scores[k].loglikelihoods[i], bigram.loglikelihood(ctx, cont), 1e-4) << "item " << k << " choice " << i;
+      EXPECT_EQ(scores[k].tokens[i], static_cast<int64_t>(cont.size()));
+    }
+  }
+  // Item 1: LL(" a") = 2 log(1/256) > LL(" bcdefg") = 7 log(1/256), but per character −11.1 < −6.5.
+  EXPECT_EQ(scores[0].pred, 0);
+  EXPECT_EQ(scores[0].pred_norm, 1);
+  EXPECT_EQ(scores[0].chars, (std::vector<int64_t>{1, 6}));  // the delimiter is not counted
+  EXPECT_EQ(scores[1].pred, 1);
+  EXPECT_EQ(scores[1].pred_norm, 1);
+  EXPECT_EQ(scores[2].loglikelihoods[0], scores[2].loglikelihoods[1]);
+  EXPECT_EQ(scores[2].pred, 0);
+  EXPECT_EQ(scores[2].pred_norm, 0);
+  EXPECT_EQ(scores[3].tokens, (std::vector<int64_t>{4, 2}));  // " uvw", " a"
+  EXPECT_EQ(scores[3].pred, 0);
+
+  const json m = choice_metrics(scores);
+  EXPECT_EQ(m["items"], 4);
+  EXPECT_DOUBLE_EQ(m["acc"].get<double>(), 0.5);       // items 2 and 4
+  EXPECT_DOUBLE_EQ(m["acc_norm"].get<double>(), 0.75);  // items 1, 2 and 4
+  // lm-eval's mean_stderr: sample std / sqrt(n) = sqrt(p(1 − p)/(n − 1)).
+  EXPECT_NEAR(m["acc_stderr"].get<double>(), std::sqrt(0.25 / 3), 1e-12);
+  EXPECT_NEAR(m["acc_norm_stderr"].get<double>(), std::sqrt(0.75 * 0.25 / 3), 1e-12);
+}
+
+TEST(ChoiceScoring, LlamaCppScoreAveragesAfterTheCommonPrefix) {
+  BigramModel bigram;
+  bigram.set('k', 'y', 5);
+  // Choices " kx" and " ky" share " k": llama.cpp's score is the log-prob of the last token alone.
+  ByteTokenizer tokenizer;
+  std::vector<KVCache<float>> caches;
+  const ItemScore s = score_item(bigram.model(), caches, tokenizer, item("Q:", {" kx", " ky"}, 1), 64);
+  EXPECT_NEAR(s.llamacpp[0], bigram.log_prob('k', 'x'), 1e-5);
+  EXPECT_NEAR(s.llamacpp[1], bigram.log_prob('k', 'y'), 1e-5);
+  EXPECT_EQ(s.pred_llamacpp, 1);
+}
+
+// ---- the KV-reuse path against plain forward passes -----------------------------------------------
+
+// lm-eval's loglikelihood for one request with a byte tokenizer, from a plain forward pass:
+// input = (ctx + cont)[-(W+1):][:-1], the last |cont| rows scored.
+double reference_loglikelihood(Model<float>& model, std::string ctx, std::string cont, int64_t window) {
+  while (!ctx.empty() && ctx.back() == ' ') {
+    cont = " " + cont;
+    ctx.pop_back();
+  }
+  const std::string all = ctx + cont;
+  std::vector<int32_t> tokens;
+  for (unsigned char c : all) tokens.push_back(c);
+  const size_t keep = std::min(tokens.size(), static_cast<size_t>(window + 1));
+  const std::vector<int32_t> kept(tokens.end() - static_cast<std::ptrdiff_t>(keep), tokens.end());
+  const std::vector<int32_t> input(kept.begin(), kept.end() - 1);
+  const int64_t T = static_cast<int64_t>(input.size()), V = model.config().vocab_size;
+  const Tensor<float>& logits = model.forward(input.data(), 1, T);
+  double ll = 0;
+  for (size_t j = 0; j < cont.size(); ++j) {
+    const int64_t row = T - static_cast<int64_t>(cont.size()) + static_cast<int64_t>(j);
+    const float* r = logits.ptr() + row * V;
+    double max = r[0], sum = 0;
+    for (int64_t v = 0; v < V; ++v) max = std::max(max, double(r[v]));
+    for (int64_t v = 0; v < V; ++v) sum += std::exp(double(r[v]) - max);
+    ll += double(r[kept[row + 1]]) - max - std::log(sum);
+  }
+  return ll;
+}
+
+std::string random_text(Rng& rng, size_t n) {
+  static const std::string letters = "abcdefgh ,.";
+  std::string s;
+  for (size_t i = 0; i < n; ++i) s += letters[rng.below(letters.size())];
+  return s;
+}
+
+// Random items: contexts of 1..60 bytes (many longer than the window), 2-5 choices of 1-8 bytes,
+// some sharing a prefix beyond the delimiter, some contexts ending in spaces; a few partial-scoring items.
+std::vector<ChoiceItem> random_items(uint64_t seed, size_t n) {
+  Rng rng(seed);
+  std::vector<ChoiceItem> items;
+  for (size_t k = 0; k < n; ++k) {
+    ChoiceItem it;
+    const size_t n_choices = 2 + rng.below(4);
+    if (k % 5 == 4) {  // partial scoring: contexts differ, one continuation
+      const std::string head = "x" + random_text(rng, rng.below(50));
+      for (size_t i = 0; i < n_choices; ++i) it.contexts.push_back(head + random_text(rng, 1 + rng.below(6)));
+      it.choices = {" " + random_text(rng, 1 + rng.below(6))};
+    } else {
+      it.context = "x" + random_text(rng, rng.below(60));
+      if (k % 7 == 3) it.context += "  ";
+      const std::string shared = rng.below(2) ? random_text(rng, 2) : "";
+      for (size_t i = 0; i < n_choices; ++i) it.choices.push_back(" " + shared + random_text(rng, 1 + rng.below(6)));
+    }
+    it.gold = static_cast<int>(rng.below(n_choices));
+    items.push_back(std::move(it));
+  }
+  return items;
+}
+
+ModelConfig byte_config(const std::string& family) {
+  ModelConfig c = testing::tiny_config(family);
+  c.vocab_size = 256;
+  c.context = 32;
+  c.resolve();
+  return c;
+}
+
+TEST(ChoiceScoring, KvReuseEqualsPlainForwardPassesWithLeftTruncation) {
+  for (const std::string family : {"gpt2", "llama"}) {
+    SCOPED_TRACE(family);
+    Model<float> model(byte_config(family), 11);
+    Model<float> reference(byte_config(family), 11);  // same seed, same weights
+    const int64_t window = 24;
+    const std::vector<ChoiceItem> items = random_items(5, 40);
+    const std::vector<ItemScore> scores = score_items(model, ByteTokenizer(), items, window);
+    int truncated = 0;
+    for (size_t k = 0; k < items.size(); ++k) {
+      const ChoiceItem& it = items[k];
+      bool cut = false;
+      for (size_t i = 0; i < it.size(); ++i) {
+        const double want = reference_loglikelihood(reference, it.context_of(i), it.continuation_of(i), window);
+        EXPECT_NEAR(scores[k].loglikelihoods[i], want, 1e-5 * std::abs(want)) << "item " << k << " choice " << i;
+        cut = cut || it.context_of(i).size() + it.continuation_of(i).size() > static_cast<size_t>(window) + 1;
+      }
+      EXPECT_EQ(scores[k].truncated, cut) << "item " << k;
+      truncated += cut;
+    }
+    EXPECT_GE(truncated, 10);  // the truncation path was exercised
+    EXPECT_LE(truncated, 35);  // and so was the untruncated one
+  }
+}
+
+TEST(ChoiceScoring, ResultsDoNotDependOnTheThreadCount) {
+  Model<float> model(byte_config("llama"), 3);
+  const std::vector<ChoiceItem> items = random_items(9, 30);
+  auto run = [&](int threads) {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+    std::vector<std::vector<double>> lls;
+    for (const auto& s : score_items(model, ByteTokenizer(), items, 24)) lls.push_back(s.loglikelihoods);
+    return lls;
+  };
+  const auto one = run(1), two = run(2), four = run(4);
+  EXPECT_EQ(one, two);
+  EXPECT_EQ(one, four);
+}
+
+TEST(ChoiceScoring, ContinuationLongerThanTheWindowIsAnError) {
+  Model<float> model(byte_config("llama"), 3);
+  const std::vector<ChoiceItem> items = {item("ab", {" c", " d"}, 0), item("ab", {" c", " defghijk"}, 0)};
+  try {
+    score_items(model, ByteTokenizer(), items, 8);
+    FAIL() << "no error";
+  } catch (const DataError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("item 1: choice 1: the continuation is 9 tokens, more than the window of 8"));
+  }
+  const std::vector<ChoiceItem> empty_context = {item("", {" c"}, 0)};
+  EXPECT_THROW(score_items(model, ByteTokenizer(), empty_context, 8), DataError);  // no BOS to stand in
+}
+
+TEST(ChoiceScoring, EncodeRequestMovesTrailingWhitespaceToTheContinuation) {
+  ByteTokenizer tok;
+  const EncodedRequest e = encode_request(tok, "Answer:\t ", "yes");
+  EXPECT_EQ(tok.decode(e.context), "Answer:");
+  EXPECT_EQ(tok.decode(e.continuation), "\t yes");
+  const EncodedRequest plain = encode_request(tok, "Answer:", " yes");
+  EXPECT_EQ(tok.decode(plain.continuation), " yes");
+  EXPECT_EQ(first_argmax({1.0, 3.0, 3.0, 2.0}), 1);
+}
+
+// ---- formats ---------------------------------------------------------------------------------------
+
+TEST(ChoiceTask, Generic) {
+  const auto items = parse_choice_jsonl(
+      "{\"context\": \"The sky is\", \"choices\": [\"blue\", \"green\"], \"label\": 0}\n"
+      "\n"
+      "{\"context\": \"Two plus two is\", \"choices\": [\"three\", \"four\", \"five\"], \"label\": \"1\"}\n",
+      "generic", "g.jsonl");
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0].context, "The sky is");
+  EXPECT_EQ(items[0].choices, (std::vector<std::string>{" blue", " green"}));
+  EXPECT_EQ(items[0].gold, 0);
+  EXPECT_EQ(items[1].gold, 1);
+  EXPECT_EQ(items[1].normalization_text(2), "five");
+  EXPECT_EQ(parse_choice_jsonl("{\"context\": \"a\", \"choices\": [\"b\"], \"label\": 0}\n"
+                               "{\"context\": \"a\", \"choices\": [\"b\"], \"label\": 0}\n",
+                               "generic", "g", 1).size(), 1u);
+}
+
+TEST(ChoiceTask, HellaSwagPreprocessing) {
+  EXPECT_EQ(hellaswag_preprocess("[header] Making a cake [title] Mix."), " Making a cake. Mix.");
+  EXPECT_EQ(hellaswag_preprocess("  then bakes it. "), "then bakes it.");
+  EXPECT_EQ(hellaswag_preprocess("adds   sugar [step] now"), "adds  sugar now");  // one pass of "  " -> " "
+  EXPECT_EQ(hellaswag_preprocess("a [b\nc] d [e]f"), "a [b\nc] d f");            // '.' does not cross '\n'
+  EXPECT_EQ(hellaswag_preprocess("x [unclosed"), "x [unclosed");
+  const auto items = parse_choice_jsonl(
+      R"({"ind": 4, "activity_label": "Baking cookies", "ctx_a": "A man is in a kitchen.", )"
+      R"("ctx_b": "he MIXES the flour [step] slowly", "endings": ["[header] Making a cake [title] Mix.", )"
+      R"("  then bakes it. ", "sings.", "runs."], "label": "1"})",
+      "hellaswag", "h.jsonl");
+  ASSERT_EQ(items.size(), 1u);
+  // Expected strings computed with lm-eval's preprocess in Python.
+  EXPECT_EQ(items[0].context, "Baking cookies: A man is in a kitchen. He mixes the flour slowly");
+  EXPECT_EQ(items[0].choices,
+            (std::vector<std::string>{"  Making a cake. Mix.", " then bakes it.", " sings.", " runs."}));
+  EXPECT_EQ(items[0].gold, 1);
+  EXPECT_EQ(items[0].normalization_text(1), "then bakes it.");
+}
+
+TEST(ChoiceTask, ArcWithLetterAndDigitAnswerKeys) {
+  const auto items = parse_choice_jsonl(
+      R"({"id": "a", "question": "Which is a metal?", "choices": {"text": ["wood", "iron", "glass"], "label": ["A", "B", "C"]}, "answerKey": "B"})"
+      "\n"
+      R"({"id": "b", "question": "Pick four.", "choices": {"text": ["1", "2", "3", "4"], "label": ["1", "2", "3", "4"]}, "answerKey": "4"})",
+      "arc", "arc.jsonl");
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0].context, "Question: Which is a metal?\nAnswer:");
+  EXPECT_EQ(items[0].choices, (std::vector<std::string>{" wood", " iron", " glass"}));
+  EXPECT_EQ(items[0].gold, 1);
+  EXPECT_EQ(items[1].gold, 3);
+  try {
+    parse_choice_jsonl(R"({"question": "q", "choices": {"text": ["x"], "label": ["A"]}, "answerKey": "E"})", "arc",
+                       "arc.jsonl");
+    FAIL();
+  } catch (const DataError& e) {
+    EXPECT_STREQ(e.what(), "arc.jsonl:1: answerKey 'E' is not among the labels A");
+  }
+}
+
+TEST(ChoiceTask, Piqa) {
+  const auto items = parse_choice_jsonl(
+      R"({"goal": "Open a jar", "sol1": "Twist the lid.", "sol2": "Eat the lid.", "label": 0})", "piqa", "p");
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].context, "Question: Open a jar\nAnswer:");
+  EXPECT_EQ(items[0].choices, (std::vector<std::string>{" Twist the lid.", " Eat the lid."}));
+  EXPECT_EQ(items[0].gold, 0);
+}
+
+TEST(ChoiceTask, WinograndePartialScoring) {
+  const auto items = parse_choice_jsonl(
+      R"({"sentence": "Sarah was a much better surgeon than Maria so _ always got the easier cases.", )"
+      R"("option1": "Sarah", "option2": "Maria", "answer": "2"})",
+      "winogrande", "w");
+  ASSERT_EQ(items.size(), 1u);
+  const ChoiceItem& it = items[0];
+  ASSERT_TRUE(it.partial());
+  ASSERT_EQ(it.size(), 2u);
+  EXPECT_EQ(it.context_of(0), "Sarah was a much better surgeon than Maria so Sarah");
+  EXPECT_EQ(it.context_of(1), "Sarah was a much better surgeon than Maria so Maria");
+  EXPECT_EQ(it.continuation_of(0), " always got the easier cases.");
+  EXPECT_EQ(it.continuation_of(1), " always got the easier cases.");
+  EXPECT_EQ(it.gold, 1);
+  // lm-eval divides acc_norm by len(doc_to_choice(doc)[i]), which here is the partial context.
+  EXPECT_EQ(it.normalization_text(1), it.contexts[1]);
+}
+
+void expect_data_error(const std::string& text, const std::string& format, const std::string& message) {
+  try {
+    parse_choice_jsonl(text, format, "data.jsonl");
+    ADD_FAILURE() << "no error for " << text;
+  } catch (const DataError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(message)) << text;
+  }
+}
+
+TEST(ChoiceTask, ErrorsNameTheFileAndLine) {
+  const std::string good = "{\"context\": \"a\", \"choices\": [\"b\", \"c\"], \"label\": 0}\n";
+  expect_data_error(good + good + "{\"context\": \"a\", \"choices\": [\"b\"\n", "generic", "data.jsonl:3: not valid JSON (");
+  expect_data_error(good + "{\"context\": \"a\", \"choices\": [\"b\", \"c\", \"d\", \"e\"], \"label\": 5}\n", "generic",
+                    "data.jsonl:2: label 5 is out of range for 4 choices");
+  expect_data_error("{\"context\": \"a\", \"choices\": [], \"label\": 0}\n", "generic", "data.jsonl:1: empty choice list");
+  expect_data_error(R"({"activity_label": "x", "ctx_a": "a", "ctx_b": "b", "label": 0})", "hellaswag",
+                    "data.jsonl:1: missing field 'endings'");
+  expect_data_error(R"({"activity_label": "x", "ctx_a": "a", "ctx_b": "b", "endings": ["e"], "label": ""})",
+                    "hellaswag", "data.jsonl:1: label '' is not a choice index");
+  expect_data_error(R"({"goal": "g", "sol1": "a", "sol2": 3, "label": 0})", "piqa",
+                    "data.jsonl:1: field 'sol2' must be a string, found number");
+  expect_data_error(R"({"sentence": "no blank", "option1": "a", "option2": "b", "answer": "1"})", "winogrande",
+                    "data.jsonl:1: sentence has no '_' blank");
+  expect_data_error(R"({"sentence": "a _ b", "option1": "a", "option2": "b", "answer": "3"})", "winogrande",
+                    "data.jsonl:1: answer 3 is out of range");
+  expect_data_error("[1, 2]\n", "generic", "data.jsonl:1: expected a JSON object, found array");
+  expect_data_error("", "generic", "data.jsonl: no items (empty file)");
+  expect_data_error("\n  \n", "generic", "data.jsonl: no items (only blank lines)");
+}
+
+class ChoiceFileTest : public testing::TempDirTest {};
+
+TEST_F(ChoiceFileTest, MissingAndEmptyFiles) {
+  try {
+    load_choice_file(file("absent.jsonl"), "generic");
+    FAIL();
+  } catch (const DataError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(file("absent.jsonl") + ": cannot open"));
+  }
+  testing::write_bytes(file("empty.jsonl"), "");
+  EXPECT_THROW(load_choice_file(file("empty.jsonl"), "generic"), DataError);
+  testing::write_bytes(file("one.jsonl"), "{\"context\": \"a\", \"choices\": [\"b\"], \"label\": 0}\n");
+  EXPECT_EQ(load_choice_file(file("one.jsonl"), "generic").size(), 1u);
+}
+
+TEST(ChoiceTask, PythonStringConventions) {
+  EXPECT_EQ(python_strip("\xc2\xa0x y\xe3\x80\x80 "), "x y");  // U+00A0 and U+3000 are whitespace
+  EXPECT_EQ(python_rstrip("ab \t\n"), "ab");
+  EXPECT_EQ(python_rstrip(" \n"), "");
+  EXPECT_EQ(python_length("caf\xc3\xa9"), 4);  // code points, not bytes
+}
+
+// ---- the synthetic task ----------------------------------------------------------------------------
+
+TEST(ChoiceTask, SyntheticItemsComeFromTheCorpusRecalls) {
+  const auto a = synthetic_choice_items(7, 40), b = synthetic_choice_items(7, 40), c = synthetic_choice_items(8, 40);
+  ASSERT_EQ(a.size(), 40u);
+  std::set<int> golds;
+  for (size_t k = 0; k < a.size(); ++k) {
+    EXPECT_EQ(a[k].context, b[k].context);
+    EXPECT_EQ(a[k].choices, b[k].choices);
+    EXPECT_EQ(a[k].gold, b[k].gold);
+    golds.insert(a[k].gold);
+  }
+  EXPECT_NE(a[0].context, c[0].context);
+  EXPECT_GE(golds.size(), 3u);  // the answer is not always in the same place
+
+  Rng rng(7);
+  size_t k = 0;
+  while (k < a.size()) {
+    const SyntheticDocument doc = generate_document(rng);
+    for (const SyntheticFact& fact : doc.recalls) {
+      if (k == a.size()) break;
+      const ChoiceItem& it = a[k++];
+      EXPECT_EQ(it.context, doc.text.substr(0, fact.recalled_at));
+      EXPECT_EQ(it.context.substr(it.context.size() - fact.question_prefix.size()), fact.question_prefix);
+      ASSERT_EQ(it.choices.size(), 4u);
+      EXPECT_EQ(it.choices[it.gold], fact.answer);
+      std::multiset<std::string> want(fact.distractors.begin(), fact.distractors.end()), got;
+      want.insert(fact.answer);
+      got.insert(it.choices.begin(), it.choices.end());
+      EXPECT_EQ(got, want);
+    }
+  }
+}
+
+// ---- end to end --------------------------------------------------------------------------------------
+
+class ChoiceCliTest : public testing::TempDirTest {
+ protected:
+  int cli(const std::vector<std::string>& args) {
+    out_.str("");
+    err_.str("");
+    return run_cli(args, out_, err_);
+  }
+  std::string experiment(const std::string& extra) {
+    const std::string path = file("tiny.yaml");
+    testing::write_bytes(path,
+                         "name: tiny\nseed: 3\nthreads: 2\n"
+                         "model: {d_model: 32, n_layers: 1, context: 32, attention: {type: gqa, n_heads: 4, n_kv_heads: 2}}\n"
+                         "data: {type: synthetic, bytes: 40000, seed: 5}\n"
+                         "train: {steps: 20, batch_size: 4, lr: 3e-3, warmup: 5, eval_every: 10, eval_tokens: 512, "
+                         "checkpoint_every: 10}\n"
+                         "eval: {max_tokens: 2000}\n" + extra);
+    return path;
+  }
+  std::ostringstream out_, err_;
+};
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+TEST_F(ChoiceCliTest, RunAndChoiceWriteTheScores) {
+  const std::string config = experiment("choice: {items: 20}\n");
+  ASSERT_EQ(cli({"run", config, "-o", file("out")}), 0) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("acc_norm"));
+  const json r = json::parse(testing::read_bytes(file("out/result.json")));
+  ASSERT_TRUE(r.contains("choice"));
+  const json& c = r["choice"];
+  EXPECT_EQ(c["items"], 20);
+  EXPECT_EQ(c["task"], "synthetic");
+  EXPECT_EQ(c["format"], "synthetic");
+  EXPECT_EQ(c["window"], 32);
+  for (const char* key : {"acc", "acc_norm", "acc_bytes", "acc_llamacpp"}) {
+    EXPECT_GE(c[key].get<double>(), 0.0) << key;
+    EXPECT_LE(c[key].get<double>(), 1.0) << key;
+    EXPECT_TRUE(c[std::string(key) + "_stderr"].is_number()) << key;
+  }
+  EXPECT_DOUBLE_EQ(c["choices_per_item"].get<double>(), 4.0);
+  EXPECT_GT(c["truncated_items"].get<int64_t>(), 10);  // synthetic contexts are longer than 32 bytes
+
+  // `ablate choice` on the saved checkpoint reproduces the run's scores exactly.
+  ASSERT_EQ(cli({"choice", config, "-o", file("out")}), 0) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("tiny: acc "));
+  const json e = json::parse(testing::read_bytes(file("out/choice.json")));
+  EXPECT_EQ(e["kind"], "choice");
+  EXPECT_EQ(e["checkpoint_step"], 20);
+  EXPECT_EQ(e["choice"]["acc"], c["acc"]);
+  EXPECT_EQ(e["choice"]["acc_norm"], c["acc_norm"]);
+  const auto lines = lines_of(testing::read_bytes(file("out/choice_items.jsonl")));
+  ASSERT_EQ(lines.size(), 20u);
+  double acc = 0;
+  for (size_t k = 0; k < lines.size(); ++k) {
+    const json rec = json::parse(lines[k]);
+    EXPECT_EQ(rec["index"], k);
+    ASSERT_EQ(rec["scores"].size(), 4u);
+    EXPECT_EQ(rec["lengths"].size(), 4u);
+    for (const auto& ll : rec["scores"]) EXPECT_LT(ll.get<double>(), 0.0);
+    acc += rec["pred"] == rec["gold"] ? 1 : 0;
+  }
+  EXPECT_DOUBLE_EQ(acc / 20, e["choice"]["acc"].get<double>());
+}
+
+TEST_F(ChoiceCliTest, ChoiceNeedsAChoiceSectionAndACheckpoint) {
+  const std::string config = experiment("");
+  EXPECT_EQ(cli({"choice", config, "-o", file("out")}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("no `choice:` section"));
+  const std::string with_choice = experiment("choice: {items: 5}\n");
+  EXPECT_EQ(cli({"choice", with_choice, "-o", file("none")}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("checkpoint.safetensors"));
+  EXPECT_FALSE(std::filesystem::exists(file("none/choice.json")));
+  EXPECT_EQ(cli({"choice"}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("usage: ablate choice CONFIG.yaml"));
+  const std::string bad_file = experiment("choice: {task: " + file("missing.jsonl") + ", format: arc}\n");
+  EXPECT_EQ(cli({"run", bad_file, "-o", file("bad")}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("missing.jsonl: cannot open"));
+  EXPECT_FALSE(std::filesystem::exists(file("bad/checkpoint.safetensors")));  // failed before training
+}
+
+}  // namespace
+}  // namespace ablate
