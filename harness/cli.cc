@@ -17,9 +17,11 @@ const char* kUsage =
     "  train CONFIG.yaml [-o DIR]       train and checkpoint only\n"
     "  eval CONFIG.yaml [-o DIR]        validation loss and perplexity of a checkpoint\n"
     "  extend CONFIG.yaml [-o DIR]      perplexity vs context length per RoPE scaling (extend:)\n"
+    "  choice CONFIG.yaml [-o DIR]      multiple-choice accuracy of a checkpoint (choice:), lm-eval style\n"
     "  help                             this text\n"
     "options of run and train: --resume (continue DIR/checkpoint.safetensors), --force (redo a\n"
-    "finished or unfinished run), --threads N; of eval and extend: --checkpoint FILE, --threads N.\n"
+    "finished or unfinished run), --threads N; of eval, extend and choice: --checkpoint FILE,\n"
+    "--threads N.\n"
     "DIR defaults to results/NAME (NAME: the config's name, default its file name).\n";
 
 int list_variants(std::ostream& out) {
@@ -53,7 +55,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   try {
     if (command == "run" || command == "train") return train_command(command, rest, out, err);
-    if (command == "eval" || command == "extend") return eval_command(command, rest, out, err);
+    if (command == "eval" || command == "extend" || command == "choice") return eval_command(command, rest, out, err);
   } catch (const std::exception& e) {
     err << "ablate " << command << ": error: " << e.what() << "\n";
     return 1;

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "harness/checkpoint.h"
+#include "harness/choice_evaluation.h"
 #include "harness/experiment_runner.h"
 #include "harness/extension.h"
 #include "harness/progress.h"
@@ -134,6 +135,11 @@ int eval_command(const std::string& command, const std::vector<std::string>& arg
   const ExperimentConfig config = parse_experiment(tree, fs::path(a.config_path).stem().string());
   if (command == "extend" && !config.extend.enabled)
     throw ConfigError(a.config_path + ": extend: the config has no `extend:` section (lengths and methods)");
+  if (command == "choice" && !config.choice.enabled)
+    throw ConfigError(a.config_path + ": no `choice:` section, so there is no task to score; add one, e.g. "
+                      "`choice: {task: synthetic, items: 500}` or `choice: {task: hellaswag.jsonl, format: hellaswag}`");
+  // A bad task file fails before the model loads.
+  const std::vector<ChoiceItem> items = command == "choice" ? load_choice_task(config.choice) : std::vector<ChoiceItem>{};
   const int threads = resolve_threads(a, config);
   tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, threads);
   const fs::path dir = a.out_dir.empty() ? fs::path("results") / config.name : fs::path(a.out_dir);
@@ -143,11 +149,26 @@ int eval_command(const std::string& command, const std::vector<std::string>& arg
   Model<float> model(config.model, static_cast<uint64_t>(config.seed));
   const Checkpoint checkpoint = open_checkpoint(checkpoint_path);
   load_weights(checkpoint.file, model);
-  const TrainingData data = load_training_data(config);
   nlohmann::json result = result_header(command, config, threads, started);
-  result["data"] = data.description;
   result["checkpoint"] = checkpoint_path;
   result["checkpoint_step"] = checkpoint.state.step;
+  fs::create_directories(dir);
+  if (command == "choice") {
+    err << config.name << ": scoring " << items.size() << " items of the " << describe_choice_task(config.choice)
+        << ", window " << config.eval.context << ", " << threads << " threads\n";
+    const ChoiceEvaluation evaluation = evaluate_choice(config, model, items);
+    result["choice"] = evaluation.summary;
+    const std::string items_path = (dir / "choice_items.jsonl").string();
+    write_choice_items(items_path, evaluation.items);
+    out << config.name << ": " << format_choice_summary(evaluation.summary) << "\n"
+        << config.name << ": items " << items_path << "\n";
+    const std::string result_path = (dir / "choice.json").string();
+    write_result(result_path, result, started);
+    out << config.name << ": result " << result_path << "\n";
+    return 0;
+  }
+  const TrainingData data = load_training_data(config);
+  result["data"] = data.description;
   if (command == "eval") {
     const LossEstimate val = validation_loss(model, data.validation, config.eval.context,
                                              config.train.batch_size, config.eval.max_tokens);
@@ -164,7 +185,6 @@ int eval_command(const std::string& command, const std::vector<std::string>& arg
     inputs.data = &data;
     inputs.finetune_dir = dir.string();
     inputs.log = &err;
-    fs::create_directories(dir);
     result["extend"] = run_extension(config, inputs);
     result["metrics"] = {{"parameters", model.parameter_count()}, {"peak_rss_bytes", peak_rss_bytes()}};
   }

@@ -8,7 +8,7 @@
 
 #include "harness/checkpoint.h"
 #include "harness/progress.h"
-#include "harness/choice_command.h"
+#include "harness/choice_evaluation.h"
 #include "harness/extension.h"
 #include "harness/result.h"
 #include "harness/run_info.h"

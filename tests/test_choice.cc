@@ -13,7 +13,7 @@
 #include <sstream>
 
 #include "components/random.h"
-#include "harness/choice_command.h"
+#include "harness/choice_evaluation.h"
 #include "harness/choice_scoring.h"
 #include "harness/choice_task.h"
 #include "harness/cli.h"

@@ -1,5 +1,6 @@
-// `ablate choice`: multiple-choice accuracy of a checkpoint on the config's `choice:` task, scored
-// as lm-evaluation-harness scores it (choice_scoring.h); `ablate run` calls evaluate_choice too.
+// Multiple-choice accuracy of a model on the config's `choice:` task, scored as
+// lm-evaluation-harness scores it (choice_scoring.h): what `ablate choice` (experiment_commands.h)
+// and `ablate run` (experiment_runner.h) report.
 //
 //   ablate choice CONFIG.yaml [-o DIR] [--checkpoint FILE] [--threads N]
 //
@@ -15,7 +16,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -41,8 +41,5 @@ void write_choice_items(const std::string& path, const std::vector<ItemScore>& i
 
 // "acc 0.4500 +/- 0.1141, acc_norm 0.4000 +/- 0.1124 (20 items, synthetic recall task (seed 7))".
 std::string format_choice_summary(const nlohmann::json& summary);
-
-// args: what follows "choice". Returns the exit code (0 ok, 2 usage; errors throw).
-int choice_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace ablate
