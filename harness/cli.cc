@@ -5,6 +5,7 @@
 
 #include "components/registry.h"
 #include "harness/experiment_commands.h"
+#include "harness/report.h"
 
 namespace ablate {
 namespace {
@@ -18,6 +19,8 @@ const char* kUsage =
     "  eval CONFIG.yaml [-o DIR]        validation loss and perplexity of a checkpoint\n"
     "  extend CONFIG.yaml [-o DIR]      perplexity vs context length per RoPE scaling (extend:)\n"
     "  choice CONFIG.yaml [-o DIR]      multiple-choice accuracy of a checkpoint (choice:), lm-eval style\n"
+    "  report RESULTS_DIR [-o OUT]      plots (PNG, SVG), tables and OUT/index.html from result JSON files\n"
+    "                                   (OUT defaults to RESULTS_DIR/report; needs gnuplot)\n"
     "  help                             this text\n"
     "options of run and train: --resume (continue DIR/checkpoint.safetensors), --force (redo a\n"
     "finished or unfinished run), --threads N; of eval, extend and choice: --checkpoint FILE,\n"
@@ -56,6 +59,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   try {
     if (command == "run" || command == "train") return train_command(command, rest, out, err);
     if (command == "eval" || command == "extend" || command == "choice") return eval_command(command, rest, out, err);
+    if (command == "report") return report_command(rest, out, err);
   } catch (const std::exception& e) {
     err << "ablate " << command << ": error: " << e.what() << "\n";
     return 1;

@@ -1,0 +1,40 @@
+// `ablate report RESULTS_DIR [-o OUT]`: turns a folder of result JSON files into plots, tables
+// and one HTML page.
+//
+// OUT (default RESULTS_DIR/report) receives
+//   index.html        the page: every plot inline (PNG, linking its SVG) and every table
+//   report.md         the same tables in Markdown, with links to the plots
+//   plots/NAME.png    pngcairo 900x560, and plots/NAME.svg, drawn by gnuplot
+//   data/NAME.dat     each plot's numbers (layout in report_data.h)
+// Sections, each written only when some result has its data: training curves, final metrics
+// (with validation loss, tokens/s and KV-cache plots), context extension, multiple choice,
+// efficiency benchmarks, and the list of result files read.
+//
+// The gnuplot scripts (one per plot kind, sharing style.gp) and the HTML template live in the
+// source tree's reports/ folder, so users can restyle them; ABLATE_REPORTS_DIR points elsewhere.
+// gnuplot is found on PATH and run once per plot and terminal, as `gnuplot -e "VARIABLES"
+// SCRIPT`; its failure is an error naming the script.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace ablate {
+
+struct ReportOutcome {
+  std::string index;  // OUT/index.html
+  int results = 0;    // result files used
+  int plots = 0;      // plots drawn (each as PNG and SVG)
+};
+
+// Writes the report of `results_dir` into `out_dir`. Unusable files are reported on `err` and
+// skipped; no usable result at all, a missing gnuplot or script, or a failing gnuplot throw
+// std::runtime_error.
+ReportOutcome write_report(const std::string& results_dir, const std::string& out_dir, std::ostream& err);
+
+// The command: args are what follows "report". Returns the exit code (0 ok, 2 usage); errors
+// from write_report propagate to the CLI (exit 1).
+int report_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+}  // namespace ablate

@@ -1,0 +1,175 @@
+// The data side of `ablate report`: reading a results folder into variants, aggregating seeds,
+// and turning each section's numbers into tables and plot series (written as gnuplot .dat files).
+//
+// A result is any *.json with "format": "ablate-result/1"; its variant is sweep.variant when it
+// came from a sweep, else its name. Where several results hold the same quantity for one
+// (variant, seed) — a run re-evaluated by `ablate eval`, say — the one finished last counts, so
+// a variant's samples are one per seed. Seeds are aggregated as mean, sample std, min and max.
+//
+// .dat layout (one file per plot, read by reports/gnuplot/*.gp): '#' comment lines naming the
+// plot, its columns and its series, then one block per series separated by two blank lines; a
+// block's first line is the series name in double quotes (gnuplot's `title columnheader(1)`),
+// the rest are rows of numbers.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ablate {
+
+struct ReportResult {
+  std::string path;         // as found under the results folder
+  nlohmann::json json;
+  std::string variant;      // sweep.variant, else name
+  std::string seed;         // the "seed" field as text ("" when absent: the result counts alone)
+  std::string finished_at;  // ISO 8601; later wins when two results of a seed hold the same data
+};
+
+struct Variant {
+  std::string name;
+  std::vector<const ReportResult*> results;  // in path order
+};
+
+// Variants point into `results`: the set moves but never copies.
+struct ReportSet {
+  std::vector<ReportResult> results;  // sorted by path
+  std::vector<Variant> variants;      // in order of first appearance (path order)
+  ReportSet() = default;
+  ReportSet(ReportSet&&) = default;
+  ReportSet& operator=(ReportSet&&) = default;
+  ReportSet(const ReportSet&) = delete;
+  ReportSet& operator=(const ReportSet&) = delete;
+};
+
+// Reads every *.json under `dir` recursively, skipping the folder `skip` (the report's own).
+// Files that are not JSON or not Ablate results are reported on `err` ("report: skipping PATH:
+// ...") and left out; a sweep's own summary (format ablate-sweep/...) is left out silently.
+ReportSet collect_results(const std::string& dir, const std::string& skip, std::ostream& err);
+
+// The number at a dotted path ("metrics.validation.loss"), if present and a number.
+std::optional<double> number_at(const nlohmann::json& j, const std::string& dotted);
+
+// One value per seed of `variant`: for each seed, the last-finished result for which `get` gives
+// a value. Ordered by seed.
+std::vector<double> per_seed(const Variant& variant,
+                             const std::function<std::optional<double>(const nlohmann::json&)>& get);
+// The last-finished result per seed among those that satisfy `has`, ordered by seed.
+std::vector<const ReportResult*> latest_per_seed(const Variant& variant,
+                                                 const std::function<bool(const nlohmann::json&)>& has);
+
+struct Stat {
+  int64_t n = 0;
+  double mean = 0, std = 0, min = 0, max = 0;  // std: sample standard deviation (0 when n < 2)
+};
+Stat summarize(const std::vector<double>& values);
+
+// ---- plot data ----
+
+struct Series {
+  std::string name;
+  std::vector<std::vector<double>> rows;
+};
+
+struct PlotData {
+  std::string title;                 // also the .dat header
+  std::vector<std::string> columns;  // the row columns, named in the header
+  std::vector<Series> series;
+  bool empty() const;                // no series, or no rows in any
+};
+
+// Writes `plot` to `path` (atomically) in the layout described at the top of this file.
+void write_dat(const std::string& path, const PlotData& plot);
+
+// Section 1: training curves. Train loss: each seed's curve smoothed by a trailing moving average
+// of `window` steps, then mean/min/max over seeds per step (rows: step mean min max n). Validation
+// loss: mean/min/max over seeds per step, unsmoothed (same columns).
+PlotData train_loss_plot(const ReportSet& set, int window);
+PlotData validation_curve_plot(const ReportSet& set);
+
+// Section 2: final metrics per variant (empty when no result of the variant has metrics).
+struct MetricsRow {
+  std::string variant;
+  std::string components;  // "rmsnorm, swiglu, rope, gqa (2 kv heads)" from the config
+  Stat parameters, validation_loss, perplexity, tokens_per_second, parameter_bytes, optimizer_bytes,
+      peak_rss_bytes, kv_bytes_per_token;
+};
+std::vector<MetricsRow> metrics_rows(const ReportSet& set);
+// Bars (rows: group mean std) of the validation loss and of the training tokens/s.
+PlotData validation_loss_bars(const std::vector<MetricsRow>& rows);
+PlotData tokens_per_second_bars(const std::vector<MetricsRow>& rows);
+
+// KV cache against context 128..32768 (powers of two): analytic series (bytes_per_token ×
+// context) for each variant with metrics and each benchmarked model, then measured series
+// (bench kv_cache points). Rows: context bytes MiB. `analytic` = how many series are analytic.
+struct KvCachePlot {
+  PlotData plot;
+  int analytic = 0;
+  std::vector<int> measured_colors;  // per measured series: 1 + the index of its model's analytic series
+};
+KvCachePlot kv_cache_plot(const ReportSet& set);
+
+// Section 3: context extension, one per variant with "extend" results (seeds averaged).
+struct ExtensionCell {
+  bool applicable = false;
+  Stat perplexity, loss;
+  std::string reason;  // when not applicable
+};
+struct ExtensionMethod {
+  std::string name;
+  std::map<int64_t, ExtensionCell> by_length;
+  int64_t longest = 0;                   // the longest applicable length (0: none)
+  std::vector<double> loss_by_position;  // mean over seeds per bucket, at position_length: the
+  int64_t position_length = 0;           // longest applicable length that reports it
+  int64_t bucket = 0;                    // tokens per bucket
+};
+struct Extension {
+  std::string variant;
+  int64_t trained_context = 0;
+  int64_t seeds = 0;
+  std::vector<int64_t> lengths;  // every length any method reports, increasing
+  std::vector<ExtensionMethod> methods;
+  PlotData perplexity_plot() const;        // rows: length perplexity loss n
+  PlotData loss_by_position_plot() const;  // rows: position (bucket centre) mean_nll
+};
+std::vector<Extension> extensions(const ReportSet& set);
+
+// Section 4: multiple choice, per task and variant (seeds averaged; the standard error is the
+// mean of the seeds' standard errors, since every seed is scored on the same items).
+struct ChoiceScore {
+  Stat value;
+  double se = 0;  // standard error over items
+};
+struct ChoiceRow {
+  std::string variant, format;
+  int64_t items = 0;
+  std::map<std::string, ChoiceScore> scores;  // by metric name (kChoiceMetrics present in the results)
+};
+// The scores read, in table order: lm-eval's acc, acc_norm, acc_bytes and llama.cpp's HellaSwag score.
+extern const std::vector<std::string> kChoiceMetrics;
+struct ChoiceTask {
+  std::string task;
+  std::vector<ChoiceRow> rows;
+  PlotData bars() const;  // rows: group (0 acc, 1 acc_norm) value stderr
+};
+std::vector<ChoiceTask> choice_tasks(const ReportSet& set);
+
+// Section 5: efficiency benchmarks, one row per benchmarked model (named "model" when one variant
+// holds bench results, else "variant/model"; seeds averaged).
+struct BenchRow {
+  std::string name;
+  Stat train_tokens_per_second, parameter_bytes, optimizer_bytes, peak_rss_bytes, kv_bytes_per_token;
+  std::map<int64_t, Stat> prefill, decode;  // context -> tokens/s
+  std::map<int64_t, Stat> kv_allocated;     // context -> bytes actually held
+};
+std::vector<BenchRow> bench_rows(const ReportSet& set);
+// Rows: context tokens_per_second n, one series per model that has points.
+PlotData throughput_plot(const std::vector<BenchRow>& rows, bool decode);
+
+}  // namespace ablate

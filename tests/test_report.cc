@@ -1,0 +1,447 @@
+// `ablate report`: a real tiny sweep plus schema fixtures for the other sections go in; every
+// plot (PNG and SVG), its .dat file (one series per variant, one row per data point), the HTML
+// page and the Markdown come out. Unusable files are skipped with a message; no results, no
+// arguments, a missing gnuplot and a failing script are errors.
+#include <gtest/gtest.h>
+#include <gmock/gmock.h>
+
+#include <stdlib.h>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include "harness/cli.h"
+#include "harness/report_data.h"
+#include "tests/test_support.h"
+
+namespace ablate {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using nlohmann::json;
+
+const std::string kSweep =
+    "name: tiny_report\n"
+    "threads: 2\n"
+    "model: {d_model: 32, n_layers: 1, context: 32, attention: {n_heads: 2}}\n"
+    "data: {type: synthetic, bytes: 40000, seed: 5}\n"
+    "train: {steps: 6, batch_size: 2, warmup: 1, eval_every: 2, eval_tokens: 256, checkpoint_every: 3}\n"
+    "eval: {max_tokens: 512}\n"
+    "sweep:\n  variants: {rms: {}, ln: {model.norm.type: layernorm}}\n  grid: {seed: [0, 1]}\n";
+
+using DatSeries = std::map<std::string, std::vector<std::vector<double>>>;
+
+// Parses a report .dat file: blocks start with "NAME" in quotes, '#' lines are comments.
+DatSeries read_dat(const std::string& path) {
+  DatSeries series;
+  std::istringstream in(testing::read_bytes(path));
+  std::string line, current;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    if (line[0] == '"') {
+      current = line.substr(1, line.size() - 2);
+      EXPECT_EQ(series.count(current), 0u) << path << ": series " << current << " twice";
+      series[current];
+      continue;
+    }
+    std::istringstream row(line);
+    std::vector<double> values;
+    std::string cell;
+    while (row >> cell) values.push_back(cell == "nan" ? NAN : std::stod(cell));
+    EXPECT_FALSE(current.empty()) << path << ": a row before any series name";
+    series[current].push_back(values);
+  }
+  return series;
+}
+
+// The common fields of a result file, as harness/result.h writes them.
+json result_fixture(const std::string& kind, const std::string& name, int seed, const std::string& variant = "") {
+  json r = {{"format", "ablate-result/1"},
+            {"kind", kind},
+            {"name", name},
+            {"seed", seed},
+            {"config",
+             {{"name", name},
+              {"seed", seed},
+              {"model",
+               {{"d_model", 32},
+                {"n_layers", 1},
+                {"norm", {{"type", "rmsnorm"}}},
+                {"mlp", {{"type", "swiglu"}}},
+                {"position", {{"type", "rope"}, {"scaling", {{"type", "none"}}}}},
+                {"attention", {{"type", "mha"}, {"n_heads", 2}, {"n_kv_heads", 2}}}}}}},
+            {"machine", {{"cpu", "test cpu"}, {"cores", 2}, {"threads", 2}}},
+            {"started_at", "2026-01-01T00:00:00Z"},
+            {"finished_at", "2026-01-01T00:01:00Z"}};
+  if (!variant.empty())
+    r["sweep"] = {{"name", "fixtures"}, {"point", name}, {"variant", variant}, {"overrides", {{"seed", seed}}}};
+  return r;
+}
+
+// Schema fixture (the extend section): perplexity per method and length, loss by position.
+json extend_fixture(const std::string& name, double scale) {
+  json r = result_fixture("extend", name, 0);
+  auto point = [&](int64_t length, double ppl) {
+    json p = {{"length", length}, {"applicable", true}, {"perplexity", ppl * scale}, {"loss", std::log(ppl * scale)},
+              {"tokens", 4096}, {"windows", 4096 / length}, {"bucket", length / 8}};
+    for (int i = 0; i < 8; ++i) p["loss_by_position"].push_back(std::log(ppl * scale) - 0.3 + 0.05 * i);
+    return p;
+  };
+  json not_applicable = {{"length", 512}, {"applicable", false}, {"reason", "factor 8 exceeds the tested range"}};
+  r["extend"] = {{"trained_context", 64},
+                 {"methods",
+                  {{{"name", "none"}, {"scaling", {{"type", "none"}}},
+                    {"points", {point(64, 20), point(128, 60), point(256, 300), point(512, 2000)}}},
+                   {{"name", "linear"}, {"scaling", {{"type", "linear"}, {"factor", "auto"}}},
+                    {"points", {point(64, 20), point(128, 24), point(256, 29), not_applicable}}},
+                   {{"name", "yarn"}, {"scaling", {{"type", "yarn"}, {"factor", "auto"}}},
+                    {"points", {point(64, 20), point(128, 22), point(256, 25), point(512, 27)}}}}}};
+  return r;
+}
+
+// Schema fixture (the choice section): one task, lm-eval's scores with standard errors.
+json choice_fixture(const std::string& variant, int seed, double acc) {
+  json r = result_fixture("choice", variant + "_seed=" + std::to_string(seed), seed, variant);
+  r["choice"] = {{"task", "synthetic"}, {"format", "generic"}, {"items", 200},
+                 {"acc", acc},          {"acc_stderr", 0.03},    {"acc_norm", acc + 0.05},
+                 {"acc_norm_stderr", 0.031}};
+  return r;
+}
+
+// Schema fixture (the efficiency section): three attention layouts, timed at three contexts.
+json bench_fixture() {
+  json r = result_fixture("bench", "attention_bench", 0);
+  json models = json::array();
+  const std::vector<std::pair<std::string, int>> kv = {{"mha", 4}, {"gqa", 2}, {"mqa", 1}};
+  for (const auto& [name, kv_heads] : kv) {
+    json m = {{"name", name},
+              {"train_tokens_per_second", 5000.0 + 500 * kv_heads},
+              {"parameter_bytes", 400000 + 10000 * kv_heads},
+              {"optimizer_bytes", 800000 + 20000 * kv_heads},
+              {"peak_rss_bytes", 50000000},
+              {"kv_cache_bytes_per_token", 64 * kv_heads}};
+    for (int context : {64, 128, 256}) {
+      m["prefill"].push_back({{"context", context}, {"tokens_per_second", 20000.0 / kv_heads - context}});
+      m["decode"].push_back({{"context", context}, {"tokens_per_second", 2000.0 / kv_heads - context}});
+      m["kv_cache"].push_back({{"context", context * 2}, {"bytes_allocated", 64 * kv_heads * context * 2 + 4096}});
+    }
+    models.push_back(m);
+  }
+  r["bench"] = {{"models", models}};
+  return r;
+}
+
+class ReportTest : public testing::TempDirTest {
+ protected:
+  // Writes `text` to the file `name` under the test's folder, creating its parent folders.
+  void write_text(const std::string& name, const std::string& text) {
+    fs::create_directories(fs::path(file(name)).parent_path());
+    testing::write_bytes(file(name), text);
+  }
+  void write_json(const std::string& name, const json& j) { write_text(name, j.dump(2)); }
+  int report(const std::vector<std::string>& args) {
+    out_.str("");
+    err_.str("");
+    std::vector<std::string> all = {"report"};
+    all.insert(all.end(), args.begin(), args.end());
+    return run_cli(all, out_, err_);
+  }
+  std::ostringstream out_, err_;
+};
+
+// Sets an environment variable for one scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    const char* old = getenv(name);
+    had_ = old != nullptr;
+    if (had_) old_ = old;
+    setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (had_) setenv(name_, old_.c_str(), 1);
+    else unsetenv(name_);
+  }
+
+ private:
+  const char* name_;
+  bool had_ = false;
+  std::string old_;
+};
+
+void expect_png_and_svg(const std::string& out, const std::string& plot) {
+  const std::string png = testing::read_bytes(out + "/plots/" + plot + ".png");
+  const std::string svg = testing::read_bytes(out + "/plots/" + plot + ".svg");
+  EXPECT_GT(png.size(), 1000u) << plot;
+  EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8)) << plot << ".png is not a PNG";
+  EXPECT_THAT(svg, HasSubstr("<svg")) << plot;
+  EXPECT_THAT(svg, HasSubstr("</svg>")) << plot;
+}
+
+TEST_F(ReportTest, SweepAndFixturesGiveEveryPlotDataFileAndTable) {
+  testing::write_bytes(file("sweep.yaml"), kSweep);
+  std::ostringstream run_out, run_err;
+  ASSERT_EQ(run_cli({"run", file("sweep.yaml"), "-o", file("results/sweep")}, run_out, run_err), 0) << run_err.str();
+  write_json("results/extend/rope_base.json", extend_fixture("rope_base", 1.0));
+  write_json("results/extend/rope_theta=500.json", extend_fixture("rope_theta=500", 1.1));
+  for (const std::string variant : {"rms", "ln"})
+    for (int seed : {0, 1})
+      write_json("results/choice/" + variant + std::to_string(seed) + ".json",
+                 choice_fixture(variant, seed, 0.3 + 0.1 * seed + (variant == "ln" ? 0.02 : 0)));
+  write_json("results/bench/result.json", bench_fixture());
+
+  const std::string out = file("out");
+  ASSERT_EQ(report({file("results"), "-o", out}), 0) << err_.str();
+  EXPECT_EQ(err_.str(), "");
+  EXPECT_EQ(out_.str(), "report: " + file("results") + " -> " + out + "/index.html (11 results, 12 plots)\n");
+
+  const std::vector<std::string> plots = {"train_loss", "validation_curve", "validation_loss", "train_tokens_per_second",
+                                          "kv_cache", "extension_rope_base", "loss_by_position_rope_base",
+                                          "extension_rope_theta=500", "loss_by_position_rope_theta=500",
+                                          "choice_synthetic", "prefill", "decode"};
+  const std::string html = testing::read_bytes(out + "/index.html");
+  const std::string md = testing::read_bytes(out + "/report.md");
+  for (const std::string& plot : plots) {
+    expect_png_and_svg(out, plot);
+    EXPECT_TRUE(fs::exists(out + "/data/" + plot + ".dat")) << plot;
+    EXPECT_THAT(html, HasSubstr("<img src=\"plots/" + plot + ".png\""));
+    EXPECT_THAT(html, HasSubstr("<a href=\"plots/" + plot + ".svg\""));
+    EXPECT_THAT(md, HasSubstr("(plots/" + plot + ".png)"));
+    EXPECT_THAT(md, HasSubstr("(plots/" + plot + ".svg)"));
+  }
+  for (const std::string variant : {"rms", "ln", "rope_base", "rope_theta=500", "mha", "gqa", "mqa"}) {
+    EXPECT_THAT(html, HasSubstr(variant));
+    EXPECT_THAT(md, HasSubstr("| " + variant + " |"));
+  }
+  for (const std::string section : {"Training curves", "Final metrics", "Context extension", "Multiple choice", "Efficiency"}) {
+    EXPECT_THAT(html, HasSubstr("<h2>" + section + "</h2>"));
+    EXPECT_THAT(md, HasSubstr("## " + section + "\n"));
+  }
+  EXPECT_THAT(html, Not(HasSubstr("{{body}}")));
+
+  // Training curves: one series per variant, one row per step of its curves.
+  std::map<std::string, std::vector<json>> by_variant;
+  for (const std::string point : {"rms_seed=0", "rms_seed=1", "ln_seed=0", "ln_seed=1"}) {
+    const json r = json::parse(testing::read_bytes(file("results/sweep/" + point + "/result.json")));
+    by_variant[r["sweep"]["variant"]].push_back(r);
+  }
+  const DatSeries train = read_dat(out + "/data/train_loss.dat");
+  const DatSeries validation = read_dat(out + "/data/validation_curve.dat");
+  const DatSeries loss_bars = read_dat(out + "/data/validation_loss.dat");
+  const DatSeries speed_bars = read_dat(out + "/data/train_tokens_per_second.dat");
+  for (const DatSeries* d : {&train, &validation, &loss_bars, &speed_bars}) EXPECT_EQ(d->size(), 2u);
+  for (const auto& [variant, results] : by_variant) {
+    ASSERT_EQ(results.size(), 2u);
+    ASSERT_TRUE(train.count(variant)) << variant;
+    ASSERT_TRUE(validation.count(variant)) << variant;
+    EXPECT_EQ(train.at(variant).size(), results[0]["loss_curve"].size()) << variant;
+    ASSERT_EQ(validation.at(variant).size(), results[0]["validation_curve"].size()) << variant;
+    ASSERT_EQ(validation.at(variant).size(), 3u);  // steps 2, 4, 6
+    // Mean and spread over the two seeds, at each validation step.
+    for (size_t i = 0; i < 3; ++i) {
+      const double a = results[0]["validation_curve"][i]["loss"], b = results[1]["validation_curve"][i]["loss"];
+      const auto& row = validation.at(variant)[i];
+      EXPECT_EQ(row[0], results[0]["validation_curve"][i]["step"].get<double>());
+      EXPECT_NEAR(row[1], (a + b) / 2, 1e-8);
+      EXPECT_NEAR(row[2], std::min(a, b), 1e-8);
+      EXPECT_NEAR(row[3], std::max(a, b), 1e-8);
+      EXPECT_EQ(row[4], 2);
+    }
+    // The last train-loss row is the seeds' mean of their 10-step moving averages (6 steps: all).
+    double smoothed = 0;
+    for (const json& r : results) {
+      double sum = 0;
+      for (const json& p : r["loss_curve"]) sum += p["loss"].get<double>();
+      smoothed += sum / r["loss_curve"].size() / 2;
+    }
+    EXPECT_NEAR(train.at(variant).back()[1], smoothed, 1e-6);
+    // Final validation loss bar: mean ± std of the two seeds' full evaluations.
+    const double a = results[0]["metrics"]["validation"]["loss"], b = results[1]["metrics"]["validation"]["loss"];
+    ASSERT_EQ(loss_bars.at(variant).size(), 1u);
+    EXPECT_NEAR(loss_bars.at(variant)[0][1], (a + b) / 2, 1e-8);
+    EXPECT_NEAR(loss_bars.at(variant)[0][2], std::abs(a - b) / std::sqrt(2.0), 1e-8);
+    EXPECT_EQ(speed_bars.at(variant).size(), 1u);
+  }
+
+  // KV cache: analytic lines per variant and benchmarked model (contexts 128..32768), measured points on top.
+  const DatSeries kv = read_dat(out + "/data/kv_cache.dat");
+  EXPECT_EQ(kv.size(), 8u);
+  for (const std::string name : {"rms", "ln", "mha", "gqa", "mqa"}) {
+    ASSERT_TRUE(kv.count(name)) << name;
+    ASSERT_EQ(kv.at(name).size(), 9u) << name;
+    EXPECT_EQ(kv.at(name).front()[0], 128);
+    EXPECT_EQ(kv.at(name).back()[0], 32768);
+  }
+  EXPECT_EQ(kv.at("gqa")[0][1], 128.0 * 128);
+  EXPECT_EQ(kv.at("rms")[0][1], 128.0 * by_variant["rms"][0]["metrics"]["kv_cache_bytes_per_token"].get<double>());
+  ASSERT_TRUE(kv.count("mqa (measured)"));
+  EXPECT_EQ(kv.at("mqa (measured)").size(), 3u);
+  EXPECT_EQ(kv.at("mqa (measured)")[2][1], 64.0 * 512 + 4096);
+
+  // Extension: one series per method with a row per applicable length; loss by position at the
+  // longest applicable length; the table marks the inapplicable point.
+  for (const std::string variant : {"rope_base", "rope_theta=500"}) {
+    const DatSeries ppl = read_dat(out + "/data/extension_" + variant + ".dat");
+    ASSERT_EQ(ppl.size(), 3u) << variant;
+    EXPECT_EQ(ppl.at("none").size(), 4u);
+    EXPECT_EQ(ppl.at("linear").size(), 3u);
+    EXPECT_EQ(ppl.at("yarn").size(), 4u);
+    EXPECT_EQ(ppl.at("linear").back()[0], 256);
+    EXPECT_NEAR(ppl.at("yarn").back()[1], 27 * (variant == "rope_base" ? 1.0 : 1.1), 1e-9);
+    const DatSeries position = read_dat(out + "/data/loss_by_position_" + variant + ".dat");
+    ASSERT_EQ(position.size(), 3u);
+    ASSERT_EQ(position.at("linear @ 256").size(), 8u);
+    EXPECT_EQ(position.at("linear @ 256")[0][0], 16);  // bucket 32 tokens: centre of the first
+    EXPECT_EQ(position.at("yarn @ 512").size(), 8u);
+  }
+  EXPECT_THAT(md, HasSubstr("| linear | 20.000 | 24.000 | 29.000 | n/a |"));
+  EXPECT_THAT(md, HasSubstr("factor 8 exceeds the tested range"));
+
+  // Multiple choice: one series per variant, acc and acc_norm, seeds averaged.
+  const DatSeries choice = read_dat(out + "/data/choice_synthetic.dat");
+  ASSERT_EQ(choice.size(), 2u);
+  ASSERT_EQ(choice.at("ln").size(), 2u);
+  EXPECT_NEAR(choice.at("ln")[0][1], 0.37, 1e-12);
+  EXPECT_NEAR(choice.at("ln")[1][1], 0.42, 1e-12);
+  EXPECT_NEAR(choice.at("ln")[1][2], 0.031, 1e-12);
+  EXPECT_THAT(md, HasSubstr("| rms | generic | 200 | 2 | 0.3500 ± 0.0300 | 0.4000 ± 0.0310 |"));
+
+  // Efficiency: one series per model, one row per timed context.
+  for (const std::string kind : {"prefill", "decode"}) {
+    const DatSeries speed = read_dat(out + "/data/" + kind + ".dat");
+    ASSERT_EQ(speed.size(), 3u) << kind;
+    for (const std::string model : {"mha", "gqa", "mqa"}) EXPECT_EQ(speed.at(model).size(), 3u) << kind << " " << model;
+  }
+  EXPECT_EQ(read_dat(out + "/data/decode.dat").at("mqa")[0][1], 2000 - 64);
+  EXPECT_THAT(md, HasSubstr("| gqa | 6000 | 410.2 KiB | 820.3 KiB | 47.7 MiB | 128 |"));
+}
+
+// The data files use gnuplot's block layout: two blank lines between series, names in quotes.
+TEST_F(ReportTest, DataFilesSeparateSeriesByTwoBlankLines) {
+  write_json("results/bench.json", bench_fixture());
+  ASSERT_EQ(report({file("results"), "-o", file("out")}), 0) << err_.str();
+  const std::string dat = testing::read_bytes(file("out/data/prefill.dat"));
+  EXPECT_THAT(dat, HasSubstr("\"mha\"\n64 "));
+  EXPECT_THAT(dat, HasSubstr("\n\n\n# series 1: gqa\n\"gqa\"\n"));
+  EXPECT_THAT(dat, HasSubstr("\n\n\n# series 2: mqa\n\"mqa\"\n"));
+}
+
+TEST_F(ReportTest, MalformedAndForeignJsonFilesAreReportedAndSkipped) {
+  write_json("results/bench.json", bench_fixture());
+  testing::write_bytes(file("results/broken.json"), "{\"format\": \"ablate-result/1\", \"kind\": ");
+  write_text("results/deep/package.json", "{\"name\": \"left-pad\", \"version\": \"1.3.0\"}");
+  testing::write_bytes(file("results/other.json"), "{\"format\": \"ablate-result/9\"}");
+  testing::write_bytes(file("results/list.json"), "[1, 2, 3]");
+  ASSERT_EQ(report({file("results"), "-o", file("out")}), 0) << err_.str();
+  EXPECT_THAT(err_.str(), HasSubstr("report: skipping " + file("results/broken.json") + ": not valid JSON ("));
+  EXPECT_THAT(err_.str(), HasSubstr("report: skipping " + file("results/deep/package.json") +
+                                    ": not an Ablate result (no \"format\" field)"));
+  EXPECT_THAT(err_.str(), HasSubstr("report: skipping " + file("results/other.json") +
+                                    ": not an Ablate result (format 'ablate-result/9', expected 'ablate-result/1')"));
+  EXPECT_THAT(err_.str(), HasSubstr("report: skipping " + file("results/list.json") + ": not an Ablate result"));
+  EXPECT_THAT(out_.str(), HasSubstr("(1 results, 3 plots)"));
+  EXPECT_THAT(testing::read_bytes(file("out/index.html")), Not(HasSubstr("broken.json")));
+}
+
+TEST_F(ReportTest, DefaultOutputIsResultsReportAndItsOwnFolderIsNotRead) {
+  write_json("results/bench.json", bench_fixture());
+  fs::create_directories(file("results/report/plots"));
+  testing::write_bytes(file("results/report/left_over.json"), "not json");
+  testing::write_bytes(file("results/report/plots/old_plot.png"), "stale");
+  testing::write_bytes(file("results/sweep.json"), "{\"format\": \"ablate-sweep/1\", \"points\": []}");
+  ASSERT_EQ(report({file("results")}), 0) << err_.str();
+  EXPECT_EQ(err_.str(), "");  // neither the report's folder nor a sweep's summary is complained about
+  EXPECT_THAT(out_.str(), HasSubstr("-> " + file("results") + "/report/index.html (1 results, 3 plots)"));
+  EXPECT_TRUE(fs::exists(file("results/report/index.html")));
+  EXPECT_TRUE(fs::exists(file("results/report/plots/decode.png")));
+  EXPECT_FALSE(fs::exists(file("results/report/plots/old_plot.png"))) << "a stale plot of an earlier report stayed";
+}
+
+TEST_F(ReportTest, NoUsableResultIsAnError) {
+  fs::create_directories(file("empty"));
+  EXPECT_EQ(report({file("empty")}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("ablate report: error: " + file("empty") + ": no Ablate results found"));
+  EXPECT_FALSE(fs::exists(file("empty/report/index.html")));
+
+  testing::write_bytes(file("empty/bad.json"), "{");
+  EXPECT_EQ(report({file("empty")}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("skipping " + file("empty/bad.json")));
+  EXPECT_THAT(err_.str(), HasSubstr("no Ablate results found"));
+
+  EXPECT_EQ(report({file("missing")}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr(file("missing") + ": not a directory"));
+}
+
+TEST_F(ReportTest, BadArgumentsAreUsageErrors) {
+  EXPECT_EQ(report({}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("ablate report: missing RESULTS_DIR\nusage: ablate report RESULTS_DIR [-o OUT]"));
+  EXPECT_EQ(report({file("a"), file("b")}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("one results folder expected"));
+  EXPECT_EQ(report({file("a"), "-o"}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("-o needs a value"));
+  EXPECT_EQ(report({file("a"), "--plots"}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("unknown option '--plots'"));
+  std::ostringstream out, err;
+  EXPECT_EQ(run_cli({"help"}, out, err), 0);
+  EXPECT_THAT(out.str(), HasSubstr("report RESULTS_DIR [-o OUT]"));
+}
+
+TEST_F(ReportTest, MissingGnuplotIsAClearError) {
+  write_json("results/bench.json", bench_fixture());
+  fs::create_directories(file("no_tools"));
+  ScopedEnv path("PATH", file("no_tools"));
+  EXPECT_EQ(report({file("results"), "-o", file("out")}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("gnuplot not found: install the gnuplot-nox package (scripts/setup does)"));
+  EXPECT_FALSE(fs::exists(file("out/index.html")));
+}
+
+TEST_F(ReportTest, FailingScriptIsNamedWithGnuplotsMessage) {
+  write_json("results/choice.json", choice_fixture("rms", 0, 0.4));
+  fs::create_directories(file("reports/gnuplot"));
+  testing::write_bytes(file("reports/template.html"), "<html><body>{{body}}</body></html>\n");
+  testing::write_bytes(file("reports/gnuplot/bars.gp"), "set output outfile\nplot no_such_function(x)\n");
+  ScopedEnv reports("ABLATE_REPORTS_DIR", file("reports"));
+  EXPECT_EQ(report({file("results"), "-o", file("out")}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("gnuplot failed on " + file("reports/gnuplot/bars.gp") +
+                                    " (plot choice_synthetic, png, exit status 1)"));
+  EXPECT_THAT(err_.str(), HasSubstr("undefined function"));
+  EXPECT_FALSE(fs::exists(file("out/index.html")));
+  EXPECT_FALSE(fs::exists(file("out/plots/choice_synthetic.png.part")));
+
+  // A reports folder without the script: named too.
+  fs::remove(file("reports/gnuplot/bars.gp"));
+  EXPECT_EQ(report({file("results"), "-o", file("out")}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr(file("reports/gnuplot/bars.gp") + ": gnuplot script not found"));
+}
+
+// Several results of one seed (a run and a later re-evaluation) count once, the last finished.
+TEST_F(ReportTest, TheLastFinishedResultOfASeedCountsOnce) {
+  json first = result_fixture("run", "a_seed=0", 0, "a");
+  first["metrics"] = {{"validation", {{"loss", 2.0}, {"perplexity", std::exp(2.0)}}}, {"parameters", 100}};
+  json again = result_fixture("eval", "a_seed=0", 0, "a");
+  again["finished_at"] = "2026-01-02T00:00:00Z";
+  again["metrics"] = {{"validation", {{"loss", 1.5}, {"perplexity", std::exp(1.5)}}}};
+  json other = result_fixture("run", "a_seed=1", 1, "a");
+  other["metrics"] = {{"final_validation_loss", 2.5}, {"parameters", 100}};
+  write_json("r/a0/result.json", first);
+  write_json("r/a0/eval.json", again);
+  write_json("r/a1/result.json", other);
+  std::ostringstream err;
+  const ReportSet set = collect_results(file("r"), "", err);
+  ASSERT_EQ(set.variants.size(), 1u);
+  const std::vector<MetricsRow> rows = metrics_rows(set);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].validation_loss.n, 2);
+  EXPECT_DOUBLE_EQ(rows[0].validation_loss.mean, 2.0);  // (1.5 + 2.5) / 2: the re-evaluation replaced 2.0
+  EXPECT_DOUBLE_EQ(rows[0].validation_loss.min, 1.5);
+  EXPECT_NEAR(rows[0].perplexity.mean, (std::exp(1.5) + std::exp(2.5)) / 2, 1e-9);
+  EXPECT_EQ(rows[0].parameters.n, 2);
+  EXPECT_EQ(rows[0].components, "rmsnorm, swiglu, rope, mha (2 heads, 2 kv); d=32, 1 layer");
+}
+
+}  // namespace
+}  // namespace ablate
