@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "harness/cli.h"
@@ -78,7 +79,7 @@ json result_fixture(const std::string& kind, const std::string& name, int seed, 
             {"started_at", "2026-01-01T00:00:00Z"},
             {"finished_at", "2026-01-01T00:01:00Z"}};
   if (!variant.empty())
-    r["sweep"] = {{"name", "fixtures"}, {"point", name}, {"variant", variant}, {"overrides", {{"seed", seed}}}};
+    r["sweep"] = {{"name", "tiny_report"}, {"point", name}, {"variant", variant}, {"overrides", {{"seed", seed}}}};
   return r;
 }
 
@@ -441,6 +442,21 @@ TEST_F(ReportTest, TheLastFinishedResultOfASeedCountsOnce) {
   EXPECT_NEAR(rows[0].perplexity.mean, (std::exp(1.5) + std::exp(2.5)) / 2, 1e-9);
   EXPECT_EQ(rows[0].parameters.n, 2);
   EXPECT_EQ(rows[0].components, "rmsnorm, swiglu, rope, mha (2 heads, 2 kv); d=32, 1 layer");
+}
+
+TEST_F(ReportTest, TheSameVariantOfTwoSweepsStaysApart) {
+  // One ablation on two corpora: "gelu" of each sweep is its own variant, named by its sweep.
+  json synthetic = result_fixture("run", "gelu", 0, "gelu");
+  json text = result_fixture("run", "gelu", 0, "gelu");
+  synthetic["sweep"]["name"] = "four_axes";
+  text["sweep"]["name"] = "four_axes_text";
+  write_json("r/four_axes/gelu/result.json", synthetic);
+  write_json("r/four_axes_text/gelu/result.json", text);
+  std::ostringstream err;
+  const ReportSet set = collect_results(file("r"), "", err);
+  ASSERT_EQ(set.variants.size(), 2u);
+  std::set<std::string> names = {set.variants[0].name, set.variants[1].name};
+  EXPECT_EQ(names, (std::set<std::string>{"four_axes/gelu", "four_axes_text/gelu"}));
 }
 
 }  // namespace
