@@ -321,16 +321,23 @@ std::vector<ChoiceItem> load_choice_file(const std::string& path, const std::str
   return parse_choice_jsonl(text, format, path, limit);
 }
 
-std::vector<ChoiceItem> synthetic_choice_items(uint64_t seed, int64_t n) {
+std::vector<ChoiceItem> synthetic_choice_items(uint64_t seed, int64_t n, int64_t max_distance) {
   if (n <= 0) throw DataError("synthetic choice task: items must be >= 1, found " + std::to_string(n));
   Rng documents(seed);
   Rng order(seed ^ 0xC4CEB9FE1A85EC53ull);  // the choices' order: its own stream, so the documents
                                             // are those of generate_corpus(seed)
   std::vector<ChoiceItem> items;
-  while (static_cast<int64_t>(items.size()) < n) {
+  // Documents hold ~3 recalls each; a distance limit that (almost) nothing meets must not loop.
+  const int64_t document_budget = 1000 + 100 * n;
+  for (int64_t documents_read = 0; static_cast<int64_t>(items.size()) < n; ++documents_read) {
+    if (documents_read == document_budget)
+      throw DataError("synthetic choice task: only " + std::to_string(items.size()) + " of " + std::to_string(n) +
+                      " items have their fact within max_distance=" + std::to_string(max_distance) + " bytes in " +
+                      std::to_string(document_budget) + " documents; raise choice.max_distance (0 = any)");
     const SyntheticDocument doc = generate_document(documents);
     for (const SyntheticFact& fact : doc.recalls) {
       if (static_cast<int64_t>(items.size()) >= n) break;
+      if (max_distance > 0 && static_cast<int64_t>(fact.recalled_at - fact.stated_at) > max_distance) continue;
       ChoiceItem item;
       item.context = doc.text.substr(0, fact.recalled_at);
       item.choices.push_back(fact.answer);
@@ -349,12 +356,17 @@ std::vector<ChoiceItem> synthetic_choice_items(uint64_t seed, int64_t n) {
 }
 
 std::vector<ChoiceItem> load_choice_task(const ChoiceConfig& config) {
-  if (config.task == "synthetic") return synthetic_choice_items(static_cast<uint64_t>(config.seed), config.items);
+  if (config.task == "synthetic")
+    return synthetic_choice_items(static_cast<uint64_t>(config.seed), config.items, config.max_distance);
   return load_choice_file(config.task, config.format, config.items);
 }
 
 std::string describe_choice_task(const ChoiceConfig& config) {
-  if (config.task == "synthetic") return "synthetic recall task (seed " + std::to_string(config.seed) + ")";
+  if (config.task == "synthetic")
+    return "synthetic recall task (seed " + std::to_string(config.seed) +
+           (config.max_distance > 0 ? ", facts stated at most " + std::to_string(config.max_distance) + " bytes back"
+                                    : std::string()) +
+           ")";
   return config.format + " file " + config.task;
 }
 

@@ -80,8 +80,9 @@ std::vector<ChoiceItem> parse_choice_jsonl(const std::string& text, const std::s
 // The file at `path`, parsed by parse_choice_jsonl.
 std::vector<ChoiceItem> load_choice_file(const std::string& path, const std::string& format, int64_t limit = 0);
 
-// The first n recall items of the synthetic corpus from Rng(seed) (see above).
-std::vector<ChoiceItem> synthetic_choice_items(uint64_t seed, int64_t n);
+// The first n recall items of the synthetic corpus from Rng(seed) (see above) whose fact was stated
+// at most max_distance bytes before the answer (recalled_at − stated_at; 0 = any distance).
+std::vector<ChoiceItem> synthetic_choice_items(uint64_t seed, int64_t n, int64_t max_distance = 0);
 
 // The items a `choice:` section asks for (task synthetic or a file; paths from the working directory).
 std::vector<ChoiceItem> load_choice_task(const ChoiceConfig& config);

@@ -4,6 +4,8 @@
 #include <ostream>
 
 #include "components/registry.h"
+#include "harness/bench_command.h"
+#include "harness/convert_command.h"
 #include "harness/experiment_commands.h"
 #include "harness/report.h"
 
@@ -19,12 +21,15 @@ const char* kUsage =
     "  eval CONFIG.yaml [-o DIR]        validation loss and perplexity of a checkpoint\n"
     "  extend CONFIG.yaml [-o DIR]      perplexity vs context length per RoPE scaling (extend:)\n"
     "  choice CONFIG.yaml [-o DIR]      multiple-choice accuracy of a checkpoint (choice:), lm-eval style\n"
+    "  bench CONFIG.yaml [-o DIR]       train/prefill/decode speed, MFU, memory, KV cache per model (bench:)\n"
     "  report RESULTS_DIR [-o OUT]      plots (PNG, SVG), tables and OUT/index.html from result JSON files\n"
     "                                   (OUT defaults to RESULTS_DIR/report; needs gnuplot)\n"
+    "  convert IN OUT [--to FORMAT]     a checkpoint into another format: llama2.c .bin, Hugging Face\n"
+    "                                   directory, Ablate .safetensors (by OUT's name); prints its model:\n"
     "  help                             this text\n"
     "options of run and train: --resume (continue DIR/checkpoint.safetensors), --force (redo a\n"
     "finished or unfinished run), --threads N; of eval, extend and choice: --checkpoint FILE,\n"
-    "--threads N.\n"
+    "--threads N; of bench: --threads N.\n"
     "DIR defaults to results/NAME (NAME: the config's name, default its file name).\n";
 
 int list_variants(std::ostream& out) {
@@ -59,7 +64,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   try {
     if (command == "run" || command == "train") return train_command(command, rest, out, err);
     if (command == "eval" || command == "extend" || command == "choice") return eval_command(command, rest, out, err);
+    if (command == "bench") return bench_command(rest, out, err);
     if (command == "report") return report_command(rest, out, err);
+    if (command == "convert") return convert_command(rest, out, err);
   } catch (const std::exception& e) {
     err << "ablate " << command << ": error: " << e.what() << "\n";
     return 1;

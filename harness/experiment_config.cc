@@ -107,8 +107,8 @@ ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_n
   ExperimentConfig c;
   c.name = default_name;
   // A default YAML::Node is a defined null, so presence is tracked separately.
-  YAML::Node model_node, extend_node;
-  bool has_model = false, has_extend = false;
+  YAML::Node model_node, extend_node, bench_node;
+  bool has_model = false, has_extend = false, has_bench = false;
   DataConfig& d = c.data;
   TrainConfig& t = c.train;
   EvalConfig& e = c.eval;
@@ -144,6 +144,16 @@ ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_n
       {"format", string_field(ch.format)},
       {"items", int_field(ch.items)},
       {"seed", int_field(ch.seed)},
+      {"max_distance",
+       [&ch](const YAML::Node& n, const std::string& p) {
+         if (n.IsScalar() && n.Scalar() == "auto") {
+           ch.max_distance = -1;
+           return;
+         }
+         ch.max_distance = read_int(n, p, "an integer or 'auto'");
+         if (ch.max_distance < 0) config_fail(p, "must be >= 0 (0 = any) or auto, found " + std::to_string(ch.max_distance));
+         if (ch.max_distance > 0 && ch.task != "synthetic") config_fail(p, "only used by task: synthetic");
+       }},
   };
   const Fields eval_fields = {
       {"context", int_field(e.context)},
@@ -174,6 +184,11 @@ ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_n
          ch.enabled = true;
          read_mapping(n, p, choice_fields);
        }},
+      {"bench",
+       [&](const YAML::Node& n, const std::string&) {
+         bench_node = n;
+         has_bench = true;
+       }},
   };
   read_mapping(root, "", root_fields, /*required=*/true);
   check_name(c.name);
@@ -190,12 +205,40 @@ ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_n
   if (e.context == 0) e.context = t.context;
   check_context(e.context, c.model, "eval.context");
   require(e.max_tokens >= 0, "eval.max_tokens", "must be >= 0 (0 = all), found " + std::to_string(e.max_tokens));
-  if (ch.enabled) check_choice(ch);
+  if (ch.enabled) {
+    check_choice(ch);
+    // auto: inside the scoring window, leaving room for the answer; windows under 128 bytes are
+    // too short for the story's facts, so they take every item.
+    if (ch.max_distance == -1) ch.max_distance = ch.task == "synthetic" && e.context >= 128 ? e.context - 16 : 0;
+  }
   if (has_extend) c.extend = parse_extend_section(extend_node, c.model);
+  if (has_bench) c.bench = parse_bench_section(bench_node, c.model);
   return c;
 }
 
+void collect_differences(const nlohmann::json& a, const nlohmann::json& b, const std::string& prefix,
+                         const std::string& a_label, const std::string& b_label, std::vector<std::string>& out) {
+  auto key_of = [&](const std::string& key) { return prefix.empty() ? key : prefix + "." + key; };
+  if (a.is_object() && b.is_object()) {
+    for (auto it = a.begin(); it != a.end(); ++it) {
+      if (!b.contains(it.key())) out.push_back(key_of(it.key()) + " (only in the " + a_label + ")");
+      else collect_differences(it.value(), b[it.key()], key_of(it.key()), a_label, b_label, out);
+    }
+    for (auto it = b.begin(); it != b.end(); ++it)
+      if (!a.contains(it.key())) out.push_back(key_of(it.key()) + " (only in the " + b_label + ")");
+    return;
+  }
+  if (a != b) out.push_back(prefix + ": " + a_label + " " + a.dump() + ", " + b_label + " " + b.dump());
+}
+
 }  // namespace
+
+std::vector<std::string> config_differences(const nlohmann::json& old_config, const nlohmann::json& new_config,
+                                            const std::string& old_label, const std::string& new_label) {
+  std::vector<std::string> out;
+  collect_differences(old_config, new_config, "", old_label, new_label, out);
+  return out;
+}
 
 AdamWConfig ExperimentConfig::adamw() const {
   return AdamWConfig{train.lr, train.beta1, train.beta2, train.eps, train.weight_decay, train.grad_clip};
@@ -247,7 +290,8 @@ nlohmann::json experiment_to_json(const ExperimentConfig& c) {
   if (c.extend.enabled) j["extend"] = extend_to_json(c.extend);
   if (c.choice.enabled)
     j["choice"] = {{"task", c.choice.task}, {"format", c.choice.format}, {"items", c.choice.items},
-                   {"seed", c.choice.seed}};
+                   {"seed", c.choice.seed}, {"max_distance", c.choice.max_distance}};
+  if (c.bench.enabled) j["bench"] = bench_to_json(c.bench);
   return j;
 }
 

@@ -29,15 +29,21 @@
 //     format: synthetic       # synthetic | generic | hellaswag | arc | piqa | winogrande
 //     items: 500              # synthetic: items generated; files: the first N (0 = all)
 //     seed: 7                 # synthetic: the task's seed (its documents are not the training corpus)
+//     max_distance: auto      # synthetic: only facts stated at most this many bytes before the
+//                             # answer; auto = eval.context − 16 (inside the scoring window) when
+//                             # eval.context >= 128, else 0 = any distance
 //   extend: {...}             # optional: context-extension curves (extend_config.h)
+//   bench: {...}              # optional: what `ablate bench` measures (bench_config.h)
 #pragma once
 
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "components/model_config.h"
+#include "harness/bench_config.h"
 #include "harness/config_tree.h"
 #include "harness/extend_config.h"
 #include "harness/lr_schedule.h"
@@ -82,6 +88,7 @@ struct ChoiceConfig {
   std::string format = "synthetic";
   int64_t items = 500;
   int64_t seed = 7;
+  int64_t max_distance = -1;  // resolved: -1 (auto) becomes eval.context − 16; 0 = any distance
 };
 
 struct ExperimentConfig {
@@ -94,6 +101,7 @@ struct ExperimentConfig {
   EvalConfig eval;
   ChoiceConfig choice;
   ExtendConfig extend;
+  BenchConfig bench;
 
   AdamWConfig adamw() const;
   LrSchedule schedule() const;
@@ -112,5 +120,11 @@ ExperimentConfig load_experiment(const std::string& path);
 // parse_experiment(load_config_tree_text(json_to_yaml(experiment_to_json(c)), ...)) == c.
 nlohmann::json experiment_to_json(const ExperimentConfig& config);
 ExperimentConfig experiment_from_json(const nlohmann::json& config, const std::string& source);
+
+// Where two resolved configs (experiment_to_json) differ, one line per dotted key:
+// "train.lr: checkpoint 0.1, config 0.01" with old_label = "checkpoint", new_label = "config";
+// "model.bias (only in the checkpoint)" for a key one side lacks.
+std::vector<std::string> config_differences(const nlohmann::json& old_config, const nlohmann::json& new_config,
+                                            const std::string& old_label, const std::string& new_label);
 
 }  // namespace ablate

@@ -10,6 +10,7 @@
 #include "harness/progress.h"
 #include "harness/choice_evaluation.h"
 #include "harness/extension.h"
+#include "harness/file_io.h"
 #include "harness/result.h"
 #include "harness/run_info.h"
 #include "harness/trainer.h"
@@ -35,6 +36,24 @@ RunStatus run_experiment(const ExperimentConfig& config, const RunRequest& reque
   const std::string result_path = (dir / "result.json").string();
   const std::string checkpoint_path = (dir / "checkpoint.safetensors").string();
   if (fs::exists(result_path) && !request.force) {
+    // A finished run is skipped only if it is this config's; a stale one is never passed off as it.
+    nlohmann::json previous;
+    try {
+      previous = nlohmann::json::parse(read_whole_file(result_path));
+    } catch (const std::exception& e) {
+      throw ConfigError(result_path + " exists but cannot be read (" + e.what() +
+                        "); --force runs the experiment again and replaces it");
+    }
+    nlohmann::json old_config = previous.value("config", nlohmann::json::object()), new_config = experiment_to_json(config);
+    old_config.erase("threads");
+    new_config.erase("threads");
+    const std::vector<std::string> diffs = config_differences(old_config, new_config, "result", "config");
+    if (!diffs.empty()) {
+      std::string list;
+      for (const auto& d : diffs) list += "\n  " + d;
+      throw ConfigError(result_path + " holds a finished run of a different config:" + list +
+                        "\n(--force replaces it; -o DIR writes elsewhere)");
+    }
     out << config.name << ": " << result_path << " exists, skipping (--force runs it again)\n";
     return RunStatus::kSkipped;
   }

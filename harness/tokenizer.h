@@ -43,7 +43,17 @@ class ByteTokenizer : public Tokenizer {
   std::string name() const override { return "byte"; }
 };
 
-// The tokenizer for a YAML type name: "byte". Unknown names are a DataError listing the known ones.
+// The tokenizer for a YAML `data.tokenizer` string, TYPE or TYPE[+docs]:PATH:
+//   byte                  the byte-level tokenizer above
+//   gpt2:PATH             GPT-2 byte-level BPE (gpt2_tokenizer.h): PATH is a tokenizer.json file, or a
+//                         directory with tokenizer.json or vocab.json + merges.txt
+//   llama2c:PATH          a llama2.c tokenizer.bin (llama2c_tokenizer.h)
+//   sentencepiece:PATH    a SentencePiece .model (sentencepiece_tokenizer.h; needs libsentencepiece)
+//   TYPE+docs:PATH        the text is documents separated by "<|endoftext|>" lines, each encoded as
+//                         [BOS] + its stripped text (document_tokenizer.h; llama2.c's TinyStories
+//                         pretokenization), e.g. llama2c+docs:tok512.bin
+// PATH is everything after the first ':', relative to the working directory. Unknown types, a
+// missing PATH and unreadable files are DataErrors (the known types are listed).
 std::unique_ptr<Tokenizer> make_tokenizer(const std::string& type);
 
 // The whole file at `path`, encoded. DataError if it cannot be read or is empty

@@ -25,23 +25,6 @@ double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-// Dotted keys whose values differ between two configs (JSON objects).
-void config_differences(const json& a, const json& b, const std::string& prefix,
-                        std::vector<std::string>& out) {
-  if (a.is_object() && b.is_object()) {
-    for (auto it = a.begin(); it != a.end(); ++it) {
-      const std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
-      if (!b.contains(it.key())) out.push_back(key + " (only in the checkpoint)");
-      else config_differences(it.value(), b[it.key()], key, out);
-    }
-    for (auto it = b.begin(); it != b.end(); ++it)
-      if (!a.contains(it.key()))
-        out.push_back((prefix.empty() ? it.key() : prefix + "." + it.key()) + " (only in the config)");
-    return;
-  }
-  if (a != b) out.push_back(prefix + ": checkpoint " + a.dump() + ", config " + b.dump());
-}
-
 // Fields that do not change the training trajectory may differ on resume.
 json training_fields(json config) {
   config.erase("threads");
@@ -49,6 +32,7 @@ json training_fields(json config) {
   config.erase("eval");
   config.erase("choice");
   config.erase("extend");
+  config.erase("bench");
   return config;
 }
 
@@ -74,8 +58,8 @@ TrainOutcome train_model(const ExperimentConfig& config, const TrainingData& dat
   TrainOutcome outcome;
   if (options.resume) {
     const Checkpoint checkpoint = open_checkpoint(options.checkpoint_path);
-    std::vector<std::string> diffs;
-    config_differences(training_fields(checkpoint.config), training_fields(experiment_to_json(config)), "", diffs);
+    const std::vector<std::string> diffs = config_differences(
+        training_fields(checkpoint.config), training_fields(experiment_to_json(config)), "checkpoint", "config");
     if (!diffs.empty()) {
       std::string list;
       for (const auto& d : diffs) list += "\n  " + d;

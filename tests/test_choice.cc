@@ -439,6 +439,26 @@ TEST(ChoiceTask, PythonStringConventions) {
 
 // ---- the synthetic task ----------------------------------------------------------------------------
 
+TEST(ChoiceTask, SyntheticItemsCanBeLimitedToFactsInsideTheWindow) {
+  // max_distance 100: every kept item's fact (the answer without its space) lies in the last 100
+  // bytes of its context; the unlimited task has items whose fact is further back.
+  const auto near = synthetic_choice_items(7, 60, 100), any = synthetic_choice_items(7, 60);
+  ASSERT_EQ(near.size(), 60u);
+  for (const ChoiceItem& it : near) {
+    const std::string answer = it.choices[it.gold].substr(1);
+    const size_t from = it.context.size() > 100 ? it.context.size() - 100 : 0;
+    EXPECT_NE(it.context.find(answer, from), std::string::npos) << answer;
+  }
+  size_t far = 0;
+  for (const ChoiceItem& it : any) {
+    const std::string answer = it.choices[it.gold].substr(1);
+    const size_t from = it.context.size() > 100 ? it.context.size() - 100 : 0;
+    far += it.context.find(answer, from) == std::string::npos;
+  }
+  EXPECT_GT(far, 20u);
+  EXPECT_THROW(synthetic_choice_items(7, 5, 3), DataError);  // no fact is 3 bytes back: an error, not a hang
+}
+
 TEST(ChoiceTask, SyntheticItemsComeFromTheCorpusRecalls) {
   const auto a = synthetic_choice_items(7, 40), b = synthetic_choice_items(7, 40), c = synthetic_choice_items(8, 40);
   ASSERT_EQ(a.size(), 40u);

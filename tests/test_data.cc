@@ -127,7 +127,10 @@ TEST(DataTokenizer, Factory) {
   EXPECT_FALSE(tok->bos_id().has_value());
   EXPECT_FALSE(tok->eos_id().has_value());
   EXPECT_EQ(tok->decode(tok->encode("abc")), "abc");
-  EXPECT_EQ(error_of([] { make_tokenizer("gpt2-bpe"); }), "unknown tokenizer type 'gpt2-bpe' (known: byte)");
+  EXPECT_EQ(error_of([] { make_tokenizer("gpt2-bpe"); }),
+            "unknown tokenizer type 'gpt2-bpe' (known: byte), or a tokenizer file as gpt2:PATH, llama2c:PATH, "
+            "sentencepiece:PATH (+docs after the type, as in llama2c+docs:tok512.bin, starts each "
+            "<|endoftext|>-separated document with BOS)");
 }
 
 // ---- token shards ----

@@ -158,6 +158,19 @@ TEST_F(TrainingTest, ResumeRefusesACheckpointOfADifferentConfig) {
   EXPECT_THAT(err_.str(), HasSubstr("train.weight_decay: checkpoint 0.1, config 0.01"));
 }
 
+TEST_F(TrainingTest, AFinishedRunIsSkippedOnlyForItsOwnConfig) {
+  const std::string config = write_config("tiny.yaml", tiny_experiment(10));
+  ASSERT_EQ(cli({"train", config, "-o", file("out")}), 0) << err_.str();
+  const std::string before = testing::read_bytes(file("out/result.json"));
+  ASSERT_EQ(cli({"train", config, "-o", file("out"), "--threads", "1"}), 0) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("exists, skipping"));  // the thread count is not part of the experiment
+  const std::string changed = write_config("tiny.yaml", tiny_experiment(10, {{"lr", "0.002"}}));
+  EXPECT_EQ(cli({"train", changed, "-o", file("out")}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("holds a finished run of a different config"));
+  EXPECT_THAT(err_.str(), HasSubstr("train.lr: result 0.003, config 0.002"));
+  EXPECT_EQ(testing::read_bytes(file("out/result.json")), before);
+}
+
 TEST_F(TrainingTest, GradientAccumulationEqualsOneLargerBatch) {
   // accumulation 2 of batch 4 draws exactly the windows of one batch of 8, so the steps agree up
   // to the order of float sums.

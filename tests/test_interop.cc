@@ -1,0 +1,358 @@
+// Foreign checkpoints: Hugging Face Llama / Mistral (sharded) / Qwen2 / GPT-2 directories and
+// llama2.c .bin files written by tests/reference/make_interop.py, whose independent PyTorch forward
+// passes give the logits Ablate must reproduce (1e-4 relative); conversions between the formats that
+// keep the logits; `ablate convert` then `ablate eval`; and every bad input with its message.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <sstream>
+
+#include "harness/checkpoint_formats.h"
+#include "harness/cli.h"
+#include "harness/hf_checkpoint.h"
+#include "harness/llama2c_checkpoint.h"
+#include "harness/safetensors.h"
+#include "tests/test_support.h"
+
+namespace ablate {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::read_bytes;
+using testing::relative_error;
+using testing::write_bytes;
+
+std::string interop(const std::string& name) {
+  return std::string(ABLATE_SOURCE_DIR) + "/tests/reference/interop/" + name;
+}
+
+// The reference's input tokens and logits for NAME.
+struct Reference {
+  std::vector<int32_t> tokens;
+  std::vector<float> logits;
+};
+
+Reference reference(const std::string& name) {
+  const SafetensorsFile f = SafetensorsFile::open(interop("logits.safetensors"));
+  return {f.ints(name + ".input_ids"), f.floats(name + ".logits")};
+}
+
+std::vector<float> logits_of(Model<float>& model, const std::vector<int32_t>& tokens) {
+  return model.forward(tokens.data(), 1, static_cast<int64_t>(tokens.size())).data;
+}
+
+// The path make_interop.py wrote NAME to.
+std::string reference_path(const std::string& name) {
+  return name.rfind("llama2c", 0) == 0 ? interop(name + ".bin") : interop(name);
+}
+
+std::string message_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "(no exception)";
+}
+
+#define EXPECT_CONTAINS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << (text)
+
+class ForeignReference : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ForeignReference, LogitsMatchTheIndependentForwardPass) {
+  const Reference ref = reference(GetParam());
+  const LoadedModel loaded = load_model_checkpoint(reference_path(GetParam()));
+  const double error = relative_error(logits_of(*loaded.model, ref.tokens), ref.logits);
+  EXPECT_LE(error, 1e-4);
+  std::printf("interop %-17s logits rel err %.2e\n", GetParam().c_str(), error);
+}
+
+TEST_P(ForeignReference, EveryConversionKeepsTheLogits) {
+  const Reference ref = reference(GetParam());
+  LoadedModel loaded = load_model_checkpoint(reference_path(GetParam()));
+  const std::vector<float> expected = logits_of(*loaded.model, ref.tokens);
+  const ModelConfig& m = loaded.model->config();
+  const bool llama2c_compatible = m.norm.type == "rmsnorm" && m.position.scaling.type == "none" && !m.bias &&
+                                  m.norm.eps == 1e-5 && m.position.theta == 10000.0;
+  const std::string dir = ::testing::TempDir() + "ablate_interop_" + GetParam();
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  ExperimentConfig experiment;
+  experiment.name = "converted";
+  experiment.model = m;
+  std::vector<std::pair<std::string, CheckpointFormat>> targets = {{dir + "/a.safetensors", CheckpointFormat::kAblate},
+                                                                   {dir + "/hf", CheckpointFormat::kHuggingFace}};
+  if (llama2c_compatible) targets.push_back({dir + "/m.bin", CheckpointFormat::kLlama2c});
+  for (const auto& [path, format] : targets) {
+    save_model_checkpoint(path, format, *loaded.model, experiment);
+    const LoadedModel back = load_model_checkpoint(path);
+    EXPECT_EQ(back.format, format) << path;
+    EXPECT_EQ(logits_of(*back.model, ref.tokens), expected) << format_name(format);
+  }
+  fs::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(Interop, ForeignReference,
+                         ::testing::Values("llama", "mistral", "qwen2", "gpt2", "llama2c_shared", "llama2c_unshared",
+                                           "llama2c_v1"));
+
+TEST(HfConfig, MapsEachArchitecture) {
+  const HfConfig llama = read_hf_config(interop("llama"));
+  EXPECT_EQ(llama.architecture, "LlamaForCausalLM");
+  EXPECT_EQ(llama.model.attention.type, "gqa");
+  EXPECT_EQ(llama.model.n_kv_heads(), 2);
+  EXPECT_EQ(llama.model.position.scaling.type, "yarn");
+  EXPECT_EQ(llama.model.position.scaling.original_context, 16);
+  EXPECT_EQ(llama.model.context, 64);
+  EXPECT_FALSE(llama.model.tie_embeddings);
+  EXPECT_EQ(llama.model.norm.eps, 1e-6);
+
+  const HfConfig qwen = read_hf_config(interop("qwen2"));
+  EXPECT_TRUE(qwen.model.bias);
+  EXPECT_EQ(qwen.model.attention.type, "mqa");
+  EXPECT_EQ(qwen.model.position.scaling.type, "dynamic_ntk");
+  EXPECT_EQ(qwen.model.position.theta, 1e6);
+
+  const HfConfig gpt2 = read_hf_config(interop("gpt2"));
+  EXPECT_EQ(gpt2.model.norm.type, "layernorm");
+  EXPECT_EQ(gpt2.model.mlp.type, "gelu");
+  EXPECT_EQ(gpt2.model.mlp.form, "tanh");
+  EXPECT_EQ(gpt2.model.mlp.hidden, 128);
+  EXPECT_EQ(gpt2.model.position.type, "learned");
+  EXPECT_TRUE(gpt2.model.tie_embeddings);
+
+  const ModelConfig c = read_llama2c_config(interop("llama2c_unshared.bin"));
+  EXPECT_FALSE(c.tie_embeddings);
+  EXPECT_EQ(c.context, 32);
+  EXPECT_EQ(c.mlp.hidden, 48);
+  EXPECT_EQ(c.n_kv_heads(), 2);
+}
+
+TEST(HfCheckpoint, Qwen2AbsentBiasesAreZero) {
+  HfConfig hf;
+  auto model = load_hf_checkpoint(interop("qwen2"), &hf);
+  for (const auto& p : model->parameters()) {
+    const bool absent = (p.name.find("o_proj.bias") != std::string::npos || p.name.find("mlp.") != std::string::npos) &&
+                        p.name.find(".bias") != std::string::npos;
+    if (!absent) continue;
+    for (float v : p.param->value.data) ASSERT_EQ(v, 0.0f) << p.name;
+  }
+}
+
+class InteropErrors : public testing::TempDirTest {
+ protected:
+  // A copy of the reference directory NAME in the temp dir.
+  std::string copy_reference(const std::string& name) {
+    const std::string dir = file(name);
+    fs::copy(interop(name), dir, fs::copy_options::recursive);
+    return dir;
+  }
+  void edit_config(const std::string& dir, const std::function<void(nlohmann::json&)>& edit) {
+    nlohmann::json j = nlohmann::json::parse(read_bytes(dir + "/config.json"));
+    edit(j);
+    write_bytes(dir + "/config.json", j.dump(2));
+  }
+  // Rewrites DIR/model.safetensors through `edit` (names -> F32 tensors), written as F32 (or I32).
+  void rewrite_tensors(const std::string& dir,
+                       const std::function<void(std::map<std::string, std::pair<std::vector<int64_t>, std::vector<float>>>&)>&
+                           edit,
+                       const std::string& int_tensor = "") {
+    const std::string path = dir + "/model.safetensors";
+    std::map<std::string, std::pair<std::vector<int64_t>, std::vector<float>>> tensors;
+    {
+      const SafetensorsFile f = SafetensorsFile::open(path);
+      for (const auto& name : f.names())
+        if (f.info(name).dtype != "U8") tensors[name] = {f.info(name).shape, f.floats(name)};
+    }
+    edit(tensors);
+    std::vector<std::vector<int32_t>> ints;
+    std::vector<TensorToWrite> out;
+    for (const auto& [name, t] : tensors) {
+      if (name == int_tensor) {
+        ints.emplace_back(t.second.size(), 1);
+        out.push_back({name, "I32", t.first, ints.back().data()});
+      } else {
+        out.push_back({name, "F32", t.first, t.second.data()});
+      }
+    }
+    write_safetensors(path, out);
+  }
+};
+
+TEST_F(InteropErrors, UnknownArchitectureListsTheSupportedOnes) {
+  const std::string dir = copy_reference("llama");
+  edit_config(dir, [](nlohmann::json& j) { j["architectures"] = {"FalconForCausalLM"}; });
+  const std::string m = message_of([&] { load_hf_checkpoint(dir); });
+  EXPECT_CONTAINS(m, "config.json: architecture 'FalconForCausalLM' is not supported");
+  for (const auto& arch : hf_architectures()) EXPECT_CONTAINS(m, arch);
+}
+
+TEST_F(InteropErrors, Llama3RopeScalingIsUnsupported) {
+  const std::string dir = copy_reference("llama");
+  edit_config(dir, [](nlohmann::json& j) {
+    j["rope_scaling"] = {{"rope_type", "llama3"}, {"factor", 8.0}, {"low_freq_factor", 1.0}, {"high_freq_factor", 4.0},
+                         {"original_max_position_embeddings", 16}};
+  });
+  const std::string m = message_of([&] { read_hf_config(dir); });
+  EXPECT_CONTAINS(m, "rope_scaling: rope_type 'llama3' is not supported");
+  EXPECT_CONTAINS(m, "linear, dynamic, yarn");
+}
+
+TEST_F(InteropErrors, MissingTensorNamesItAndItsShape) {
+  const std::string dir = copy_reference("qwen2");
+  rewrite_tensors(dir, [](auto& t) { t.erase("model.layers.1.mlp.up_proj.weight"); });
+  const std::string m = message_of([&] { load_hf_checkpoint(dir); });
+  EXPECT_CONTAINS(m, "no tensor 'model.layers.1.mlp.up_proj.weight'");
+  EXPECT_CONTAINS(m, "[56, 32]");
+}
+
+TEST_F(InteropErrors, TensorTheArchitectureLacksIsAnError) {
+  const std::string dir = copy_reference("qwen2");
+  rewrite_tensors(dir, [](auto& t) { t["model.layers.0.self_attn.o_proj.bias"] = {{32}, std::vector<float>(32, 0.5f)}; });
+  const std::string m = message_of([&] { load_hf_checkpoint(dir); });
+  EXPECT_CONTAINS(m, "tensor 'model.layers.0.self_attn.o_proj.bias' [32] is not part of a Qwen2ForCausalLM");
+}
+
+TEST_F(InteropErrors, WrongDtypeNamesTheTensor) {
+  const std::string dir = copy_reference("qwen2");
+  rewrite_tensors(dir, [](auto&) {}, "model.norm.weight");
+  const std::string m = message_of([&] { load_hf_checkpoint(dir); });
+  EXPECT_CONTAINS(m, "tensor 'model.norm.weight' has dtype I32; expected F32, F16 or BF16");
+}
+
+TEST_F(InteropErrors, ConfigTensorShapeMismatchGivesBothShapes) {
+  const std::string dir = copy_reference("qwen2");
+  edit_config(dir, [](nlohmann::json& j) { j["intermediate_size"] = 64; });
+  const std::string m = message_of([&] { load_hf_checkpoint(dir); });
+  EXPECT_CONTAINS(m, "qwen2/model.safetensors: tensor 'model.layers.0.mlp.down_proj.weight' has shape [32, 56], "
+                     "expected [32, 64] from config.json");
+
+  const std::string gpt2 = copy_reference("gpt2");
+  edit_config(gpt2, [](nlohmann::json& j) { j["n_inner"] = 96; });
+  EXPECT_CONTAINS(message_of([&] { load_hf_checkpoint(gpt2); }),
+                  "tensor 'h.0.mlp.c_fc.bias' has shape [128], expected [96] from config.json");
+}
+
+TEST_F(InteropErrors, TruncatedFileAndHeaderBeyondTheFile) {
+  const std::string dir = copy_reference("gpt2");
+  const std::string path = dir + "/model.safetensors";
+  const std::string bytes = read_bytes(path);
+  write_bytes(path, bytes.substr(0, bytes.size() - 100));
+  EXPECT_CONTAINS(message_of([&] { load_hf_checkpoint(dir); }), "truncated");
+
+  std::string header_beyond = bytes;
+  const uint64_t huge = bytes.size() + 1000;
+  std::memcpy(header_beyond.data(), &huge, 8);
+  write_bytes(path, header_beyond);
+  EXPECT_CONTAINS(message_of([&] { load_hf_checkpoint(dir); }),
+                  "header length " + std::to_string(huge) + " runs past the end of the file");
+}
+
+TEST_F(InteropErrors, ShardsMustHoldWhatTheIndexNames) {
+  const std::string dir = copy_reference("mistral");
+  nlohmann::json index = nlohmann::json::parse(read_bytes(dir + "/model.safetensors.index.json"));
+  index["weight_map"]["model.layers.1.extra.weight"] = "model-00002-of-00002.safetensors";
+  write_bytes(dir + "/model.safetensors.index.json", index.dump());
+  EXPECT_CONTAINS(message_of([&] { load_hf_checkpoint(dir); }), "names tensor 'model.layers.1.extra.weight'");
+
+  fs::remove(dir + "/model-00002-of-00002.safetensors");
+  EXPECT_CONTAINS(message_of([&] { load_hf_checkpoint(dir); }), "model-00002-of-00002.safetensors");
+
+  fs::remove(dir + "/model.safetensors.index.json");
+  EXPECT_CONTAINS(message_of([&] { load_hf_checkpoint(dir); }), "no model.safetensors or model.safetensors.index.json");
+}
+
+TEST_F(InteropErrors, Gpt2TensorsMayCarryTheTransformerPrefix) {
+  const std::string dir = copy_reference("gpt2");
+  rewrite_tensors(dir, [](auto& t) {
+    std::map<std::string, std::pair<std::vector<int64_t>, std::vector<float>>> renamed;
+    for (auto& [name, v] : t) renamed["transformer." + name] = v;
+    t = renamed;
+  });
+  const Reference ref = reference("gpt2");
+  auto model = load_hf_checkpoint(dir);
+  EXPECT_LE(relative_error(logits_of(*model, ref.tokens), ref.logits), 1e-4);
+}
+
+TEST_F(InteropErrors, Llama2cBadFiles) {
+  const std::string bytes = read_bytes(interop("llama2c_shared.bin"));
+  write_bytes(file("short.bin"), bytes.substr(0, bytes.size() - 8));
+  const std::string m = message_of([&] { load_llama2c_checkpoint(file("short.bin")); });
+  EXPECT_CONTAINS(m, "truncated: the header (dim=32, hidden_dim=48, n_layers=2, n_heads=4, n_kv_heads=2, vocab_size=64, "
+                     "seq_len=32, shared classifier) implies " + std::to_string(bytes.size()) + " bytes, the file has " +
+                     std::to_string(bytes.size() - 8));
+
+  write_bytes(file("long.bin"), bytes + "xxxx");
+  EXPECT_CONTAINS(message_of([&] { load_llama2c_checkpoint(file("long.bin")); }), "(4 extra;");
+
+  std::string zero_dim = bytes;
+  std::memset(zero_dim.data(), 0, 4);
+  write_bytes(file("zero.bin"), zero_dim);
+  EXPECT_CONTAINS(message_of([&] { load_llama2c_checkpoint(file("zero.bin")); }),
+                  "not a llama2.c checkpoint: header field dim = 0");
+
+  std::string v2 = read_bytes(interop("llama2c_v1.bin"));
+  v2[4] = 2;
+  write_bytes(file("v2.bin"), v2);
+  EXPECT_CONTAINS(message_of([&] { load_llama2c_checkpoint(file("v2.bin")); }), "export version 2 is not read");
+
+  // A freq_cis table of another theta: run.c would compute a different model.
+  std::string theta = bytes;
+  const size_t cos_row1 = theta.size() - 2 * 32 * 4 * 4 + 4 * 4;  // freq_cis_real[1][0]
+  const float wrong = 0.25f;
+  std::memcpy(theta.data() + cos_row1, &wrong, 4);
+  write_bytes(file("theta.bin"), theta);
+  EXPECT_CONTAINS(message_of([&] { load_llama2c_checkpoint(file("theta.bin")); }), "is not RoPE with theta 10000");
+}
+
+TEST_F(InteropErrors, FormatsRefuseModelsTheyCannotExpress) {
+  auto gpt2 = load_hf_checkpoint(interop("gpt2"));
+  EXPECT_CONTAINS(message_of([&] { save_llama2c_checkpoint(file("g.bin"), *gpt2); }),
+                  "llama2.c models are rmsnorm + swiglu + rope, this one is layernorm + gelu + learned");
+  auto llama = load_hf_checkpoint(interop("llama"));
+  EXPECT_CONTAINS(message_of([&] { save_llama2c_checkpoint(file("l.bin"), *llama); }), "run.c fixes rmsnorm eps 1e-5");
+  ModelConfig c = testing::tiny_config("llama");
+  c.position.scaling.type = "ntk";
+  c.position.scaling.factor = 2;
+  Model<float> ntk(c, 0);
+  EXPECT_CONTAINS(message_of([&] { save_hf_checkpoint(file("hf"), ntk); }), "RoPE scaling 'ntk' has no Hugging Face rope_type");
+  EXPECT_FALSE(fs::exists(file("g.bin")) || fs::exists(file("l.bin")) || fs::exists(file("hf/config.json")));
+}
+
+// The user's path: `ablate convert` a llama2.c file to an Ablate checkpoint, then `ablate eval`
+// with a config whose model section is what convert printed.
+TEST_F(InteropErrors, ConvertThenEvalThroughTheCli) {
+  ModelConfig c = testing::tiny_config("llama");
+  c.vocab_size = 300;
+  c.norm.eps = 1e-5;
+  c.resolve();
+  Model<float> model(c, 3);
+  save_llama2c_checkpoint(file("tiny.bin"), model);
+
+  std::ostringstream out, err;
+  ASSERT_EQ(run_cli({"convert", file("tiny.bin"), file("tiny.safetensors")}, out, err), 0) << err.str();
+  EXPECT_CONTAINS(err.str(), "(llama2c) -> " + file("tiny.safetensors") + " (ablate)");
+  write_bytes(file("model.yaml"), out.str());
+  std::ostringstream again_out, again_err;
+  EXPECT_EQ(run_cli({"convert", file("tiny.bin"), file("tiny.safetensors")}, again_out, again_err), 1);
+  EXPECT_CONTAINS(again_err.str(), "exists (use --force to replace it)");
+
+  std::string corpus;
+  for (int i = 0; i < 400; ++i) corpus += "the cat sat on the mat. ";
+  write_bytes(file("corpus.txt"), corpus);
+  write_bytes(file("eval.yaml"), "base: model.yaml\nname: tiny_eval\ndata: {type: text, path: corpus.txt}\n"
+                                 "eval: {max_tokens: 200}\n");
+  const fs::path cwd = fs::current_path();
+  fs::current_path(dir_);
+  std::ostringstream eval_out, eval_err;
+  const int rc = run_cli({"eval", "eval.yaml", "--checkpoint", "tiny.safetensors", "-o", "results", "--threads", "1"},
+                         eval_out, eval_err);
+  fs::current_path(cwd);
+  ASSERT_EQ(rc, 0) << eval_err.str();
+  EXPECT_CONTAINS(eval_out.str(), "tiny_eval: validation loss");
+}
+
+}  // namespace
+}  // namespace ablate
