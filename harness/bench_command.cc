@@ -6,11 +6,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <ostream>
-#include <thread>
 
 #include <Eigen/Core>
 
@@ -19,12 +17,12 @@
 #include "components/model.h"
 #include "components/parallel.h"
 #include "components/random.h"
+#include "harness/command_arguments.h"
 #include "harness/model_yaml.h"
 #include "harness/optimizer.h"
 #include "harness/progress.h"
 #include "harness/result.h"
 #include "harness/run_info.h"
-#include "harness/sweep.h"
 
 namespace ablate {
 namespace {
@@ -32,43 +30,6 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
-
-constexpr const char* kUsageLine = "usage: ablate bench CONFIG.yaml [-o DIR] [--threads N]\n";
-
-struct Arguments {
-  std::string config_path, out_dir;
-  int64_t threads = -1;  // -1 = from the config
-};
-
-bool parse_arguments(const std::vector<std::string>& args, Arguments& a, std::ostream& err) {
-  auto usage = [&](const std::string& what) {
-    err << "ablate bench: " << what << "\n" << kUsageLine;
-    return false;
-  };
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "-o" || arg == "--output" || arg == "--threads") {
-      if (i + 1 >= args.size()) return usage(arg + " needs a value");
-      const std::string& v = args[++i];
-      if (arg != "--threads") {
-        a.out_dir = v;
-        continue;
-      }
-      char* end = nullptr;
-      const long n = std::strtol(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || n < 0 || n > 4096) return usage("--threads: expected a count >= 0, found '" + v + "'");
-      a.threads = n;
-    } else if (!arg.empty() && arg[0] == '-') {
-      return usage("unknown option '" + arg + "'");
-    } else if (a.config_path.empty()) {
-      a.config_path = arg;
-    } else {
-      return usage("one config file expected, found a second: '" + arg + "'");
-    }
-  }
-  if (a.config_path.empty()) return usage("missing CONFIG.yaml");
-  return true;
-}
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
@@ -305,21 +266,15 @@ void print_summary(const json& bench, const std::string& name, std::ostream& out
 }  // namespace
 
 int bench_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  Arguments a;
-  if (!parse_arguments(args, a, err)) return 2;
+  CommandArguments a;
+  if (!parse_command_arguments("bench", args, {}, a, err)) return 2;
   const auto started = std::chrono::system_clock::now();
-  const ConfigTree tree = load_config_tree(a.config_path);
-  if (has_sweep(tree))
-    throw ConfigError(a.config_path + ": bench takes one experiment, and this file is a sweep (list the variants "
-                      "under bench.models instead)");
-  ExperimentConfig config = parse_experiment(tree, fs::path(a.config_path).stem().string());
+  ExperimentConfig config = load_experiment(a.config_path, "bench", "list the variants under bench.models instead");
   if (!config.bench.enabled) config.bench = parse_bench_section(YAML::Node(YAML::NodeType::Map), config.model);
   const BenchConfig& bc = config.bench;
-  const int64_t wanted = a.threads >= 0 ? a.threads : config.threads;
-  const int threads = wanted > 0 ? static_cast<int>(wanted)
-                                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = resolve_threads(a, config.threads);
   tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, threads);
-  const fs::path dir = a.out_dir.empty() ? fs::path("results") / config.name : fs::path(a.out_dir);
+  const fs::path dir = output_dir(a, config.name);
 
   json bench = json::object();
   bench["threads"] = threads;

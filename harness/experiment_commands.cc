@@ -8,9 +8,9 @@
 #include <memory>
 #include <ostream>
 #include <sstream>
-#include <thread>
 
 #include "harness/checkpoint.h"
+#include "harness/command_arguments.h"
 #include "harness/choice_evaluation.h"
 #include "harness/experiment_runner.h"
 #include "harness/extension.h"
@@ -26,75 +26,20 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Arguments {
-  std::string config_path, out_dir, checkpoint;
-  bool resume = false, force = false;
-  int64_t threads = -1;  // -1 = from the config
-};
-
-// Parses the arguments; on a usage error writes it to err and returns false.
-bool parse_arguments(const std::string& command, const std::vector<std::string>& args, bool is_eval,
-                     Arguments& a, std::ostream& err) {
-  auto usage = [&](const std::string& what) {
-    err << "ablate " << command << ": " << what << "\nusage: ablate " << command
-        << (is_eval ? " CONFIG.yaml [-o DIR] [--checkpoint FILE] [--threads N]\n"
-                    : " CONFIG.yaml [-o DIR] [--resume] [--force] [--threads N]\n");
-    return false;
-  };
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    auto value = [&](std::string& target) {
-      if (i + 1 >= args.size()) return usage(arg + " needs a value");
-      target = args[++i];
-      return true;
-    };
-    if (arg == "-o" || arg == "--output") {
-      if (!value(a.out_dir)) return false;
-    } else if (is_eval && arg == "--checkpoint") {
-      if (!value(a.checkpoint)) return false;
-    } else if (!is_eval && arg == "--resume") {
-      a.resume = true;
-    } else if (!is_eval && arg == "--force") {
-      a.force = true;
-    } else if (arg == "--threads") {
-      std::string v;
-      if (!value(v)) return false;
-      char* end = nullptr;
-      const long n = std::strtol(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || n < 0 || n > 4096) return usage("--threads: expected a count >= 0, found '" + v + "'");
-      a.threads = n;
-    } else if (!arg.empty() && arg[0] == '-') {
-      return usage("unknown option '" + arg + "'");
-    } else if (a.config_path.empty()) {
-      a.config_path = arg;
-    } else {
-      return usage("one config file expected, found a second: '" + arg + "'");
-    }
-  }
-  if (a.config_path.empty()) return usage("missing CONFIG.yaml");
-  return true;
-}
-
-int resolve_threads(const Arguments& a, const ExperimentConfig& config) {
-  const int64_t wanted = a.threads >= 0 ? a.threads : config.threads;
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  return wanted > 0 ? static_cast<int>(wanted) : cores;
-}
-
 }  // namespace
 
 int train_command(const std::string& command, const std::vector<std::string>& args, std::ostream& out,
                   std::ostream& err) {
-  Arguments a;
-  if (!parse_arguments(command, args, /*is_eval=*/false, a, err)) return 2;
+  CommandArguments a;
+  if (!parse_command_arguments(command, args, {/*checkpoint=*/false, /*resume_force=*/true}, a, err)) return 2;
   const ConfigTree tree = load_config_tree(a.config_path);
   const std::string stem = fs::path(a.config_path).stem().string();
   if (has_sweep(tree)) {
     const SweepPlan plan = plan_sweep(tree, stem);
-    const int threads = resolve_threads(a, plan.points.front().config);
+    const int threads = resolve_threads(a, plan.points.front().config.threads);
     tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, threads);
     SweepOptions options;
-    options.dir = a.out_dir.empty() ? (fs::path("results") / plan.name).string() : a.out_dir;
+    options.dir = output_dir(a, plan.name);
     options.kind = command;
     options.force = a.force;
     options.threads = threads;
@@ -108,10 +53,10 @@ int train_command(const std::string& command, const std::vector<std::string>& ar
     return o.failed > 0 ? 1 : 0;
   }
   const ExperimentConfig config = parse_experiment(tree, stem);
-  const int threads = resolve_threads(a, config);
+  const int threads = resolve_threads(a, config.threads);
   tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, threads);
   RunRequest request;
-  request.dir = a.out_dir.empty() ? (fs::path("results") / config.name).string() : a.out_dir;
+  request.dir = output_dir(a, config.name);
   request.kind = command;
   request.resume = a.resume;
   request.force = a.force;
@@ -125,14 +70,10 @@ int train_command(const std::string& command, const std::vector<std::string>& ar
 
 int eval_command(const std::string& command, const std::vector<std::string>& args, std::ostream& out,
                  std::ostream& err) {
-  Arguments a;
-  if (!parse_arguments(command, args, /*is_eval=*/true, a, err)) return 2;
+  CommandArguments a;
+  if (!parse_command_arguments(command, args, {/*checkpoint=*/true, /*resume_force=*/false}, a, err)) return 2;
   const auto started = std::chrono::system_clock::now();
-  const ConfigTree tree = load_config_tree(a.config_path);
-  if (has_sweep(tree))
-    throw ConfigError(a.config_path + ": " + command + " takes one experiment, and this file is a sweep (`ablate run` "
-                      "evaluates each point)");
-  const ExperimentConfig config = parse_experiment(tree, fs::path(a.config_path).stem().string());
+  const ExperimentConfig config = load_experiment(a.config_path, command, "`ablate run` evaluates each point");
   if (command == "extend" && !config.extend.enabled)
     throw ConfigError(a.config_path + ": extend: the config has no `extend:` section (lengths and methods)");
   if (command == "choice" && !config.choice.enabled)
@@ -140,9 +81,9 @@ int eval_command(const std::string& command, const std::vector<std::string>& arg
                       "`choice: {task: synthetic, items: 500}` or `choice: {task: hellaswag.jsonl, format: hellaswag}`");
   // A bad task file fails before the model loads.
   const std::vector<ChoiceItem> items = command == "choice" ? load_choice_task(config.choice) : std::vector<ChoiceItem>{};
-  const int threads = resolve_threads(a, config);
+  const int threads = resolve_threads(a, config.threads);
   tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, threads);
-  const fs::path dir = a.out_dir.empty() ? fs::path("results") / config.name : fs::path(a.out_dir);
+  const fs::path dir = output_dir(a, config.name);
   const std::string checkpoint_path =
       a.checkpoint.empty() ? (dir / "checkpoint.safetensors").string() : a.checkpoint;
 
@@ -180,7 +121,7 @@ int eval_command(const std::string& command, const std::vector<std::string>& arg
   } else {
     const std::vector<int32_t> text = extension_text(config, data);
     ExtensionInputs inputs;
-    inputs.weights = &checkpoint.file;
+    inputs.trained = &model;
     inputs.text = &text;
     inputs.data = &data;
     inputs.finetune_dir = dir.string();

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "harness/model_yaml.h"
+#include "harness/sweep.h"
 #include "harness/tokenizer.h"
 #include "harness/yaml_read.h"
 
@@ -256,8 +257,11 @@ ExperimentConfig parse_experiment(const ConfigTree& tree, const std::string& def
   }
 }
 
-ExperimentConfig load_experiment(const std::string& path) {
-  return parse_experiment(load_config_tree(path), std::filesystem::path(path).stem().string());
+ExperimentConfig load_experiment(const std::string& path, const std::string& command, const std::string& hint) {
+  const ConfigTree tree = load_config_tree(path);
+  if (has_sweep(tree))
+    throw ConfigError(path + ": " + command + " takes one experiment, and this file is a sweep (" + hint + ")");
+  return parse_experiment(tree, std::filesystem::path(path).stem().string());
 }
 
 nlohmann::json experiment_to_json(const ExperimentConfig& c) {

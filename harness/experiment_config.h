@@ -113,8 +113,10 @@ struct ExperimentConfig {
 // Resolved: model resolved, train.context and eval.context filled in.
 ExperimentConfig parse_experiment(const ConfigTree& tree, const std::string& default_name);
 
-// load_config_tree(path) then parse_experiment with the file's stem as the default name.
-ExperimentConfig load_experiment(const std::string& path);
+// The one experiment a single-step command (eval, extend, choice, bench) runs: load_config_tree(path)
+// then parse_experiment with the file's stem as the default name. A sweep is a ConfigError
+// "PATH: COMMAND takes one experiment, and this file is a sweep (HINT)".
+ExperimentConfig load_experiment(const std::string& path, const std::string& command, const std::string& hint);
 
 // Every key of the resolved config (what results and checkpoints record);
 // parse_experiment(load_config_tree_text(json_to_yaml(experiment_to_json(c)), ...)) == c.

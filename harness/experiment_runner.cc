@@ -120,10 +120,9 @@ RunStatus run_experiment(const ExperimentConfig& config, const RunRequest& reque
         << config.train.steps << " steps\n";
   }
   if (request.kind == "run" && config.extend.enabled) {
-    const Checkpoint trained = open_checkpoint(checkpoint_path);
     const std::vector<int32_t> text = extension_text(config, data);
     ExtensionInputs inputs;
-    inputs.weights = &trained.file;
+    inputs.trained = &model;
     inputs.text = &text;
     inputs.data = &data;
     inputs.finetune_dir = dir.string();

@@ -8,7 +8,6 @@
 #include <sstream>
 
 #include "components/model.h"
-#include "harness/checkpoint.h"
 #include "harness/progress.h"
 #include "harness/perplexity.h"
 #include "harness/tokenizer.h"
@@ -42,6 +41,13 @@ void finetune(const ExperimentConfig& config, const ModelConfig& model_config, M
   train_model(c, data, model, options);
 }
 
+// Copies every parameter value of `from` into `to` (same parameter shapes: only RoPE scaling, which
+// has no parameters, differs between the two configs).
+void copy_weights(Model<float>& from, Model<float>& to) {
+  ParameterList<float> src = from.parameters(), dst = to.parameters();
+  for (size_t i = 0; i < src.size(); ++i) dst[i].param->value = src[i].param->value;
+}
+
 }  // namespace
 
 std::vector<int32_t> extension_text(const ExperimentConfig& config, const TrainingData& data) {
@@ -69,7 +75,7 @@ nlohmann::json run_extension(const ExperimentConfig& config, const ExtensionInpu
     if (finetuning && trained.position.type == "rope") {
       const ModelConfig ft_model = extension_model(trained, method, ft_context);
       finetuned = std::make_unique<Model<float>>(ft_model, static_cast<uint64_t>(config.seed));
-      load_weights(*in.weights, *finetuned);
+      copy_weights(*in.trained, *finetuned);
       if (in.log) *in.log << config.name << ": fine-tuning " << method.name << " for " << ec.finetune.steps
                           << " steps at context " << ft_context << "\n";
       finetune(config, ft_model, *finetuned, *in.data,
@@ -91,12 +97,7 @@ nlohmann::json run_extension(const ExperimentConfig& config, const ExtensionInpu
       } else {
         const ModelConfig mc = extension_model(trained, method, finetuning ? ft_context : length);
         Model<float> model(mc, static_cast<uint64_t>(config.seed));
-        if (finetuned) {
-          ParameterList<float> src = finetuned->parameters(), dst = model.parameters();
-          for (size_t i = 0; i < src.size(); ++i) dst[i].param->value = src[i].param->value;
-        } else {
-          load_weights(*in.weights, model);
-        }
+        copy_weights(finetuned ? *finetuned : *in.trained, model);
         PerplexityOptions po;
         po.windowing = ec.windowing;
         po.window = length;

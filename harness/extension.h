@@ -19,13 +19,13 @@
 #include <vector>
 
 #include "harness/experiment_config.h"
-#include "harness/safetensors.h"
+#include "components/model.h"
 #include "harness/training_data.h"
 
 namespace ablate {
 
 struct ExtensionInputs {
-  const SafetensorsFile* weights = nullptr;    // the trained model (checked against config.model)
+  Model<float>* trained = nullptr;             // the trained model (of config.model); its weights are copied
   const std::vector<int32_t>* text = nullptr;  // the evaluation stream
   const TrainingData* data = nullptr;          // for the optional fine-tuning
   std::string finetune_dir;                    // where fine-tuned checkpoints go

@@ -45,20 +45,21 @@ std::vector<double> PerplexityResult::loss_by_position(int64_t bucket) const {
   return out;
 }
 
-PerplexityResult evaluate_perplexity(Model<float>& model, const std::vector<int32_t>& tokens,
-                                     const PerplexityOptions& options) {
-  const std::vector<ScoredWindow> windows = plan_windows(static_cast<int64_t>(tokens.size()), options);
+PerplexityResult score_windows(Model<float>& model, const std::vector<int32_t>& tokens,
+                               const std::vector<ScoredWindow>& windows, int64_t batch) {
   const int64_t V = model.config().vocab_size;
+  int64_t longest = 0;
+  for (const ScoredWindow& w : windows) longest = std::max(longest, w.end - w.begin);
   PerplexityResult r;
-  r.position_nll.assign(options.window, 0.0);
-  r.position_count.assign(options.window, 0);
+  r.position_nll.assign(longest, 0.0);
+  r.position_count.assign(longest, 0);
   CrossEntropy<float> ce;
   std::vector<int32_t> inputs, targets;
   for (size_t w = 0; w < windows.size();) {
     // Windows of the same length go through one forward pass; unscored targets are −1 (ignored).
     const int64_t len = windows[w].end - windows[w].begin - 1;
     size_t count = 1;
-    while (count < static_cast<size_t>(std::max<int64_t>(1, options.batch)) && w + count < windows.size() &&
+    while (count < static_cast<size_t>(std::max<int64_t>(1, batch)) && w + count < windows.size() &&
            windows[w + count].end - windows[w + count].begin - 1 == len)
       ++count;
     inputs.resize(count * len);
@@ -85,6 +86,15 @@ PerplexityResult evaluate_perplexity(Model<float>& model, const std::vector<int3
     r.windows += static_cast<int64_t>(count);
     w += count;
   }
+  return r;
+}
+
+PerplexityResult evaluate_perplexity(Model<float>& model, const std::vector<int32_t>& tokens,
+                                     const PerplexityOptions& options) {
+  PerplexityResult r = score_windows(model, tokens, plan_windows(static_cast<int64_t>(tokens.size()), options),
+                                     options.batch);
+  r.position_nll.resize(options.window, 0.0);  // one entry per offset of the window, even if no window was full
+  r.position_count.resize(options.window, 0);
   return r;
 }
 

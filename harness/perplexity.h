@@ -51,8 +51,14 @@ struct PerplexityResult {
   std::vector<double> loss_by_position(int64_t bucket) const;
 };
 
-// Scores the windows with `model` (its positions must allow the window length). Sums run in a
-// fixed order: the result does not depend on the thread count.
+// Scores `windows` of `tokens` with `model` (its positions must allow each window's length),
+// `batch` windows of equal length per forward pass. Sums run in a fixed order: the result does
+// not depend on the thread count. position_nll/position_count have one entry per offset of the
+// longest window.
+PerplexityResult score_windows(Model<float>& model, const std::vector<int32_t>& tokens,
+                               const std::vector<ScoredWindow>& windows, int64_t batch);
+
+// score_windows over plan_windows(tokens.size(), options).
 PerplexityResult evaluate_perplexity(Model<float>& model, const std::vector<int32_t>& tokens,
                                      const PerplexityOptions& options);
 

@@ -504,6 +504,16 @@ void files_section(const ReportSet& set, const fs::path& results_dir, Document& 
   doc.table({"file", "kind", "variant", "seed", "finished", "machine", "git revision"}, rows, 7);
 }
 
+// The template without its HTML comments: they are notes for whoever restyles it (and may name the
+// placeholders), not part of the page.
+std::string strip_html_comments(std::string page) {
+  for (size_t at = page.find("<!--"); at != std::string::npos; at = page.find("<!--", at)) {
+    const size_t end = page.find("-->", at + 4);
+    page.erase(at, end == std::string::npos ? std::string::npos : end + 3 - at);
+  }
+  return page;
+}
+
 std::string fill_template(std::string page, const std::string& placeholder, const std::string& value) {
   for (size_t at = page.find(placeholder); at != std::string::npos; at = page.find(placeholder, at + value.size()))
     page.replace(at, placeholder.size(), value);
@@ -529,7 +539,7 @@ ReportOutcome write_report(const std::string& results_dir, const std::string& ou
   const fs::path template_path = reports / "template.html";
   std::string page;
   try {
-    page = read_whole_file(template_path.string());
+    page = strip_html_comments(read_whole_file(template_path.string()));
   } catch (const std::exception& e) {
     throw std::runtime_error(template_path.string() + ": cannot read the HTML template: " + e.what() +
                              " (set ABLATE_REPORTS_DIR to the folder that holds gnuplot/ and template.html)");

@@ -19,6 +19,8 @@
 namespace ablate {
 namespace {
 
+using testing::message_of;
+
 namespace fs = std::filesystem;
 using testing::read_bytes;
 using testing::relative_error;
@@ -47,17 +49,6 @@ std::vector<float> logits_of(Model<float>& model, const std::vector<int32_t>& to
 std::string reference_path(const std::string& name) {
   return name.rfind("llama2c", 0) == 0 ? interop(name + ".bin") : interop(name);
 }
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
-
-#define EXPECT_CONTAINS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << (text)
 
 class ForeignReference : public ::testing::TestWithParam<std::string> {};
 

@@ -13,7 +13,6 @@
 
 #include <sstream>
 
-#include "harness/checkpoint.h"
 #include "harness/cli.h"
 #include "harness/experiment_config.h"
 #include "harness/extension.h"
@@ -125,12 +124,9 @@ TEST(Perplexity, ScalingFactorOneEqualsNoScalingAndLearnedStopsAtItsTable) {
       "extend: {lengths: [8, 16, 32], max_tokens: 200, methods: [{type: none}, {name: pi1, type: linear, factor: 1},"
       " {name: ntk1, type: ntk, factor: 1}, {type: yarn, factor: auto}]}\n");
   Model<float> trained(c.model, 3);
-  const std::string path = ::testing::TempDir() + "extend_factor_one.safetensors";
-  save_checkpoint(path, trained, nullptr, c, TrainingState{});
-  const SafetensorsFile weights = SafetensorsFile::open(path);
   const auto text = corpus_tokens(2000);
   ExtensionInputs in;
-  in.weights = &weights;
+  in.trained = &trained;
   in.text = &text;
   const json r = run_extension(c, in);
   EXPECT_EQ(r["trained_context"], 16);
@@ -151,9 +147,7 @@ TEST(Perplexity, ScalingFactorOneEqualsNoScalingAndLearnedStopsAtItsTable) {
       "{d_model: 32, n_layers: 1, context: 16, attention: {n_heads: 2}, position: {type: learned}}",
       "extend: {lengths: [16, 32], methods: [{type: none}, {type: yarn, factor: 2}]}\n");
   Model<float> lm(learned.model, 3);
-  save_checkpoint(path, lm, nullptr, learned, TrainingState{});
-  const SafetensorsFile lw = SafetensorsFile::open(path);
-  in.weights = &lw;
+  in.trained = &lm;
   const json lr = run_extension(learned, in);
   EXPECT_EQ(lr["methods"][0]["points"][0]["applicable"], true);
   EXPECT_EQ(lr["methods"][0]["points"][1]["applicable"], false);

@@ -206,6 +206,11 @@ TEST_F(ReportTest, SweepAndFixturesGiveEveryPlotDataFileAndTable) {
                                           "choice_synthetic", "prefill", "decode"};
   const std::string html = testing::read_bytes(out + "/index.html");
   const std::string md = testing::read_bytes(out + "/report.md");
+  // The body appears once: the template's comments (which name the placeholders) are not filled.
+  const std::string heading = "<h2>Training curves</h2>";
+  ASSERT_NE(html.find(heading), std::string::npos);
+  EXPECT_EQ(html.find(heading, html.find(heading) + 1), std::string::npos);
+  EXPECT_THAT(html, Not(HasSubstr("<!--")));
   for (const std::string& plot : plots) {
     expect_png_and_svg(out, plot);
     EXPECT_TRUE(fs::exists(out + "/data/" + plot + ".dat")) << plot;

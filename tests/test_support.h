@@ -40,6 +40,18 @@ inline void write_bytes(const std::string& path, const std::string& bytes) {
   ASSERT_TRUE(out.good()) << path;
 }
 
+// The message of whatever `f` throws, or "(no exception)".
+inline std::string message_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "(no exception)";
+}
+
+#define EXPECT_CONTAINS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << (text)
+
 #ifdef ABLATE_BINARY
 // Starts the real `ablate` binary with `args` in a child process, its output sent to /dev/null,
 // optionally under an address-space limit (RLIMIT_AS, bytes; 0 = none). Returns the child's pid.

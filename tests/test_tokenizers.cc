@@ -18,6 +18,8 @@
 namespace ablate {
 namespace {
 
+using testing::message_of;
+
 using testing::read_bytes;
 using testing::write_bytes;
 
@@ -35,17 +37,6 @@ std::vector<std::string> texts() { return refs().at("texts").get<std::vector<std
 std::vector<int32_t> expected(const std::string& kind, size_t i) {
   return refs().at(kind).at(i).get<std::vector<int32_t>>();
 }
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
-
-#define EXPECT_CONTAINS(text, part) EXPECT_NE(std::string(text).find(part), std::string::npos) << (text)
 
 void expect_reference(const Tokenizer& t, const std::string& kind) {
   const auto all = texts();

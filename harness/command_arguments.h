@@ -1,0 +1,36 @@
+// The command-line arguments the experiment commands share (run, train, eval, extend, choice,
+// bench): one CONFIG.yaml, -o DIR, --threads N, and per command --checkpoint FILE or
+// --resume/--force; plus the defaults they resolve to (threads, output folder).
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace ablate {
+
+struct CommandArguments {
+  std::string config_path, out_dir, checkpoint;
+  bool resume = false, force = false;
+  int64_t threads = -1;  // -1 = from the config
+};
+
+// Which options a command takes besides -o/--output and --threads.
+struct CommandOptions {
+  bool checkpoint = false;      // --checkpoint FILE
+  bool resume_force = false;    // --resume, --force
+};
+
+// Parses `args` (what follows the command name). On a usage error writes
+// "ablate COMMAND: WHAT\nusage: ablate COMMAND CONFIG.yaml [...]" to err and returns false.
+bool parse_command_arguments(const std::string& command, const std::vector<std::string>& args,
+                             CommandOptions options, CommandArguments& a, std::ostream& err);
+
+// --threads if given, else the config's `threads`; 0 means every core.
+int resolve_threads(const CommandArguments& a, int64_t config_threads);
+
+// -o DIR if given, else results/NAME.
+std::string output_dir(const CommandArguments& a, const std::string& name);
+
+}  // namespace ablate
