@@ -1,7 +1,9 @@
 // Training and validation data: the train/validation split of a token stream, the seeded random
 // batch loader (exact resume by seek, no replay), and the windows that validation loss walks.
-// Includes tokenizer.h (tokenize_file, DataError) and token_shards.h (read_token_shard,
-// MappedTokenShard), so this one header reaches the whole data layer.
+// The loader draws from a TokenSource (token_source.h): an in-memory vector or a memory-mapped
+// llm.c shard, copying only the windows of each batch. Includes tokenizer.h (tokenize_file,
+// DataError), token_shards.h (read_token_shard, MappedTokenShard) and token_source.h, so this one
+// header reaches the whole data layer.
 //
 // Shapes: B = sequences per batch, T = context length. A window is T+1 consecutive tokens;
 // inputs = window[0:T], targets = window[1:T+1].
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "harness/token_shards.h"
+#include "harness/token_source.h"
 #include "harness/tokenizer.h"
 
 namespace ablate {
@@ -23,6 +26,9 @@ struct TokenSplit {
 // validation = the last floor(validation_fraction * n) tokens (contiguous, so no window straddles
 // the boundary), train = the rest. The fraction must be in [0, 1); 0 gives an empty validation set.
 TokenSplit split_tokens(const std::vector<int32_t>& tokens, double validation_fraction);
+// The size of the train part of that split of n tokens (the same point; DataError as above), for
+// splitting a TokenSource into two views with range(): [0, split) and [split, n).
+int64_t split_point(int64_t n, double validation_fraction);
 
 // Draws batches of B random windows. Window j of batch b starts at
 //   Rng(s + (b·B + j)·γ).below(n − T),   s = Rng(seed).next_u64(), γ = 0x9E3779B97F4A7C15
@@ -31,8 +37,10 @@ TokenSplit split_tokens(const std::vector<int32_t>& tokens, double validation_fr
 // uniform over the n − T positions where a whole window fits (modulo bias < n / 2^64).
 class BatchLoader {
  public:
-  // tokens: the corpus, not owned; it must outlive the loader and not change size.
-  // DataError if tokens is null, B or T < 1, or the corpus is shorter than T + 1 tokens.
+  // tokens: the corpus (a view; a borrowed vector must outlive the loader and not change size).
+  // DataError if B or T < 1, or the corpus is shorter than T + 1 tokens.
+  BatchLoader(TokenSource tokens, int64_t B, int64_t T, uint64_t seed);
+  // Borrows *tokens; also DataError if tokens is null.
   BatchLoader(const std::vector<int32_t>* tokens, int64_t B, int64_t T, uint64_t seed);
 
   // Fills inputs (B, T) and targets (B, T), row-major (both resized to B·T), and advances.
@@ -45,9 +53,10 @@ class BatchLoader {
   int64_t batch_size() const { return B_; }
   int64_t context() const { return T_; }
   uint64_t seed() const { return seed_; }
+  const TokenSource& tokens() const { return tokens_; }
 
  private:
-  const std::vector<int32_t>* tokens_;
+  TokenSource tokens_;
   int64_t B_, T_;
   uint64_t seed_;
   uint64_t stream_;  // s above

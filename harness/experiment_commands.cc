@@ -14,6 +14,7 @@
 #include "harness/choice_evaluation.h"
 #include "harness/experiment_runner.h"
 #include "harness/extension.h"
+#include "harness/file_io.h"
 #include "harness/progress.h"
 #include "harness/result.h"
 #include "harness/run_info.h"
@@ -93,7 +94,7 @@ int eval_command(const std::string& command, const std::vector<std::string>& arg
   nlohmann::json result = result_header(command, config, threads, started);
   result["checkpoint"] = checkpoint_path;
   result["checkpoint_step"] = checkpoint.state.step;
-  fs::create_directories(dir);
+  create_output_directory(dir.string());
   if (command == "choice") {
     err << config.name << ": scoring " << items.size() << " items of the " << describe_choice_task(config.choice)
         << ", window " << config.eval.context << ", " << threads << " threads\n";
@@ -119,7 +120,7 @@ int eval_command(const std::string& command, const std::vector<std::string>& arg
         << format_fixed(val.perplexity(), 3) << ", " << val.tokens << " tokens, checkpoint step "
         << checkpoint.state.step << ")\n";
   } else {
-    const std::vector<int32_t> text = extension_text(config, data);
+    const TokenSource text = extension_text(config, data);
     ExtensionInputs inputs;
     inputs.trained = &model;
     inputs.text = &text;

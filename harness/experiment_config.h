@@ -7,7 +7,7 @@
 //   threads: 0                # worker threads, 0 = every core
 //   model: {...}              # model_yaml.h
 //   data:
-//     type: synthetic         # synthetic (built-in corpus) | text (a text file) | shards (llm.c .bin)
+//     type: synthetic         # synthetic (built-in corpus) | text (a text file) | shards (llm.c .bin, memory-mapped)
 //     path: FILE              # text / shards: the corpus (relative paths: from the working directory)
 //     validation_path: FILE   # optional separate validation file of the same type
 //     validation_fraction: 0.1  # otherwise the last 10% of the tokens are held out

@@ -35,6 +35,8 @@ RunStatus run_experiment(const ExperimentConfig& config, const RunRequest& reque
   const fs::path dir(request.dir);
   const std::string result_path = (dir / "result.json").string();
   const std::string checkpoint_path = (dir / "checkpoint.safetensors").string();
+  // Half-written files of a run killed mid-write (never read: writes are temp file + rename).
+  remove_stale_temporaries(dir.string());
   if (fs::exists(result_path) && !request.force) {
     // A finished run is skipped only if it is this config's; a stale one is never passed off as it.
     nlohmann::json previous;
@@ -73,7 +75,10 @@ RunStatus run_experiment(const ExperimentConfig& config, const RunRequest& reque
   // The choice task is read before training, so that a bad task file fails now, not after it.
   const bool run_choice = request.kind == "run" && config.choice.enabled;
   const std::vector<ChoiceItem> choice_items = run_choice ? load_choice_task(config.choice) : std::vector<ChoiceItem>{};
-  fs::create_directories(dir);
+  create_output_directory(dir.string());
+  // --force starts over: the old result goes before the first new checkpoint replaces the old
+  // one, so an interrupted forced run is never mistaken for the finished one it replaces.
+  if (request.force) fs::remove(result_path);
   Model<float> model(config.model, static_cast<uint64_t>(config.seed));
   const int64_t n_params = model.parameter_count();
   if (request.log)
@@ -120,7 +125,7 @@ RunStatus run_experiment(const ExperimentConfig& config, const RunRequest& reque
         << config.train.steps << " steps\n";
   }
   if (request.kind == "run" && config.extend.enabled) {
-    const std::vector<int32_t> text = extension_text(config, data);
+    const TokenSource text = extension_text(config, data);
     ExtensionInputs inputs;
     inputs.trained = &model;
     inputs.text = &text;

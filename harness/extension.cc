@@ -50,17 +50,17 @@ void copy_weights(Model<float>& from, Model<float>& to) {
 
 }  // namespace
 
-std::vector<int32_t> extension_text(const ExperimentConfig& config, const TrainingData& data) {
+TokenSource extension_text(const ExperimentConfig& config, const TrainingData& data) {
   if (config.extend.text == "validation") return data.validation;
   const std::unique_ptr<Tokenizer> tokenizer = make_tokenizer(config.data.tokenizer);
-  return tokenize_file(config.extend.text, *tokenizer);
+  return TokenSource(tokenize_file(config.extend.text, *tokenizer));
 }
 
 nlohmann::json run_extension(const ExperimentConfig& config, const ExtensionInputs& in) {
   const ExtendConfig& ec = config.extend;
   const ModelConfig& trained = config.model;
   const int64_t L = trained_context(trained);
-  const int64_t n = static_cast<int64_t>(in.text->size());
+  const int64_t n = in.text->size();
   const int64_t ft_context = ec.finetune.context > 0 ? ec.finetune.context : ec.lengths.back();
   const bool finetuning = ec.finetune.steps > 0;
   nlohmann::json out = {{"trained_context", L}, {"windowing", ec.windowing}, {"stride", ec.stride},

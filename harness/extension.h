@@ -26,7 +26,7 @@ namespace ablate {
 
 struct ExtensionInputs {
   Model<float>* trained = nullptr;             // the trained model (of config.model); its weights are copied
-  const std::vector<int32_t>* text = nullptr;  // the evaluation stream
+  const TokenSource* text = nullptr;           // the evaluation stream
   const TrainingData* data = nullptr;          // for the optional fine-tuning
   std::string finetune_dir;                    // where fine-tuned checkpoints go
   std::ostream* log = nullptr;
@@ -34,7 +34,8 @@ struct ExtensionInputs {
 
 nlohmann::json run_extension(const ExperimentConfig& config, const ExtensionInputs& inputs);
 
-// The evaluation stream an extend section names: the validation split, or a text file.
-std::vector<int32_t> extension_text(const ExperimentConfig& config, const TrainingData& data);
+// The evaluation stream an extend section names: the validation split (a view of it, so a mapped
+// shard stays mapped), or a text file.
+TokenSource extension_text(const ExperimentConfig& config, const TrainingData& data);
 
 }  // namespace ablate

@@ -26,4 +26,12 @@ struct ByteSpan {
 // Writes the concatenation of `pieces` to `path` atomically (see above).
 void write_file_atomically(const std::string& path, const std::vector<ByteSpan>& pieces);
 
+// Creates `dir` and its missing parents; FileIoError "DIR: cannot create the output folder: REASON"
+// (a parent that is a file, no permission, a full disk).
+void create_output_directory(const std::string& dir);
+
+// Removes "<name>.tmp.<pid>" files in `dir` left by writers that were killed mid-write (their pid
+// no longer runs); returns their paths. A missing dir removes nothing.
+std::vector<std::string> remove_stale_temporaries(const std::string& dir);
+
 }  // namespace ablate

@@ -45,7 +45,7 @@ std::vector<double> PerplexityResult::loss_by_position(int64_t bucket) const {
   return out;
 }
 
-PerplexityResult score_windows(Model<float>& model, const std::vector<int32_t>& tokens,
+PerplexityResult score_windows(Model<float>& model, const TokenSource& tokens,
                                const std::vector<ScoredWindow>& windows, int64_t batch) {
   const int64_t V = model.config().vocab_size;
   int64_t longest = 0;
@@ -54,7 +54,7 @@ PerplexityResult score_windows(Model<float>& model, const std::vector<int32_t>& 
   r.position_nll.assign(longest, 0.0);
   r.position_count.assign(longest, 0);
   CrossEntropy<float> ce;
-  std::vector<int32_t> inputs, targets;
+  std::vector<int32_t> inputs, targets, window;
   for (size_t w = 0; w < windows.size();) {
     // Windows of the same length go through one forward pass; unscored targets are −1 (ignored).
     const int64_t len = windows[w].end - windows[w].begin - 1;
@@ -66,10 +66,12 @@ PerplexityResult score_windows(Model<float>& model, const std::vector<int32_t>& 
     targets.resize(count * len);
     for (size_t j = 0; j < count; ++j) {
       const ScoredWindow& sw = windows[w + j];
+      window.resize(static_cast<size_t>(len + 1));
+      tokens.copy(sw.begin, sw.end, window.data());
       for (int64_t t = 0; t < len; ++t) {
-        inputs[j * len + t] = tokens[sw.begin + t];
+        inputs[j * len + t] = window[t];
         const int64_t target_pos = sw.begin + t + 1;
-        targets[j * len + t] = target_pos >= sw.score_from ? tokens[target_pos] : -1;
+        targets[j * len + t] = target_pos >= sw.score_from ? window[t + 1] : -1;
       }
     }
     const Tensor<float>& logits = model.forward(inputs.data(), static_cast<int64_t>(count), len);
@@ -89,9 +91,9 @@ PerplexityResult score_windows(Model<float>& model, const std::vector<int32_t>& 
   return r;
 }
 
-PerplexityResult evaluate_perplexity(Model<float>& model, const std::vector<int32_t>& tokens,
+PerplexityResult evaluate_perplexity(Model<float>& model, const TokenSource& tokens,
                                      const PerplexityOptions& options) {
-  PerplexityResult r = score_windows(model, tokens, plan_windows(static_cast<int64_t>(tokens.size()), options),
+  PerplexityResult r = score_windows(model, tokens, plan_windows(tokens.size(), options),
                                      options.batch);
   r.position_nll.resize(options.window, 0.0);  // one entry per offset of the window, even if no window was full
   r.position_count.resize(options.window, 0);

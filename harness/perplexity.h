@@ -12,6 +12,9 @@
 //
 // Loss by position: the mean NLL of the targets at each offset 1..T−1 inside their window (the
 // raw data of "does it break past L?" plots), summed over windows.
+//
+// The stream is a TokenSource (a vector or a memory-mapped shard); only one window at a time is
+// copied out of it.
 #pragma once
 
 #include <cmath>
@@ -20,6 +23,7 @@
 #include <vector>
 
 #include "components/model.h"
+#include "harness/token_source.h"
 
 namespace ablate {
 
@@ -55,11 +59,11 @@ struct PerplexityResult {
 // `batch` windows of equal length per forward pass. Sums run in a fixed order: the result does
 // not depend on the thread count. position_nll/position_count have one entry per offset of the
 // longest window.
-PerplexityResult score_windows(Model<float>& model, const std::vector<int32_t>& tokens,
+PerplexityResult score_windows(Model<float>& model, const TokenSource& tokens,
                                const std::vector<ScoredWindow>& windows, int64_t batch);
 
 // score_windows over plan_windows(tokens.size(), options).
-PerplexityResult evaluate_perplexity(Model<float>& model, const std::vector<int32_t>& tokens,
+PerplexityResult evaluate_perplexity(Model<float>& model, const TokenSource& tokens,
                                      const PerplexityOptions& options);
 
 }  // namespace ablate

@@ -155,7 +155,9 @@ SafetensorsFile SafetensorsFile::open(const std::string& path) {
   if (!duplicate.empty()) f.fail("key '" + duplicate + "' appears twice in the header");
 
   // Entries.
-  for (const auto& [name, entry] : header.items()) {
+  for (const auto& item : header.items()) {
+    const std::string& name = item.key();  // not a structured binding: the lambdas below capture it
+    const Json& entry = item.value();
     if (name == "__metadata__") {
       if (!entry.is_object())
         f.fail(std::string("__metadata__ must be an object of strings, found ") + entry.type_name());

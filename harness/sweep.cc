@@ -268,7 +268,8 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
     summary["points"].push_back(p);
   }
   const std::string text = summary.dump(2) + "\n";
-  fs::create_directories(options.dir);
+  create_output_directory(options.dir);
+  remove_stale_temporaries(options.dir);
   write_file_atomically((fs::path(options.dir) / "sweep.json").string(), {{text.data(), text.size()}});
   return {completed, skipped, failed};
 }

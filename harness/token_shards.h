@@ -30,11 +30,12 @@ constexpr int64_t kTokenShardHeaderBytes = kTokenShardHeaderInts * 4;
 // at PATH is untouched and the temp file is removed.
 void write_token_shard(const std::string& path, const std::vector<int32_t>& tokens);
 
-// The whole shard, after checking the header and the file size.
+// The whole shard copied into memory, after checking the header and the file size.
 std::vector<int32_t> read_token_shard(const std::string& path);
 
-// A read-only memory map of a shard, so a large shard is paged in on demand instead of copied.
-// The header and size are checked on open exactly as read_token_shard checks them.
+// A read-only memory map of a shard, so a large shard is paged in on demand instead of copied
+// (training reads shards this way, through TokenSource in token_source.h). The header and size are
+// checked on open exactly as read_token_shard checks them.
 // Movable, not copyable; the map is released when the view is destroyed.
 class MappedTokenShard {
  public:
@@ -47,6 +48,8 @@ class MappedTokenShard {
 
   const std::string& path() const { return path_; }
   int64_t size() const { return size_; }  // tokens
+  // The 2·size() token bytes in the map (uint16 little-endian); valid while the view lives.
+  const unsigned char* data() const { return tokens_; }
   // Token i, unchecked (0 <= i < size()).
   int32_t operator[](int64_t i) const {
     const unsigned char* p = tokens_ + 2 * i;

@@ -50,7 +50,7 @@ TrainOutcome train_model(const ExperimentConfig& config, const TrainingData& dat
   const LrSchedule schedule = config.schedule();
   schedule.validate();
   AdamW optimizer(config.adamw());
-  BatchLoader loader(&data.train, B, T, batch_seed(config.seed));
+  BatchLoader loader(data.train, B, T, batch_seed(config.seed));
   TrainingState state;
   state.history = {{"loss_curve", json::array()}, {"validation_curve", json::array()},
                    {"train_seconds", 0.0}};

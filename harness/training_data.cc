@@ -7,16 +7,17 @@
 namespace ablate {
 namespace {
 
-std::vector<int32_t> load_tokens(const DataConfig& d, const std::string& path, const Tokenizer& tokenizer) {
-  if (d.type == "shards") return read_token_shard(path);
-  return tokenize_file(path, tokenizer);
+// A shard is mapped (nothing copied); a text file is tokenized into a vector the source owns.
+TokenSource load_tokens(const DataConfig& d, const std::string& path, const Tokenizer& tokenizer) {
+  if (d.type == "shards") return TokenSource(MappedTokenShard(path));
+  return TokenSource(tokenize_file(path, tokenizer));
 }
 
-void check_vocabulary(const std::vector<int32_t>& tokens, int64_t vocab, const std::string& what) {
-  for (size_t i = 0; i < tokens.size(); ++i)
-    if (tokens[i] < 0 || tokens[i] >= vocab)
-      throw DataError(what + ": token " + std::to_string(i) + " = " + std::to_string(tokens[i]) +
-                      " is outside model.vocab_size=" + std::to_string(vocab));
+void check_vocabulary(const TokenSource& tokens, int64_t vocab, const std::string& what) {
+  const int64_t i = tokens.find_outside(vocab);
+  if (i >= 0)
+    throw DataError(what + ": token " + std::to_string(i) + " = " + std::to_string(tokens[i]) +
+                    " is outside model.vocab_size=" + std::to_string(vocab));
 }
 
 }  // namespace
@@ -25,10 +26,10 @@ TrainingData load_training_data(const ExperimentConfig& config) {
   const DataConfig& d = config.data;
   const std::unique_ptr<Tokenizer> tokenizer = make_tokenizer(d.tokenizer);
   TrainingData data;
-  std::vector<int32_t> tokens;
+  TokenSource tokens;
   std::string source;
   if (d.type == "synthetic") {
-    tokens = tokenizer->encode(generate_corpus(static_cast<uint64_t>(d.seed), d.bytes));
+    tokens = TokenSource(tokenizer->encode(generate_corpus(static_cast<uint64_t>(d.seed), d.bytes)));
     source = "synthetic corpus";
     data.description = "synthetic corpus (seed " + std::to_string(d.seed) + ", " +
                        std::to_string(d.bytes) + " bytes)";
@@ -39,9 +40,10 @@ TrainingData load_training_data(const ExperimentConfig& config) {
   }
   check_vocabulary(tokens, config.model.vocab_size, source);
   if (d.validation_path.empty()) {
-    TokenSplit split = split_tokens(tokens, d.validation_fraction);
-    data.train = std::move(split.train);
-    data.validation = std::move(split.validation);
+    // Two views of the one stream, split where split_tokens splits.
+    const int64_t n_train = split_point(tokens.size(), d.validation_fraction);
+    data.train = tokens.range(0, n_train);
+    data.validation = tokens.range(n_train, tokens.size());
   } else {
     data.train = std::move(tokens);
     data.validation = load_tokens(d, d.validation_path, *tokenizer);
@@ -49,7 +51,7 @@ TrainingData load_training_data(const ExperimentConfig& config) {
     data.description += ", validation " + d.validation_path;
   }
   const int64_t T = config.train.context;
-  if (static_cast<int64_t>(data.train.size()) < T + 1)
+  if (data.train.size() < T + 1)
     throw DataError(source + ": the training split holds " + std::to_string(data.train.size()) +
                     " tokens, shorter than one training window (train.context + 1 = " +
                     std::to_string(T + 1) + ")");

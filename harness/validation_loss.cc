@@ -8,9 +8,9 @@
 
 namespace ablate {
 
-LossEstimate validation_loss(Model<float>& model, const std::vector<int32_t>& tokens, int64_t T,
+LossEstimate validation_loss(Model<float>& model, const TokenSource& tokens, int64_t T,
                              int64_t B, int64_t max_tokens) {
-  int64_t n = static_cast<int64_t>(tokens.size());
+  int64_t n = tokens.size();
   if (max_tokens > 0) n = std::min(n, max_tokens + 1);
   std::vector<ScoredWindow> windows;
   for (const auto& [start, end] : evaluation_windows(n, T)) windows.push_back({start, end, start + 1});

@@ -2,6 +2,7 @@
 // evaluation_windows (batch_loader.h), so every token after the first is scored exactly once,
 // each with up to T − 1 tokens of context from its own window. Token-weighted:
 //   loss = Σ NLL / tokens scored,   perplexity = exp(loss).
+// The stream is a TokenSource (a vector or a memory-mapped shard); windows are copied one at a time.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "components/model.h"
+#include "harness/token_source.h"
 
 namespace ablate {
 
@@ -24,7 +26,7 @@ struct LossEstimate {
 // tokens: the stream (at least 2); T: window length (<= what the model's positions allow);
 // B: windows per forward pass; max_tokens > 0 scores only the first max_tokens targets
 // (the stream is cut to max_tokens + 1 tokens). Deterministic: sums in a fixed order.
-LossEstimate validation_loss(Model<float>& model, const std::vector<int32_t>& tokens, int64_t T,
+LossEstimate validation_loss(Model<float>& model, const TokenSource& tokens, int64_t T,
                              int64_t B, int64_t max_tokens = 0);
 
 // {"loss", "perplexity", "tokens", "windows", "context"} for result files.

@@ -18,8 +18,8 @@ namespace ablate {
 // What a node holds, for "found ..." in messages.
 std::string describe_node(const YAML::Node& node) {
   if (!node.IsDefined() || node.IsNull()) return "null";
-  if (node.IsSequence()) return "a sequence";
-  if (node.IsMap()) return "a mapping";
+  if (node.IsSequence()) return node.size() == 0 ? "an empty sequence" : "a sequence";
+  if (node.IsMap()) return node.size() == 0 ? "an empty mapping" : "a mapping";
   std::string s = node.Scalar();
   if (s.size() > 40) s = s.substr(0, 37) + "...";
   return "'" + s + "'";

@@ -124,7 +124,7 @@ TEST(Perplexity, ScalingFactorOneEqualsNoScalingAndLearnedStopsAtItsTable) {
       "extend: {lengths: [8, 16, 32], max_tokens: 200, methods: [{type: none}, {name: pi1, type: linear, factor: 1},"
       " {name: ntk1, type: ntk, factor: 1}, {type: yarn, factor: auto}]}\n");
   Model<float> trained(c.model, 3);
-  const auto text = corpus_tokens(2000);
+  const TokenSource text = corpus_tokens(2000);
   ExtensionInputs in;
   in.trained = &trained;
   in.text = &text;

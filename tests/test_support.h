@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -74,6 +75,48 @@ inline pid_t spawn_ablate(const std::vector<std::string>& args, size_t address_s
     _exit(127);
   }
   return child;
+}
+
+// Runs the real `ablate` binary to completion under one resource limit (e.g. RLIMIT_FSIZE, a
+// file-size limit that makes writes fail like a full disk). Returns the exit code (or 128 + the
+// signal that ended it) and what it wrote to stderr (read through a pipe, so the limit does not
+// cut it short).
+struct ChildOutcome {
+  int code;
+  std::string err;
+};
+inline ChildOutcome run_ablate_limited(const std::vector<std::string>& args, int resource, rlim_t limit) {
+  std::vector<std::string> argv_strings = {ABLATE_BINARY};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_strings) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) return {-1, "pipe failed"};
+  const pid_t child = fork();
+  if (child == 0) {
+    const int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(pipe_fds[1], 2);
+    close(pipe_fds[0]);
+    struct rlimit rl = {limit, limit};
+    setrlimit(resource, &rl);
+    execv(ABLATE_BINARY, argv.data());
+    _exit(127);
+  }
+  close(pipe_fds[1]);
+  ChildOutcome outcome{0, ""};
+  char buffer[4096];
+  for (ssize_t got; (got = read(pipe_fds[0], buffer, sizeof buffer)) != 0;) {
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) break;
+    outcome.err.append(buffer, static_cast<size_t>(got));
+  }
+  close(pipe_fds[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  outcome.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return outcome;
 }
 
 // Waits for the child; its exit code, or 128 + the signal that ended it.
