@@ -1,6 +1,6 @@
 // Sweeps: point names and configs from variants x grid x zip, their errors, skipping finished
 // points, and a sweep killed with SIGKILL that a re-run completes without recomputing any
-// finished point.
+// finished point, and SIGKILLs at random moments after which a re-run completes the sweep exactly.
 #include <gtest/gtest.h>
 #include <gmock/gmock.h>
 
@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "harness/checkpoint.h"
 #include "harness/cli.h"
 #include "harness/sweep.h"
 #include "tests/test_support.h"
@@ -180,6 +181,79 @@ TEST_F(SweepTest, KilledSweepResumesWithoutRecomputingFinishedPoints) {
   // The interrupted point continued from its checkpoint instead of starting over.
   const json resumed = json::parse(testing::read_bytes(dir + "/seed=1/result.json"));
   EXPECT_GT(resumed["resumed_from_step"].get<int64_t>(), 0);
+}
+
+// Every *.json under `dir` (results, sweep.json) must parse: a kill never leaves a partial one.
+void expect_all_json_parses(const std::string& dir, const std::string& when) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (entry.path().extension() != ".json") continue;
+    EXPECT_NO_THROW(json::parse(testing::read_bytes(entry.path().string()))) << entry.path() << " " << when;
+  }
+}
+
+TEST_F(SweepTest, SigkillAtRandomMomentsThenRerunCompletesTheSweepExactly) {
+  testing::write_bytes(file("base.yaml"),
+                       "threads: 2\nmodel: {d_model: 32, n_layers: 1, context: 32, attention: {n_heads: 2}}\n"
+                       "data: {type: synthetic, bytes: 40000, seed: 5}\n"
+                       "train: {steps: 150, batch_size: 2, warmup: 1, eval_every: 50, eval_tokens: 256, checkpoint_every: 7}\n"
+                       "eval: {max_tokens: 512}\n");
+  const std::string sweep = file("random_kills.yaml");
+  testing::write_bytes(sweep, "name: random_kills\nbase: base.yaml\nsweep: {grid: {seed: [0, 1, 2]}}\n");
+
+  // The uninterrupted sweep: the reference numbers, and its duration D to place the kills in.
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(testing::wait_for_child(testing::spawn_ablate({"run", sweep, "-o", file("whole")})), 0);
+  const double duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  // Kill points drawn from a fixed seed, each a fraction of D after a (re)start of the same sweep;
+  // progress accumulates, so later restarts also land in checkpoint writes, evaluation and results.
+  const std::string dir = file("killed");
+  Rng rng(20261123);
+  int kills = 0;
+  std::string states;  // what each kill interrupted: finished points + checkpointed steps
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    const double fraction = 0.02 + 0.28 * rng.uniform();
+    const pid_t child = testing::spawn_ablate({"run", sweep, "-o", dir});
+    std::this_thread::sleep_for(std::chrono::duration<double>(fraction * duration));
+    kill(child, SIGKILL);
+    const int code = testing::wait_for_child(child);
+    if (code != 128 + SIGKILL) {
+      EXPECT_EQ(code, 0) << "attempt " << attempt;  // it finished before the kill
+      break;
+    }
+    ++kills;
+    if (!std::filesystem::exists(dir)) {
+      states += " (not started)";
+      continue;
+    }
+    expect_all_json_parses(dir, "after kill " + std::to_string(kills));
+    int finished = 0;
+    int64_t steps = 0;
+    for (int seed = 0; seed < 3; ++seed) {
+      const std::string point = dir + "/seed=" + std::to_string(seed);
+      if (std::filesystem::exists(point + "/result.json")) ++finished;
+      else if (std::filesystem::exists(point + "/checkpoint.safetensors"))
+        steps = open_checkpoint(point + "/checkpoint.safetensors").state.step;
+    }
+    states += " (" + std::to_string(finished) + " done, step " + std::to_string(steps) + ")";
+  }
+  EXPECT_GE(kills, 1);
+
+  std::ostringstream out, err;
+  ASSERT_EQ(run_cli({"run", sweep, "-o", dir}, out, err), 0) << err.str();
+  expect_all_json_parses(dir, "after the re-run");
+  for (int seed = 0; seed < 3; ++seed) {
+    const std::string point = "/seed=" + std::to_string(seed) + "/result.json";
+    const json whole = json::parse(testing::read_bytes(file("whole") + point));
+    const json killed = json::parse(testing::read_bytes(dir + point));
+    EXPECT_EQ(killed["loss_curve"], whole["loss_curve"]) << point;  // resume is exact
+    EXPECT_EQ(killed["metrics"]["final_validation_loss"], whole["metrics"]["final_validation_loss"]) << point;
+    EXPECT_EQ(killed["metrics"]["validation"], whole["metrics"]["validation"]) << point;
+  }
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp."), std::string::npos) << entry.path() << " left behind";
+  std::printf("%d kills over a %.2f s sweep:%s; the re-run matched the uninterrupted sweep\n", kills, duration,
+              states.c_str());
 }
 
 }  // namespace
