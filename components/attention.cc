@@ -6,8 +6,9 @@ template <typename S>
 Attention<S>::Attention(const ModelConfig& config, const Position<S>* position)
     : C_(config.d_model), H_(config.attention.n_heads), Hkv_(config.n_kv_heads()), D_(config.head_dim()),
       position_(position),
-      q_proj_(C_, H_ * D_, config.bias), k_proj_(C_, Hkv_ * D_, config.bias),
-      v_proj_(C_, Hkv_ * D_, config.bias), o_proj_(H_ * D_, C_, config.bias) {}
+      q_proj_(C_, H_ * D_, config.bias || config.attention.qkv_bias),
+      k_proj_(C_, Hkv_ * D_, config.bias || config.attention.qkv_bias),
+      v_proj_(C_, Hkv_ * D_, config.bias || config.attention.qkv_bias), o_proj_(H_ * D_, C_, config.bias) {}
 
 template <typename S>
 void Attention<S>::attend(const AttentionShape& shape, const S* q, const S* k, const S* v, S* o, S* lse) const {

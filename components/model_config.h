@@ -50,6 +50,7 @@ struct AttentionConfig {
   std::string type = "mha";  // mha | mqa | gqa (sets n_kv_heads = n_heads, 1, given)
   int64_t n_heads = 4;
   int64_t n_kv_heads = 0;  // resolved from type; required for gqa
+  bool qkv_bias = false;   // biases on the q, k, v projections only (Qwen2); model.bias puts them everywhere
 };
 
 struct ModelConfig {

@@ -2,6 +2,7 @@
 #include "harness/checkpoint_formats.h"
 
 #include <filesystem>
+#include <map>
 
 #include "harness/checkpoint.h"
 #include "harness/hf_checkpoint.h"
@@ -95,6 +96,27 @@ LoadedModel load_model_checkpoint(const std::string& path) {
       break;
   }
   return loaded;
+}
+
+void load_weights_from(const std::string& path, Model<float>& model) {
+  const LoadedModel loaded = load_model_checkpoint(path);
+  std::map<std::string, const Parameter<float>*> source;
+  for (const auto& np : loaded.model->parameters()) source[np.name] = np.param;
+  auto shape_text = [](const std::vector<int64_t>& shape) {
+    std::string s = "[";
+    for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+    return s + "]";
+  };
+  for (const auto& np : model.parameters()) {
+    const auto it = source.find(np.name);
+    if (it == source.end())
+      throw InteropError(path + ": no tensor '" + np.name + "' (the config expects shape " +
+                         shape_text(np.param->value.shape) + ")");
+    if (it->second->value.shape != np.param->value.shape)
+      throw InteropError(path + ": tensor '" + np.name + "' has shape " + shape_text(it->second->value.shape) +
+                         ", the config expects " + shape_text(np.param->value.shape));
+    np.param->value = it->second->value;
+  }
 }
 
 ModelConfig read_checkpoint_model_config(const std::string& path) {

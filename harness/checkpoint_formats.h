@@ -40,6 +40,11 @@ struct LoadedModel {
 // from the config saved in it. Errors: InteropError, SafetensorsError, ConfigError.
 LoadedModel load_model_checkpoint(const std::string& path);
 
+// Reads a checkpoint of any format and copies its weights into `model`, whose config may differ
+// only where no parameter changes (RoPE scaling, eps, ...): InteropError naming the tensor and both
+// shapes ("PATH: tensor 'model.norm.weight' has shape [64], the config expects [32]").
+void load_weights_from(const std::string& path, Model<float>& model);
+
 // Only the model config of a checkpoint of any format (reads the file).
 ModelConfig read_checkpoint_model_config(const std::string& path);
 

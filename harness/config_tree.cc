@@ -98,7 +98,7 @@ struct Frame {
 YAML::Node parse_document(const std::string& text, const std::string& name) {
   std::vector<YAML::Node> docs;
   try {
-    docs = YAML::LoadAll(text);
+    docs = load_yaml_documents(text);
   } catch (const YAML::ParserException& e) {
     throw ConfigError(located(name, e.mark) + ": YAML syntax error: " + e.msg);
   } catch (const YAML::Exception& e) {

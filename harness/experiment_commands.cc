@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "harness/checkpoint.h"
+#include "harness/checkpoint_formats.h"
 #include "harness/command_arguments.h"
 #include "harness/choice_evaluation.h"
 #include "harness/experiment_runner.h"
@@ -85,15 +86,28 @@ int eval_command(const std::string& command, const std::vector<std::string>& arg
   const int threads = resolve_threads(a, config.threads);
   tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, threads);
   const fs::path dir = output_dir(a, config.name);
-  const std::string checkpoint_path =
-      a.checkpoint.empty() ? (dir / "checkpoint.safetensors").string() : a.checkpoint;
+  // The weights: --checkpoint (any format), else this config's own trained checkpoint, else the
+  // model.from checkpoint the config was built on.
+  const std::string own = (dir / "checkpoint.safetensors").string();
+  const std::string checkpoint_path = !a.checkpoint.empty()                           ? a.checkpoint
+                                      : config.model_from.empty() || fs::exists(own) ? own
+                                                                                      : config.model_from;
 
   Model<float> model(config.model, static_cast<uint64_t>(config.seed));
-  const Checkpoint checkpoint = open_checkpoint(checkpoint_path);
-  load_weights(checkpoint.file, model);
   nlohmann::json result = result_header(command, config, threads, started);
   result["checkpoint"] = checkpoint_path;
-  result["checkpoint_step"] = checkpoint.state.step;
+  std::string weights;  // for the summary line
+  if (fs::exists(checkpoint_path) && detect_checkpoint_format(checkpoint_path) != CheckpointFormat::kAblate) {
+    load_weights_from(checkpoint_path, model);
+    result["checkpoint_step"] = nullptr;  // not trained here
+    weights = std::string(format_name(detect_checkpoint_format(checkpoint_path))) + " checkpoint";
+  } else {
+    const Checkpoint checkpoint = open_checkpoint(checkpoint_path);
+    load_weights(checkpoint.file, model);
+    result["checkpoint_step"] = checkpoint.state.step;
+    weights = "checkpoint step " + std::to_string(checkpoint.state.step);
+  }
+  err << config.name << ": weights from " << checkpoint_path << "\n";
   create_output_directory(dir.string());
   if (command == "choice") {
     err << config.name << ": scoring " << items.size() << " items of the " << describe_choice_task(config.choice)
@@ -117,8 +131,8 @@ int eval_command(const std::string& command, const std::vector<std::string>& arg
     result["metrics"] = {{"validation", loss_summary(val, config.eval.context)},
                          {"parameters", model.parameter_count()}};
     out << config.name << ": validation loss " << format_fixed(val.loss, 4) << " (perplexity "
-        << format_fixed(val.perplexity(), 3) << ", " << val.tokens << " tokens, checkpoint step "
-        << checkpoint.state.step << ")\n";
+        << format_fixed(val.perplexity(), 3) << ", " << val.tokens << " tokens, "
+        << weights << ")\n";
   } else {
     const TokenSource text = extension_text(config, data);
     ExtensionInputs inputs;

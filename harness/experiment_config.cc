@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "harness/checkpoint_formats.h"
 #include "harness/model_yaml.h"
 #include "harness/sweep.h"
 #include "harness/tokenizer.h"
@@ -104,6 +105,35 @@ void check_choice(const ChoiceConfig& ch) {
   require(ch.seed >= 0, "choice.seed", "must be >= 0, found " + std::to_string(ch.seed));
 }
 
+// Deep-merges `over` into `base`: mappings key by key, anything else replaces.
+void merge_into(YAML::Node base, const YAML::Node& over) {
+  for (const auto& kv : over) {
+    const std::string key = kv.first.as<std::string>();
+    if (kv.second.IsMap() && base[key].IsMap()) merge_into(base[key], kv.second);
+    else base[key] = YAML::Clone(kv.second);
+  }
+}
+
+// The model section: as written, or (with `from: PATH`) the checkpoint's model with the other
+// keys of the section merged over it.
+ModelConfig parse_model_section(const YAML::Node& node, std::string& model_from) {
+  if (!node.IsMap() || !node["from"]) return parse_model_config(node, "model");
+  model_from = read_string(node["from"], "model.from");
+  ModelConfig checkpoint_model;
+  try {
+    checkpoint_model = read_checkpoint_model_config(model_from);
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const std::exception& e) {
+    config_fail("model.from", e.what());
+  }
+  YAML::Node merged = YAML::Load(model_config_to_yaml(checkpoint_model));
+  YAML::Node overrides = YAML::Clone(node);
+  overrides.remove("from");
+  merge_into(merged, overrides);
+  return parse_model_config(merged, "model");
+}
+
 ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_name) {
   ExperimentConfig c;
   c.name = default_name;
@@ -195,7 +225,7 @@ ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_n
   check_name(c.name);
   require(c.seed >= 0, "seed", "must be >= 0, found " + std::to_string(c.seed));
   require(c.threads >= 0, "threads", "must be >= 0 (0 = every core), found " + std::to_string(c.threads));
-  c.model = has_model ? parse_model_config(model_node, "model") : [] {
+  c.model = has_model ? parse_model_section(model_node, c.model_from) : [] {
     ModelConfig m;
     m.resolve("model");
     return m;
@@ -271,6 +301,7 @@ nlohmann::json experiment_to_json(const ExperimentConfig& c) {
   j["seed"] = c.seed;
   j["threads"] = c.threads;
   j["model"] = yaml_to_json(YAML::Load(model_config_to_yaml(c.model)));
+  if (!c.model_from.empty()) j["model"]["from"] = c.model_from;
   const DataConfig& d = c.data;
   j["data"] = {{"type", d.type}, {"path", d.path}, {"validation_path", d.validation_path},
                {"validation_fraction", d.validation_fraction}, {"tokenizer", d.tokenizer},

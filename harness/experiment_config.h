@@ -96,6 +96,11 @@ struct ExperimentConfig {
   int64_t seed = 0;
   int64_t threads = 0;
   ModelConfig model;
+  // `model: {from: PATH}`: the model section of a checkpoint of any format (Ablate .safetensors, a
+  // Hugging Face directory, a llama2.c .bin), with the other model keys given beside `from`
+  // overriding it; eval/extend/choice score its weights unless --checkpoint or DIR/checkpoint.safetensors
+  // holds others, run/train start from them, bench takes only the shapes. "" = no checkpoint.
+  std::string model_from;
   DataConfig data;
   TrainConfig train;
   EvalConfig eval;

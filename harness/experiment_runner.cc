@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "harness/checkpoint.h"
+#include "harness/checkpoint_formats.h"
 #include "harness/progress.h"
 #include "harness/choice_evaluation.h"
 #include "harness/extension.h"
@@ -80,6 +81,7 @@ RunStatus run_experiment(const ExperimentConfig& config, const RunRequest& reque
   // one, so an interrupted forced run is never mistaken for the finished one it replaces.
   if (request.force) fs::remove(result_path);
   Model<float> model(config.model, static_cast<uint64_t>(config.seed));
+  if (!resume && !config.model_from.empty()) load_weights_from(config.model_from, model);  // fine-tuning
   const int64_t n_params = model.parameter_count();
   if (request.log)
     *request.log << config.name << ": " << n_params << " parameters, " << data.description << ": "

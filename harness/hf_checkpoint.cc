@@ -195,7 +195,8 @@ void read_llama_family(const Fields& f, const std::string& arch, HfConfig& out) 
   if (arch == "LlamaForCausalLM") {
     m.bias = f.boolean("attention_bias", false) || f.boolean("mlp_bias", false);
   } else if (arch == "Qwen2ForCausalLM") {
-    m.bias = true;  // q, k, v only; the rest load as zeros
+    m.bias = false;
+    m.attention.qkv_bias = true;  // q, k, v only
     if (f.boolean("use_sliding_window", false))
       fail(f.where(), "use_sliding_window: true is not supported (Ablate attends to the whole window)");
   } else {  // Mistral
@@ -287,7 +288,8 @@ Slot split_into(std::vector<Parameter<float>*> parts, int64_t n) {
           }};
 }
 
-// Does the architecture store this bias? (Ablate's model has every bias when config.bias.)
+// Does the architecture store this bias? (Ablate's model has every bias when config.bias, and the
+// q/k/v ones when attention.qkv_bias.)
 bool hf_has_bias(const std::string& arch, const Fields& f, const std::string& name) {
   const bool attention = name.find(".self_attn.") != std::string::npos;
   if (arch == "Qwen2ForCausalLM") return attention && !ends_with(name, "o_proj.bias");
@@ -483,7 +485,10 @@ OwnedTensor concatenated(const std::string& name, const std::vector<const Parame
 std::vector<OwnedTensor> gpt2_tensors(const ModelConfig& m, Params& params) {
   const int64_t C = m.d_model;
   auto P = [&](const std::string& n) -> const Parameter<float>* { return &param(params, n); };
-  auto B = [&](const std::string& n) -> const Parameter<float>* { return m.bias ? &param(params, n) : nullptr; };
+  auto B = [&](const std::string& n) -> const Parameter<float>* {  // absent biases are written as zeros
+    const auto it = params.find(n);
+    return it == params.end() ? nullptr : it->second;
+  };
   auto copy = [&](const std::string& name, const Parameter<float>* p) {
     return OwnedTensor{name, p->value.shape, p->value.data};
   };
@@ -608,6 +613,12 @@ void save_hf_checkpoint(const std::string& dir, Model<float>& model) {
               {"mlp_bias", m.bias},
               {"initializer_range", m.init_std},
               {"torch_dtype", "float32"}};
+    if (m.attention.qkv_bias && !m.bias) {  // biases on q, k, v only: Qwen2's layout
+      config["architectures"] = {"Qwen2ForCausalLM"};
+      config["model_type"] = "qwen2";
+      for (const char* key : {"attention_bias", "mlp_bias", "head_dim"}) config.erase(key);
+      config["use_sliding_window"] = false;
+    }
     for (const auto& np : model.parameters())
       tensors.push_back({np.name, "F32", np.param->value.shape, np.param->value.ptr()});
   } else if (gpt2) {

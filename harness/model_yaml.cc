@@ -56,6 +56,7 @@ ModelConfig parse_model_config(const YAML::Node& node, const std::string& path) 
       {"type", string_field(att.type)},
       {"n_heads", int_field(att.n_heads)},
       {"n_kv_heads", int_field(att.n_kv_heads)},
+      {"qkv_bias", bool_field(att.qkv_bias)},
   };
   auto slot = [](const Fields& fields) {
     return [&fields](const YAML::Node& n, const std::string& p) { read_mapping(n, p, fields); };
@@ -81,7 +82,7 @@ ModelConfig parse_model_config(const YAML::Node& node, const std::string& path) 
 ModelConfig parse_model_config_text(const std::string& yaml_text, const std::string& source_name) {
   std::vector<YAML::Node> docs;
   try {
-    docs = YAML::LoadAll(yaml_text);
+    docs = load_yaml_documents(yaml_text);
   } catch (const YAML::ParserException& e) {
     throw ConfigError(source_name + ":" + std::to_string(e.mark.line + 1) + ":" +
                       std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
@@ -139,7 +140,8 @@ std::string model_config_to_yaml(const ModelConfig& c) {
     << "attention:\n"
     << "  type: " << format_string(c.attention.type) << "\n"
     << "  n_heads: " << c.attention.n_heads << "\n"
-    << "  n_kv_heads: " << c.attention.n_kv_heads << "\n";
+    << "  n_kv_heads: " << c.attention.n_kv_heads << "\n"
+    << "  qkv_bias: " << (c.attention.qkv_bias ? "true" : "false") << "\n";
   return o.str();
 }
 

@@ -1,6 +1,7 @@
 // Implementation of harness/yaml_read.h.
 #include "harness/yaml_read.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -9,10 +10,54 @@
 #include <set>
 #include <sstream>
 
+#include <yaml-cpp/eventhandler.h>
+
 namespace ablate {
 
 [[noreturn]] void config_fail(const std::string& path, const std::string& what) {
   throw ConfigError(path + ": " + what);
+}
+
+namespace {
+
+// Where each document starts; builds nothing.
+class DocumentScanner : public YAML::EventHandler {
+ public:
+  YAML::Mark start;
+
+  void OnDocumentStart(const YAML::Mark& mark) override { start = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+}  // namespace
+
+std::vector<YAML::Node> load_yaml_documents(const std::string& text) {
+  // A first pass that only scans: a document starting where the previous one started made no
+  // progress, and the parser would repeat it forever.
+  std::istringstream stream(text);
+  YAML::Parser parser(stream);
+  DocumentScanner scanner;
+  bool have_previous = false;
+  YAML::Mark previous;
+  while (parser.HandleNextDocument(scanner)) {
+    if (have_previous && scanner.start.pos == previous.pos) {
+      const size_t at = static_cast<size_t>(std::max(previous.pos, 0));
+      const unsigned char c = at < text.size() ? static_cast<unsigned char>(text[at]) : 0;
+      char shown[16];
+      std::snprintf(shown, sizeof shown, c >= 0x20 && c < 0x7f ? "'%c'" : "byte 0x%02X", c);
+      throw YAML::ParserException(previous, std::string("unexpected ") + shown);
+    }
+    previous = scanner.start;
+    have_previous = true;
+  }
+  return YAML::LoadAll(text);
 }
 
 // What a node holds, for "found ..." in messages.

@@ -18,6 +18,13 @@ namespace ablate {
 
 [[noreturn]] void config_fail(const std::string& path, const std::string& what);
 
+// YAML::LoadAll(text), safe on every input: yaml-cpp 0.7 and 0.8 accept some malformed streams
+// ("," or ", a" alone, jbeder/yaml-cpp#1040) and then report the same null document forever
+// without consuming input, so LoadAll never returns (and grows without bound). Here that is a
+// YAML::ParserException "unexpected ','" at the offending character, which callers report like any
+// other syntax error. Other YAML::Exceptions propagate as from LoadAll.
+std::vector<YAML::Node> load_yaml_documents(const std::string& text);
+
 // What a node holds, for "found ..." in messages: null, a sequence, a mapping or 'scalar'.
 std::string describe_node(const YAML::Node& node);
 

@@ -124,6 +124,12 @@ std::vector<BadInput> BadInputsTest::rows(const std::string& dir) {
        file("no_tokenizer") + "'}\n" + T, run, 1, "no_tokenizer: no such file or directory"},
       {"not a llama2.c tokenizer", M + "data: {type: text, path: " + file("text.txt") + ", tokenizer: 'llama2c:" +
        file("zeros.bin") + "'}\n" + T, run, 1, "zeros.bin: not a llama2.c tokenizer"},
+      // Models built on a checkpoint (model.from).
+      {"model.from a missing checkpoint", "model: {from: nowhere.bin}\n" + D + T, run, 1,
+       "model.from: nowhere.bin: no such file or directory"},
+      {"model.from with overrides that change shapes", "model: {from: " + dir + "/checkpoint.safetensors, d_model: 48}\n" + D,
+       {"eval", "CONFIG", "-o", file("other")}, 1,
+       "checkpoint.safetensors: tensor 'model.embed_tokens.weight' has shape [256, 32], expected [256, 48]"},
       // The output folder.
       {"finished run of a different config",
        "name: good\n" + M + D + "train: {steps: 5, batch_size: 2, warmup: 1, eval_every: 2, eval_tokens: 256, checkpoint_every: 2}\n",

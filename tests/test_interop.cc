@@ -101,7 +101,8 @@ TEST(HfConfig, MapsEachArchitecture) {
   EXPECT_EQ(llama.model.norm.eps, 1e-6);
 
   const HfConfig qwen = read_hf_config(interop("qwen2"));
-  EXPECT_TRUE(qwen.model.bias);
+  EXPECT_FALSE(qwen.model.bias);
+  EXPECT_TRUE(qwen.model.attention.qkv_bias);
   EXPECT_EQ(qwen.model.attention.type, "mqa");
   EXPECT_EQ(qwen.model.position.scaling.type, "dynamic_ntk");
   EXPECT_EQ(qwen.model.position.theta, 1e6);
@@ -121,15 +122,26 @@ TEST(HfConfig, MapsEachArchitecture) {
   EXPECT_EQ(c.n_kv_heads(), 2);
 }
 
-TEST(HfCheckpoint, Qwen2AbsentBiasesAreZero) {
+TEST(HfCheckpoint, Qwen2HasExactlyItsQkvBiases) {
+  // The model holds the q/k/v biases and nothing Qwen2 lacks: its parameters are the file's tensors.
   HfConfig hf;
   auto model = load_hf_checkpoint(interop("qwen2"), &hf);
-  for (const auto& p : model->parameters()) {
-    const bool absent = (p.name.find("o_proj.bias") != std::string::npos || p.name.find("mlp.") != std::string::npos) &&
-                        p.name.find(".bias") != std::string::npos;
-    if (!absent) continue;
-    for (float v : p.param->value.data) ASSERT_EQ(v, 0.0f) << p.name;
+  const auto file = SafetensorsFile::open(interop("qwen2") + "/model.safetensors");
+  int64_t file_elements = 0;
+  for (const auto& name : file.names()) {
+    int64_t n = 1;
+    for (int64_t d : file.info(name).shape) n *= d;
+    file_elements += n;
   }
+  EXPECT_EQ(model->parameter_count(), file_elements);
+  int biases = 0;
+  for (const auto& p : model->parameters()) {
+    if (p.name.find(".bias") == std::string::npos) continue;
+    ++biases;
+    EXPECT_NE(p.name.find("self_attn."), std::string::npos) << p.name;
+    EXPECT_EQ(p.name.find("o_proj"), std::string::npos) << p.name;
+  }
+  EXPECT_EQ(biases, 3 * model->config().n_layers);
 }
 
 class InteropErrors : public testing::TempDirTest {
@@ -343,6 +355,75 @@ TEST_F(InteropErrors, ConvertThenEvalThroughTheCli) {
   fs::current_path(cwd);
   ASSERT_EQ(rc, 0) << eval_err.str();
   EXPECT_CONTAINS(eval_out.str(), "tiny_eval: validation loss");
+}
+
+// `model: {from: PATH}`: a config built on a foreign checkpoint evaluates its weights exactly as the
+// converted checkpoint does, takes overrides beside `from`, and fine-tunes from those weights.
+TEST_F(InteropErrors, ModelFromACheckpointThroughTheCli) {
+  ModelConfig c = testing::tiny_config("llama");
+  c.vocab_size = 300;
+  c.norm.eps = 1e-5;
+  c.resolve();
+  Model<float> model(c, 3);
+  save_llama2c_checkpoint(file("tiny.bin"), model);
+  std::string corpus;
+  for (int i = 0; i < 400; ++i) corpus += "the cat sat on the mat. ";
+  write_bytes(file("corpus.txt"), corpus);
+  const std::string data = "data: {type: text, path: corpus.txt}\neval: {max_tokens: 200}\n";
+  write_bytes(file("from.yaml"), "name: from\nmodel: {from: tiny.bin}\n" + data);
+  write_bytes(file("scaled.yaml"),
+              "name: scaled\nmodel: {from: tiny.bin, position: {scaling: {type: linear, factor: 2}}}\n" + data);
+  write_bytes(file("tune.yaml"), "name: tune\nmodel: {from: tiny.bin}\n" + data +
+                                     "train: {steps: 2, batch_size: 2, lr: 1.0e-9, warmup: 0, eval_every: 2, "
+                                     "eval_tokens: 200, checkpoint_every: 2}\n");
+  write_bytes(file("missing.yaml"), "model: {from: nowhere.bin}\n" + data);
+
+  const fs::path cwd = fs::current_path();
+  fs::current_path(dir_);
+  std::ostringstream convert_out, convert_err;
+  const int converted = run_cli({"convert", "tiny.bin", "tiny.safetensors"}, convert_out, convert_err);
+  write_bytes("converted.yaml", convert_out.str());
+  write_bytes("converted_eval.yaml", "name: converted\nbase: converted.yaml\n" + data);
+  auto eval = [](const std::vector<std::string>& args, std::string* err_text = nullptr) {
+    std::ostringstream o, e;
+    std::vector<std::string> full = args;
+    full.insert(full.end(), {"-o", "results/" + fs::path(args[1]).stem().string(), "--threads", "1"});
+    const int rc = run_cli(full, o, e);
+    if (err_text) *err_text = e.str();
+    if (rc != 0) return nlohmann::json{{"rc", rc}, {"err", e.str()}};
+    return nlohmann::json::parse(read_bytes("results/" + fs::path(args[1]).stem().string() + "/" + args[0] + ".json"));
+  };
+  const nlohmann::json from = eval({"eval", "from.yaml"});
+  const nlohmann::json reference = eval({"eval", "converted_eval.yaml", "--checkpoint", "tiny.safetensors"});
+  const nlohmann::json scaled = eval({"eval", "scaled.yaml"});
+  std::ostringstream run_out, run_err;
+  const int tuned = run_cli({"run", "tune.yaml", "-o", "results/tune", "--threads", "1"}, run_out, run_err);
+  const nlohmann::json tune = tuned == 0 ? nlohmann::json::parse(read_bytes("results/tune/result.json")) : nlohmann::json();
+  std::string missing_err;
+  const nlohmann::json missing = eval({"eval", "missing.yaml"}, &missing_err);
+  fs::current_path(cwd);
+
+  ASSERT_EQ(converted, 0) << convert_err.str();
+  ASSERT_TRUE(from.contains("metrics")) << from.dump();
+  ASSERT_TRUE(reference.contains("metrics")) << reference.dump();
+  EXPECT_EQ(from["config"]["model"]["from"], "tiny.bin");
+  EXPECT_EQ(from["checkpoint"], "tiny.bin");
+  EXPECT_EQ(from["metrics"]["validation"]["loss"], reference["metrics"]["validation"]["loss"]);  // bit for bit
+  EXPECT_EQ(from["config"]["model"]["d_model"], c.d_model);
+
+  ASSERT_TRUE(scaled.contains("metrics")) << scaled.dump();
+  EXPECT_EQ(scaled["config"]["model"]["position"]["scaling"]["type"], "linear");
+  EXPECT_EQ(scaled["config"]["model"]["n_layers"], c.n_layers);
+  EXPECT_NE(scaled["metrics"]["validation"]["loss"], from["metrics"]["validation"]["loss"]);
+
+  // Fine-tuning starts from the checkpoint's weights: with lr 1e-9 the loss stays where it was
+  // (a fresh model of vocabulary 300 starts near ln 300 = 5.7).
+  ASSERT_EQ(tuned, 0) << run_err.str();
+  EXPECT_NEAR(tune["metrics"]["validation"]["loss"].get<double>(), from["metrics"]["validation"]["loss"].get<double>(),
+              1e-4);
+
+  EXPECT_EQ(missing.value("rc", 0), 1);
+  EXPECT_CONTAINS(missing_err, "missing.yaml:1:15: model.from: nowhere.bin: no such file or directory");
 }
 
 }  // namespace
