@@ -40,6 +40,23 @@ void check_non_negative(const std::string& path, int64_t v) {
   if (v < 0) fail(path, "must be >= 0, found " + std::to_string(v));
 }
 
+// Sizes are at most 2^24 = 16,777,216 (llama2.c headers are read with the same limit): far beyond
+// any model Ablate can hold, and small enough that products of sizes (8·d_model, KV-cache and
+// parameter bytes) cannot overflow int64.
+constexpr int64_t kMaxSize = int64_t{1} << 24;
+
+// mlp.hidden: `auto` gives up to 4·d_model (rounded up to multiple_of), which must read back.
+constexpr int64_t kMaxHidden = 8 * kMaxSize;
+
+void check_at_most(const std::string& path, int64_t v, int64_t limit) {
+  if (v > limit) fail(path, "must be at most " + std::to_string(limit) + ", found " + std::to_string(v));
+}
+
+void check_size(const std::string& path, int64_t v) {
+  check_positive(path, v);
+  check_at_most(path, v, kMaxSize);
+}
+
 // The `!(v > 0)` forms also reject NaN.
 void check_positive(const std::string& path, double v) {
   if (!(v > 0) || !std::isfinite(v)) fail(path, "must be > 0, found " + format_number(v));
@@ -71,15 +88,15 @@ void ModelConfig::resolve(const std::string& prefix) {
   check_known(p + ".attention.type", "attention", attention.type);
 
   // Sizes.
-  check_positive(p + ".vocab_size", vocab_size);
-  check_positive(p + ".d_model", d_model);
-  check_positive(p + ".n_layers", n_layers);
-  check_positive(p + ".context", context);
+  check_size(p + ".vocab_size", vocab_size);
+  check_size(p + ".d_model", d_model);
+  check_size(p + ".n_layers", n_layers);
+  check_size(p + ".context", context);
   check_positive(p + ".init_std", init_std);
 
   // Attention: heads, and n_kv_heads from the type.
   const std::string ap = p + ".attention";
-  check_positive(ap + ".n_heads", attention.n_heads);
+  check_size(ap + ".n_heads", attention.n_heads);
   if (d_model % attention.n_heads != 0) {
     fail(ap + ".n_heads",
          std::to_string(attention.n_heads) + " does not divide d_model=" + std::to_string(d_model));
@@ -114,9 +131,11 @@ void ModelConfig::resolve(const std::string& prefix) {
   if (mlp.hidden < 0) {
     fail(p + ".mlp.hidden", "must be >= 0 (0 = auto), found " + std::to_string(mlp.hidden));
   }
+  check_at_most(p + ".mlp.hidden", mlp.hidden, kMaxHidden);
   if (mlp.multiple_of < 1) {
     fail(p + ".mlp.multiple_of", "must be >= 1, found " + std::to_string(mlp.multiple_of));
   }
+  check_at_most(p + ".mlp.multiple_of", mlp.multiple_of, kMaxSize);
   if (mlp.form != "tanh" && mlp.form != "erf") {
     fail(p + ".mlp.form", "unknown '" + mlp.form + "' (known: tanh, erf)");
   }
@@ -151,6 +170,7 @@ void ModelConfig::resolve(const std::string& prefix) {
          "must be >= 1 (a scaling factor < 1 is an error), found " + format_number(s.factor));
   }
   check_non_negative(sp + ".original_context", s.original_context);
+  check_at_most(sp + ".original_context", s.original_context, kMaxSize);
   if (s.type == "yarn") {
     check_positive(sp + ".beta_slow", s.beta_slow);
     if (!(s.beta_fast > s.beta_slow) || !std::isfinite(s.beta_fast)) {

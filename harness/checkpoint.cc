@@ -10,6 +10,7 @@ namespace ablate {
 namespace {
 
 constexpr const char* kOptimizerPrefix = "optimizer.";
+constexpr int kMaxMetadataDepth = 64;  // nesting of the "config" and "state" JSON
 
 std::string shape_text(const std::vector<int64_t>& shape) {
   std::string s = "[";
@@ -48,9 +49,20 @@ Checkpoint open_checkpoint(const std::string& path) {
          kCheckpointFormat + "')");
   for (const char* key : {"config", "state"})
     if (!meta.count(key)) fail(std::string("metadata has no \"") + key + "\"");
+  // Deep nesting is refused while parsing: code that walks a config recursively (dump, json_to_yaml)
+  // would overflow the stack on it. A saved config nests 4 levels deep.
+  bool too_deep = false;
+  const auto depth_limit = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+    if ((event == nlohmann::json::parse_event_t::object_start || event == nlohmann::json::parse_event_t::array_start) &&
+        depth >= kMaxMetadataDepth)
+      too_deep = true;
+    return !too_deep;
+  };
   try {
-    c.config = nlohmann::json::parse(meta.at("config"));
-    const nlohmann::json state = nlohmann::json::parse(meta.at("state"));
+    c.config = nlohmann::json::parse(meta.at("config"), depth_limit);
+    if (too_deep) fail("metadata \"config\" nests deeper than " + std::to_string(kMaxMetadataDepth) + " levels");
+    const nlohmann::json state = nlohmann::json::parse(meta.at("state"), depth_limit);
+    if (too_deep) fail("metadata \"state\" nests deeper than " + std::to_string(kMaxMetadataDepth) + " levels");
     c.state.step = state.at("step").get<int64_t>();
     c.state.batches_drawn = state.at("batches_drawn").get<int64_t>();
     c.state.optimizer_steps = state.at("optimizer_steps").get<int64_t>();
@@ -61,6 +73,13 @@ Checkpoint open_checkpoint(const std::string& path) {
   if (!c.config.is_object()) fail("metadata \"config\" is not a JSON object");
   if (c.state.step < 0 || c.state.batches_drawn < 0 || c.state.optimizer_steps < 0)
     fail("metadata \"state\" holds a negative count");
+  // What resuming reads from the history (trainer.cc): the curves so far and the training time.
+  const nlohmann::json& h = c.state.history;
+  if (!h.is_object() || (h.contains("loss_curve") && !h["loss_curve"].is_array()) ||
+      (h.contains("validation_curve") && !h["validation_curve"].is_array()) ||
+      (h.contains("train_seconds") && !h["train_seconds"].is_number()))
+    fail("metadata \"state\": history must be an object with arrays loss_curve and validation_curve and a number "
+         "train_seconds");
   return c;
 }
 

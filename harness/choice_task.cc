@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <utility>
 
 #include "components/random.h"
@@ -56,8 +57,8 @@ std::vector<std::string> string_list(const json& v, const std::string& name, con
 int64_t label_value(const json& v, const std::string& name, const Where& at) {
   if (v.is_number_integer()) return v.get<int64_t>();
   if (v.is_number_float()) {
-    const double d = v.get<double>();
-    if (d == static_cast<double>(static_cast<int64_t>(d))) return static_cast<int64_t>(d);
+    const double d = v.get<double>();  // 2.0 is 2; 2.5 and 1e300 (beyond int64) are not labels
+    if (std::floor(d) == d && std::abs(d) < 1e15) return static_cast<int64_t>(d);
   }
   if (v.is_string()) {
     const std::string s = v.get<std::string>();

@@ -52,7 +52,18 @@ Json read_json(const std::string& path) {
   }
 }
 
+// A JSON value for a message, cut to 60 characters. A value nested deeper than 16 levels is named
+// by its type only: dump() recurses, and a deeply nested value would overflow the stack.
+bool nests_deeper_than(const Json& v, int levels) {
+  if (!v.is_structured()) return false;
+  if (levels == 0) return true;
+  for (const Json& x : v)
+    if (nests_deeper_than(x, levels - 1)) return true;
+  return false;
+}
+
 std::string json_text(const Json& v) {
+  if (nests_deeper_than(v, 16)) return std::string("a deeply nested ") + v.type_name();
   std::string s = v.dump();
   return s.size() > 60 ? s.substr(0, 57) + "..." : s;
 }
@@ -64,8 +75,12 @@ uint64_t pair_key(int32_t left, int32_t right) {
 }  // namespace
 
 void Gpt2Tokenizer::add_token(const std::string& token, int64_t id, const std::string& where) {
-  if (id < 0 || id > std::numeric_limits<int32_t>::max() / 2)
-    throw DataError(where + ": token '" + token + "' has id " + std::to_string(id));
+  // Ids index a table (tokens_), so a huge id would allocate for every id below it; no model has a
+  // vocabulary beyond 2^24 (ModelConfig's size limit).
+  constexpr int64_t kMaxIds = int64_t{1} << 24;
+  if (id < 0 || id >= kMaxIds)
+    throw DataError(where + ": token '" + token + "' has id " + std::to_string(id) + " (ids are 0 .. " +
+                    std::to_string(kMaxIds - 1) + ")");
   if (static_cast<size_t>(id) >= tokens_.size()) tokens_.resize(static_cast<size_t>(id) + 1);
   std::string& slot = tokens_[static_cast<size_t>(id)];
   if (!slot.empty() && slot != token)
@@ -137,7 +152,13 @@ std::unique_ptr<Gpt2Tokenizer> Gpt2Tokenizer::from_tokenizer_json(const std::str
   auto fail = [&](const std::string& what) { return DataError(path + ": " + what); };
   if (!j.is_object() || !j.contains("model") || !j["model"].is_object()) throw fail("no \"model\" object");
   const Json& model = j["model"];
-  const std::string type = model.value("type", "BPE");
+  // Optional string fields; json::value() would throw nlohmann's type_error on another type.
+  auto optional_string = [&](const Json& object, const char* key, const std::string& where, const char* fallback) {
+    if (!object.contains(key) || object[key].is_null()) return std::string(fallback);
+    if (!object[key].is_string()) throw fail(where + ": expected a string, found " + json_text(object[key]));
+    return object[key].get<std::string>();
+  };
+  const std::string type = optional_string(model, "type", "model.type", "BPE");
   if (type != "BPE") throw fail("model.type '" + type + "' is not supported (BPE)");
   auto set_and = [&](const char* key) { return model.contains(key) && !model[key].is_null(); };
   if (set_and("continuing_subword_prefix") && model["continuing_subword_prefix"] != "")
@@ -146,14 +167,19 @@ std::unique_ptr<Gpt2Tokenizer> Gpt2Tokenizer::from_tokenizer_json(const std::str
   if (set_and("byte_fallback") && model["byte_fallback"] == true) throw fail("model.byte_fallback: true is not supported");
   if (set_and("dropout") && model["dropout"] != 0 && model["dropout"] != 0.0) throw fail("model.dropout is not supported");
   t->ignore_merges_ = set_and("ignore_merges") && model["ignore_merges"] == true;
-  if (j.contains("normalizer") && !j["normalizer"].is_null())
-    throw fail("normalizer " + json_text(j["normalizer"].value("type", Json("?"))) + " is not supported (null only)");
+  if (j.contains("normalizer") && !j["normalizer"].is_null()) {
+    const Json& n = j["normalizer"];
+    throw fail("normalizer " + json_text(n.is_object() ? n.value("type", Json("?")) : n) + " is not supported (null only)");
+  }
   const Json pre = j.value("pre_tokenizer", Json());
-  if (pre.is_null() || !pre.is_object() || pre.value("type", "") != "ByteLevel")
+  if (!pre.is_object() || pre.value("type", Json()) != "ByteLevel")
     throw fail("pre_tokenizer " + (pre.is_object() ? json_text(pre.value("type", Json("?"))) : json_text(pre)) +
                " is not supported (GPT-2's ByteLevel only)");
   if (pre.contains("use_regex") && pre["use_regex"] == false) throw fail("pre_tokenizer ByteLevel with use_regex: false is not supported");
-  t->add_prefix_space_ = pre.value("add_prefix_space", false);
+  const Json add_prefix_space = pre.value("add_prefix_space", Json(false));
+  if (!add_prefix_space.is_boolean() && !add_prefix_space.is_null())
+    throw fail("pre_tokenizer.add_prefix_space: expected true or false, found " + json_text(add_prefix_space));
+  t->add_prefix_space_ = add_prefix_space == true;
 
   if (!model.contains("vocab") || !model["vocab"].is_object()) throw fail("model.vocab: expected an object {token: id}");
   for (const auto& [token, id] : model["vocab"].items()) {

@@ -26,7 +26,18 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// A JSON value for a message, cut to 60 characters. A value nested deeper than 16 levels is named
+// by its type only: dump() recurses, and a deeply nested value would overflow the stack.
+bool nests_deeper_than(const Json& v, int levels) {
+  if (!v.is_structured()) return false;
+  if (levels == 0) return true;
+  for (const Json& x : v)
+    if (nests_deeper_than(x, levels - 1)) return true;
+  return false;
+}
+
 std::string json_text(const Json& v) {
+  if (nests_deeper_than(v, 16)) return std::string("a deeply nested ") + v.type_name();
   std::string s = v.dump();
   return s.size() > 60 ? s.substr(0, 57) + "..." : s;
 }
@@ -61,11 +72,15 @@ class Fields {
     if (!has(key)) fail(where_, "missing \"" + key + "\"");
     return j_.at(key);
   }
+  // Sizes, counts and ids, which config.json holds as int32; a larger value is an error rather than
+  // an overflow in the products of sizes computed from it (found by tests/fuzz).
   int64_t integer(const std::string& key) const {
     const Json& v = at(key);
-    if (v.is_number_integer()) return v.get<int64_t>();
-    if (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>() && std::abs(v.get<double>()) < 1e15)
-      return static_cast<int64_t>(v.get<double>());
+    if (v.is_number_integer() || (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>())) {
+      const double d = v.get<double>();
+      if (std::abs(d) <= 2147483647.0) return static_cast<int64_t>(d);
+      fail(where_, key + ": " + json_text(v) + " is out of range (at most 2147483647)");
+    }
     fail(where_, key + ": expected an integer, found " + json_text(v));
   }
   int64_t integer(const std::string& key, int64_t fallback) const { return has(key) ? integer(key) : fallback; }

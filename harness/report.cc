@@ -489,15 +489,18 @@ void files_section(const ReportSet& set, const fs::path& results_dir, Document& 
     std::string rel = fs::relative(r.path, results_dir, ec).string();
     if (ec || rel.empty()) rel = r.path;
     const nlohmann::json& j = r.json;
-    auto text = [&](const char* a, const char* b) -> std::string {
-      if (j.contains(a) && j[a].is_object() && j[a].contains(b) && !j[a][b].is_null())
+    auto text = [&](const char* a, const char* b) -> std::string {  // a string, number or boolean
+      if (j.contains(a) && j[a].is_object() && j[a].contains(b) && j[a][b].is_primitive() && !j[a][b].is_null())
         return j[a][b].is_string() ? j[a][b].get<std::string>() : j[a][b].dump();
       return kNone;
     };
     std::string revision = text("git", "revision");
     if (revision.size() > 12) revision = revision.substr(0, 12);
-    if (j.contains("git") && j["git"].value("dirty", false)) revision += " (dirty)";
-    rows.push_back({rel, j.value("kind", std::string(kNone)), r.variant, r.seed.empty() ? kNone : r.seed,
+    // Fields of the wrong type count as missing (json::value() would throw on them).
+    if (j.contains("git") && j["git"].is_object() && j["git"].contains("dirty") && j["git"]["dirty"] == true)
+      revision += " (dirty)";
+    const std::string kind = j.contains("kind") && j["kind"].is_string() ? j["kind"].get<std::string>() : kNone;
+    rows.push_back({rel, kind, r.variant, r.seed.empty() ? kNone : r.seed,
                     r.finished_at.empty() ? kNone : r.finished_at,
                     text("machine", "cpu") + ", " + text("machine", "threads") + " threads", revision});
   }

@@ -49,6 +49,21 @@ std::optional<double> number_in(const json& j, const char* key) {
   return it->get<double>();
 }
 
+// A count or a context length: the number, when it is within ±2^53 (beyond that a cast to int64 is
+// undefined, and no result writes such a number); absent otherwise, like a missing field.
+std::optional<int64_t> count_in(const json& j, const char* key) {
+  const std::optional<double> v = number_in(j, key);
+  if (!v || !(std::abs(*v) <= 9007199254740992.0)) return std::nullopt;
+  return static_cast<int64_t>(*v);
+}
+
+// The boolean at `key`; `fallback` when it is missing or not a boolean.
+bool bool_in(const json& j, const char* key, bool fallback) {
+  if (!j.is_object()) return fallback;
+  auto it = j.find(key);
+  return it != j.end() && it->is_boolean() ? it->get<bool>() : fallback;
+}
+
 // Seeds as text compare as numbers when both are integers ("2" < "10").
 bool seed_less(const std::string& a, const std::string& b) {
   char *ea = nullptr, *eb = nullptr;
@@ -156,7 +171,7 @@ ReportSet collect_results(const std::string& dir, const std::string& skip, std::
     json j;
     try {
       j = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, and out_of_range for a number beyond double
       std::string what = e.what();
       const size_t bracket = what.find("] ");
       if (what.rfind("[json.exception", 0) == 0 && bracket != std::string::npos) what = what.substr(bracket + 2);
@@ -418,7 +433,7 @@ std::vector<Extension> extensions(const ReportSet& set) {
     std::map<std::string, int64_t> bucket;
     for (const ReportResult* r : results) {
       const json& ext = r->json["extend"];
-      if (auto L = number_in(ext, "trained_context")) e.trained_context = static_cast<int64_t>(*L);
+      if (auto L = count_in(ext, "trained_context")) e.trained_context = *L;
       for (const json& m : ext["methods"]) {
         if (!m.is_object() || !m.contains("name") || !m["name"].is_string()) continue;
         const std::string name = m["name"].get<std::string>();
@@ -430,23 +445,24 @@ std::vector<Extension> extensions(const ReportSet& set) {
         }
         if (!m.contains("points") || !m["points"].is_array()) continue;
         for (const json& p : m["points"]) {
-          const auto length = number_in(p, "length");
+          const auto length = count_in(p, "length");
           if (!length) continue;
-          const int64_t L = static_cast<int64_t>(*length);
+          const int64_t L = *length;
           lengths.insert(L);
           ExtensionCell& cell = method->by_length[L];
           const auto perplexity = number_in(p, "perplexity");
-          if (p.value("applicable", true) && perplexity) {
+          if (bool_in(p, "applicable", true) && perplexity) {
             ppl[name][L].push_back(*perplexity);
             if (auto l = number_in(p, "loss")) loss[name][L].push_back(*l);
             if (p.contains("loss_by_position") && p["loss_by_position"].is_array()) {
               std::vector<double> values;
               for (const json& x : p["loss_by_position"]) values.push_back(x.is_number() ? x.get<double>() : NAN);
               by_position[name][L].push_back(values);
-              if (auto b = number_in(p, "bucket")) bucket[name] = static_cast<int64_t>(*b);
+              if (auto b = count_in(p, "bucket")) bucket[name] = *b;
             }
           } else if (cell.reason.empty()) {
-            cell.reason = p.value("reason", std::string("not applicable"));
+            cell.reason = string_at(p, "reason");
+            if (cell.reason.empty()) cell.reason = "not applicable";
           }
         }
       }
@@ -535,7 +551,7 @@ std::vector<ChoiceTask> choice_tasks(const ReportSet& set) {
       for (const ReportResult* r : latest_per_seed(v, of_task)) {
         const json& c = r->json["choice"];
         row.format = string_at(c, "format");
-        if (auto items = number_in(c, "items")) row.items = static_cast<int64_t>(*items);
+        if (auto items = count_in(c, "items")) row.items = *items;
         for (const std::string& metric : kChoiceMetrics) {
           if (auto x = number_in(c, metric.c_str())) values[metric].push_back(*x);
           if (auto x = number_in(c, (metric + "_stderr").c_str())) errors[metric].push_back(*x);
@@ -590,8 +606,9 @@ std::vector<BenchRow> bench_rows(const ReportSet& set) {
   auto points = [](const json& model, const char* key, const char* value, std::map<int64_t, std::vector<double>>& into) {
     if (!model.contains(key) || !model[key].is_array()) return;
     for (const json& p : model[key]) {
-      const auto context = number_in(p, "context"), v = number_in(p, value);
-      if (context && v) into[static_cast<int64_t>(*context)].push_back(*v);
+      const auto context = count_in(p, "context");
+      const auto v = number_in(p, value);
+      if (context && v) into[*context].push_back(*v);
     }
   };
   for (const Variant& v : set.variants) {

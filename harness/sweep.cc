@@ -21,6 +21,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+constexpr size_t kMaxSweepPoints = 10000;
+
 struct Axis {
   std::string path;
   std::vector<YAML::Node> values;
@@ -158,10 +160,24 @@ SweepPlan plan_sweep(const ConfigTree& tree, const std::string& default_name) {
   }
   if (variants.empty()) variants.emplace_back("", std::vector<std::pair<std::string, YAML::Node>>{});
 
-  // Every combination: variant x grid (row-major, last axis fastest) x zip index.
-  size_t grid_points = 1;
-  for (const Axis& a : grid) grid_points *= a.values.size();
+  // Every combination: variant x grid (row-major, last axis fastest) x zip index. Each point is
+  // planned (its config built and checked) before anything runs, so their number is limited: a
+  // few grid axes multiply into more points than could ever be planned (found by tests/fuzz).
   const size_t zip_points = zip.empty() ? 1 : zip[0].values.size();
+  size_t grid_points = 1;
+  double total = static_cast<double>(variants.size()) * static_cast<double>(zip_points);
+  for (const Axis& a : grid) {
+    grid_points *= a.values.size();
+    total *= static_cast<double>(a.values.size());
+    if (total > kMaxSweepPoints) break;  // before grid_points can overflow
+  }
+  if (total > kMaxSweepPoints) {
+    std::ostringstream n;
+    n.precision(15);
+    n << total;
+    throw ConfigError(tree.path + ": sweep: " + n.str() + " points (variants x grid x zip) are more than " +
+                      std::to_string(kMaxSweepPoints) + "; split it into several sweeps");
+  }
   std::set<std::string> names;
   for (const auto& [variant_name, variant_overrides] : variants) {
     for (size_t g = 0; g < grid_points; ++g) {

@@ -12,6 +12,8 @@
 
 #include <yaml-cpp/eventhandler.h>
 
+#include "harness/utf8.h"
+
 namespace ablate {
 
 [[noreturn]] void config_fail(const std::string& path, const std::string& what) {
@@ -39,6 +41,25 @@ class DocumentScanner : public YAML::EventHandler {
 }  // namespace
 
 std::vector<YAML::Node> load_yaml_documents(const std::string& text) {
+  // Text that is not UTF-8 would reach strings that results and checkpoints must write as JSON.
+  YAML::Mark at;
+  for (size_t pos = 0; pos < text.size();) {
+    const Utf8Step step = decode_utf8(text, pos);
+    if (step.cp == kInvalidCodepoint) {
+      at.pos = static_cast<int>(std::min<size_t>(pos, INT32_MAX));
+      char what[64];
+      std::snprintf(what, sizeof what, "invalid UTF-8 (byte 0x%02X); a config file must be UTF-8",
+                    static_cast<unsigned char>(text[pos]));
+      throw YAML::ParserException(at, what);
+    }
+    if (text[pos] == '\n') {
+      ++at.line;
+      at.column = 0;
+    } else {
+      ++at.column;
+    }
+    pos += step.length;
+  }
   // A first pass that only scans: a document starting where the previous one started made no
   // progress, and the parser would repeat it forever.
   std::istringstream stream(text);

@@ -22,7 +22,9 @@ namespace ablate {
 // ("," or ", a" alone, jbeder/yaml-cpp#1040) and then report the same null document forever
 // without consuming input, so LoadAll never returns (and grows without bound). Here that is a
 // YAML::ParserException "unexpected ','" at the offending character, which callers report like any
-// other syntax error. Other YAML::Exceptions propagate as from LoadAll.
+// other syntax error; so is text that is not UTF-8 ("invalid UTF-8 (byte 0x8F); ..."), which YAML
+// streams must be and the JSON that results and checkpoints record needs. Other YAML::Exceptions
+// propagate as from LoadAll.
 std::vector<YAML::Node> load_yaml_documents(const std::string& text);
 
 // What a node holds, for "found ..." in messages: null, a sequence, a mapping or 'scalar'.

@@ -410,6 +410,11 @@ TEST(ChoiceTask, ErrorsNameTheFileAndLine) {
                     "data.jsonl:1: sentence has no '_' blank");
   expect_data_error(R"({"sentence": "a _ b", "option1": "a", "option2": "b", "answer": "3"})", "winogrande",
                     "data.jsonl:1: answer 3 is out of range");
+  // Found by tests/fuzz: a float label beyond int64 was cast (undefined behaviour).
+  expect_data_error(R"({"context": "a", "choices": ["b"], "label": 1e300})", "generic",
+                    "data.jsonl:1: label must be an integer or a string holding one, found number 1e+300");
+  expect_data_error(R"({"context": "a", "choices": ["b"], "label": 0.5})", "generic",
+                    "data.jsonl:1: label must be an integer or a string holding one, found number 0.5");
   expect_data_error("[1, 2]\n", "generic", "data.jsonl:1: expected a JSON object, found array");
   expect_data_error("", "generic", "data.jsonl: no items (empty file)");
   expect_data_error("\n  \n", "generic", "data.jsonl: no items (only blank lines)");

@@ -193,6 +193,22 @@ TEST_F(ConfigTreeTest, SyntaxErrorNamesLineAndColumn) {
             "t.yaml: expected one YAML document, found 2");
 }
 
+// yaml-cpp's LoadAll never returns on these (jbeder/yaml-cpp#1040; found by tests/fuzz): an error now.
+// Strings of a config reach the JSON that results record (found by tests/fuzz: a bench model name).
+TEST_F(ConfigTreeTest, TextThatIsNotUtf8IsAnError) {
+  EXPECT_EQ(error_of([] { load_config_tree_text("seed: 1\nname: m\x8f\n", "t.yaml"); }),
+            "t.yaml:2:8: YAML syntax error: invalid UTF-8 (byte 0x8F); a config file must be UTF-8");
+  EXPECT_EQ(error_of([] { load_config_tree_text("a: \xe4\xb8\xad\n", "t.yaml"); }), "(no error)");
+}
+
+TEST_F(ConfigTreeTest, StrayCommaIsASyntaxErrorNotAHang) {
+  EXPECT_EQ(error_of([] { load_config_tree_text(",", "t.yaml"); }), "t.yaml:1:1: YAML syntax error: unexpected ','");
+  EXPECT_EQ(error_of([] { load_config_tree_text("\n, lr: 0.01}\n", "t.yaml"); }),
+            "t.yaml:2:1: YAML syntax error: unexpected ','");
+  EXPECT_EQ(error_of([] { load_config_tree_text("{seed: 1}, x", "t.yaml"); }),
+            "t.yaml:1:10: YAML syntax error: unexpected ','");
+}
+
 TEST_F(ConfigTreeTest, DuplicateKeysAreErrors) {
   EXPECT_EQ(error_of([] { load_config_tree_text("model:\n  d: 1\n  norm: {type: a, type: b}\n", "t.yaml"); }),
             "t.yaml:3:19: model.norm.type: duplicate key");

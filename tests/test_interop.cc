@@ -203,6 +203,19 @@ TEST_F(InteropErrors, Llama3RopeScalingIsUnsupported) {
   EXPECT_CONTAINS(m, "linear, dynamic, yarn");
 }
 
+// Found by tests/fuzz: 4 * n_embd and head_dim * num_attention_heads overflowed int64 (undefined).
+TEST_F(InteropErrors, HugeSizesAreOutOfRange) {
+  const std::string gpt2 = copy_reference("gpt2");
+  edit_config(gpt2, [](nlohmann::json& j) { j["n_embd"] = 4444444444444444444; });
+  EXPECT_CONTAINS(message_of([&] { read_hf_config(gpt2); }),
+                  "config.json: n_embd: 4444444444444444444 is out of range (at most 2147483647)");
+  const std::string llama = copy_reference("llama");
+  edit_config(llama, [](nlohmann::json& j) { j["head_dim"] = 1e300; });
+  EXPECT_CONTAINS(message_of([&] { read_hf_config(llama); }), "config.json: head_dim: 1e+300 is out of range");
+  edit_config(llama, [](nlohmann::json& j) { j["head_dim"] = 2.5; });
+  EXPECT_CONTAINS(message_of([&] { read_hf_config(llama); }), "config.json: head_dim: expected an integer, found 2.5");
+}
+
 TEST_F(InteropErrors, MissingTensorNamesItAndItsShape) {
   const std::string dir = copy_reference("qwen2");
   rewrite_tensors(dir, [](auto& t) { t.erase("model.layers.1.mlp.up_proj.weight"); });

@@ -67,6 +67,16 @@ TEST(ModelConfig, BadInputsGetTheirMessages) {
       {"model: {d_model: 64, attention: {n_heads: 5}}",
        "model.attention.n_heads: 5 does not divide d_model=64"},
       {"model: {init_std: 0}", "model.init_std: must be > 0, found 0"},
+      // Upper limits (2^24), so that products of sizes cannot overflow (found by tests/fuzz).
+      {"model: {d_model: 4444444444444444444}", "model.d_model: must be at most 16777216, found 4444444444444444444"},
+      {"model: {vocab_size: 16777217}", "model.vocab_size: must be at most 16777216, found 16777217"},
+      {"model: {n_layers: 100000000}", "model.n_layers: must be at most 16777216"},
+      {"model: {context: 100000000}", "model.context: must be at most 16777216"},
+      {"model: {attention: {n_heads: 100000000}}", "model.attention.n_heads: must be at most 16777216"},
+      {"model: {mlp: {hidden: 1000000000}}", "model.mlp.hidden: must be at most 134217728, found 1000000000"},
+      {"model: {mlp: {multiple_of: 100000000}}", "model.mlp.multiple_of: must be at most 16777216"},
+      {"model: {position: {scaling: {type: linear, factor: 2, original_context: 100000000}}}",
+       "model.position.scaling.original_context: must be at most 16777216"},
       // Attention types and n_kv_heads.
       {"model: {d_model: 64, attention: {type: gqa, n_heads: 8, n_kv_heads: 3}}",
        "model.attention.n_kv_heads: 3 does not divide n_heads=8"},
@@ -133,6 +143,7 @@ TEST(ModelConfig, BadInputsGetTheirMessages) {
       // Whole documents.
       {"", "config.yaml: empty document"},
       {"model: {}\n---\nmodel: {}\n", "config.yaml: expected one YAML document, found 2"},
+      {"model: {d_model: 64}\nname: \"\xc3\x28\"\n", "config.yaml:2:8: YAML syntax error: invalid UTF-8 (byte 0xC3)"},
   };
   for (const BadCase& c : cases) {
     const std::string message = error_of(c.yaml);
@@ -166,6 +177,13 @@ TEST(ModelConfig, YamlSyntaxErrorNamesSourceLineAndColumn) {
   EXPECT_EQ(dedent.rfind("bad.yaml:3:", 0), 0u) << dedent;
   const std::string alias = error_of("model:\n  mlp: *nothing\n", "bad.yaml");
   EXPECT_EQ(alias.rfind("bad.yaml:2:", 0), 0u) << alias;
+}
+
+// yaml-cpp's LoadAll never returns on a stray ',' after a document (jbeder/yaml-cpp#1040; found by
+// tests/fuzz): a syntax error at the comma.
+TEST(ModelConfig, StrayCommaIsASyntaxErrorNotAHang) {
+  EXPECT_EQ(error_of("{\"model\": {\"d_model\": 32}},", "m.json"), "m.json:1:27: YAML syntax error: unexpected ','");
+  EXPECT_EQ(error_of("{model: {d_model: 32}}, {n_layers: 1}", "m.yaml"), "m.yaml:1:23: YAML syntax error: unexpected ','");
 }
 
 TEST(ModelConfig, MlpHiddenAuto) {

@@ -183,6 +183,7 @@ TEST(Perplexity, BadExtendSectionsNameTheirKey) {
 class LongContextTest : public testing::TempDirTest {};
 
 TEST_F(LongContextTest, A32kTokenEvaluationFitsFarBelowOneTxTMatrix) {
+  ABLATE_SKIP_UNDER_ASAN();
   // One T×T float matrix at T = 32768 is 4 GiB; the whole process gets 1.5 GiB of address space.
   testing::write_bytes(file("text.txt"), generate_corpus(3, 40000));
   testing::write_bytes(file("long.yaml"),

@@ -342,8 +342,12 @@ TEST_F(ReportTest, MalformedAndForeignJsonFilesAreReportedAndSkipped) {
   write_text("results/deep/package.json", "{\"name\": \"left-pad\", \"version\": \"1.3.0\"}");
   testing::write_bytes(file("results/other.json"), "{\"format\": \"ablate-result/9\"}");
   testing::write_bytes(file("results/list.json"), "[1, 2, 3]");
+  // A number beyond double: nlohmann throws out_of_range, not parse_error (found by tests/fuzz).
+  testing::write_bytes(file("results/huge.json"), "{\"format\": \"ablate-result/1\", \"seed\": 1e999}");
   ASSERT_EQ(report({file("results"), "-o", file("out")}), 0) << err_.str();
   EXPECT_THAT(err_.str(), HasSubstr("report: skipping " + file("results/broken.json") + ": not valid JSON ("));
+  EXPECT_THAT(err_.str(), HasSubstr("report: skipping " + file("results/huge.json") +
+                                    ": not valid JSON (number overflow parsing '1e999')"));
   EXPECT_THAT(err_.str(), HasSubstr("report: skipping " + file("results/deep/package.json") +
                                     ": not an Ablate result (no \"format\" field)"));
   EXPECT_THAT(err_.str(), HasSubstr("report: skipping " + file("results/other.json") +
@@ -351,6 +355,28 @@ TEST_F(ReportTest, MalformedAndForeignJsonFilesAreReportedAndSkipped) {
   EXPECT_THAT(err_.str(), HasSubstr("report: skipping " + file("results/list.json") + ": not an Ablate result"));
   EXPECT_THAT(out_.str(), HasSubstr("(1 results, 3 plots)"));
   EXPECT_THAT(testing::read_bytes(file("out/index.html")), Not(HasSubstr("broken.json")));
+}
+
+// Found by tests/fuzz and review: json::value() threw type_error on a field of the wrong type, and a
+// huge number cast to int64 was undefined. Such fields count as missing.
+TEST_F(ReportTest, FieldsOfTheWrongTypeCountAsMissing) {
+  json odd = extend_fixture("odd", 1.0);
+  odd["kind"] = 3;
+  odd["git"] = "abc";
+  odd["machine"] = {{"cpu", json::array({json::array({1})})}, {"threads", "many"}};
+  odd["extend"]["trained_context"] = 1e300;
+  odd["extend"]["methods"][0]["points"][0]["applicable"] = "yes";
+  odd["extend"]["methods"][0]["points"][1]["length"] = -1e300;
+  odd["extend"]["methods"][1]["points"][3]["reason"] = 5;
+  write_json("results/odd.json", odd);
+  json bench = bench_fixture();
+  bench["bench"]["models"][0]["prefill"][0]["context"] = 1e300;
+  bench["git"] = {{"revision", "0123456789abcdef"}, {"dirty", "yes"}};
+  write_json("results/bench.json", bench);
+  ASSERT_EQ(report({file("results"), "-o", file("out")}), 0) << err_.str();
+  const std::string md = testing::read_bytes(file("out/report.md"));
+  EXPECT_THAT(md, HasSubstr("| odd.json | — | odd |"));
+  EXPECT_THAT(md, HasSubstr("| 0123456789ab |"));  // "dirty": "yes" is not true
 }
 
 TEST_F(ReportTest, DefaultOutputIsResultsReportAndItsOwnFolderIsNotRead) {

@@ -28,6 +28,23 @@
 
 namespace ablate::testing {
 
+// AddressSanitizer (scripts/sanitize) reserves terabytes of shadow address space and aborts on a
+// failed allocation, so tests that measure memory under RLIMIT_AS / RLIMIT_DATA skip themselves
+// there; the normal build runs them.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#define ABLATE_SKIP_UNDER_ASAN() \
+  if (::ablate::testing::kAddressSanitizer) GTEST_SKIP() << "a memory-limit test: AddressSanitizer's shadow memory defeats the limit"
+
 inline std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;

@@ -86,6 +86,11 @@ TEST_F(SweepTest, BadSweepsAreReportedBeforeAnythingRuns) {
       {"sweep: {variants: {x: {model.norm.kind: a}}}\n", "model.norm.kind: unknown key"},
       {"sweep: {grid: {seed: [1, 1]}}\n", "two points are both named 'seed=1'"},
       {"sweep: {grid: {seed: [0]}, jobs: 0}\n", "sweep.jobs: must be >= 1, found 0"},
+      // Found by tests/fuzz: a few grid axes multiply into points that take forever to plan.
+      {"sweep: {grid: {seed: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], train.lr: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],\n"
+       "  train.warmup: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], data.seed: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],\n"
+       "  eval.max_tokens: [1, 2]}}\n",
+       "sweep.yaml: sweep: 20000 points (variants x grid x zip) are more than 10000; split it into several sweeps"},
   };
   for (const auto& [sweep, message] : rows) {
     try {

@@ -246,6 +246,7 @@ int64_t data_bytes() {
 }
 
 TEST_F(TokenSourceTest, A64MTokenShardTrainsWithoutACopyUnderALowDataLimit) {
+  ABLATE_SKIP_UNDER_ASAN();
   // A sparse 128 MB shard (64M tokens, zero but for a few marked ones): instant to make, and its
   // int32 copy would need 256 MB of heap.
   constexpr int64_t n = int64_t{64} << 20;

@@ -4,6 +4,8 @@
 // the document (+docs) encoding; and bad files with their messages.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include <nlohmann/json.hpp>
 
 #include "harness/document_tokenizer.h"
@@ -209,6 +211,40 @@ TEST_F(TokenizerErrors, Gpt2BadFiles) {
                   "pre_tokenizer \"Split\" is not supported (GPT-2's ByteLevel only)");
   const auto t = make_tokenizer("gpt2:" + refs_path("gpt2"));
   EXPECT_CONTAINS(message_of([&] { t->decode({-1}); }), "id 0 = -1 is not a token of the vocabulary");
+}
+
+// Found by tests/fuzz: fields of the wrong type escaped as nlohmann::json::type_error, and a huge id
+// allocated a table entry for every id below it.
+TEST_F(TokenizerErrors, Gpt2TokenizerJsonFieldsOfTheWrongType) {
+  const nlohmann::json good = nlohmann::json::parse(read_bytes(refs_path("gpt2/tokenizer.json")));
+  auto message = [&](const std::function<void(nlohmann::json&)>& edit) {
+    nlohmann::json j = good;
+    edit(j);
+    write_bytes(file("tokenizer.json"), j.dump());
+    try {
+      Gpt2Tokenizer::from_tokenizer_json(file("tokenizer.json"));
+    } catch (const DataError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no DataError)");
+  };
+  EXPECT_CONTAINS(message([](nlohmann::json& j) { j["model"]["type"] = 1; }), "tokenizer.json: model.type: expected a string, found 1");
+  EXPECT_CONTAINS(message([](nlohmann::json& j) { j["normalizer"] = "NFC"; }), "normalizer \"NFC\" is not supported (null only)");
+  EXPECT_CONTAINS(message([](nlohmann::json& j) { j["pre_tokenizer"]["type"] = 7; }),
+                  "pre_tokenizer 7 is not supported (GPT-2's ByteLevel only)");
+  EXPECT_CONTAINS(message([](nlohmann::json& j) { j["pre_tokenizer"]["add_prefix_space"] = 1; }),
+                  "pre_tokenizer.add_prefix_space: expected true or false, found 1");
+  EXPECT_CONTAINS(message([](nlohmann::json& j) { j["model"]["vocab"]["zzz"] = 1000000000; }),
+                  "token 'zzz' has id 1000000000 (ids are 0 .. 16777215)");
+  // A merge nested 100000 arrays deep: the message must not dump() it (dump recurses; so would
+  // this test, so the file is written as text).
+  nlohmann::json j = good;
+  j["model"]["merges"][0] = 123456789;
+  std::string text = j.dump();
+  text.replace(text.find("123456789"), 9, std::string(100000, '[') + "1" + std::string(100000, ']'));
+  write_bytes(file("tokenizer.json"), text);
+  EXPECT_CONTAINS(message_of([&] { Gpt2Tokenizer::from_tokenizer_json(file("tokenizer.json")); }),
+                  "model.merges[0]: expected 'left right' or [left, right], found a deeply nested array");
 }
 
 }  // namespace
