@@ -8,6 +8,7 @@
 
 #include "harness/file_io.h"
 #include "harness/gpt2_pretokenizer.h"
+#include "harness/json_excerpt.h"
 #include "harness/utf8.h"
 
 namespace ablate {
@@ -50,22 +51,6 @@ Json read_json(const std::string& path) {
   } catch (const Json::exception& e) {
     throw DataError(path + ": not valid JSON: " + e.what());
   }
-}
-
-// A JSON value for a message, cut to 60 characters. A value nested deeper than 16 levels is named
-// by its type only: dump() recurses, and a deeply nested value would overflow the stack.
-bool nests_deeper_than(const Json& v, int levels) {
-  if (!v.is_structured()) return false;
-  if (levels == 0) return true;
-  for (const Json& x : v)
-    if (nests_deeper_than(x, levels - 1)) return true;
-  return false;
-}
-
-std::string json_text(const Json& v) {
-  if (nests_deeper_than(v, 16)) return std::string("a deeply nested ") + v.type_name();
-  std::string s = v.dump();
-  return s.size() > 60 ? s.substr(0, 57) + "..." : s;
 }
 
 uint64_t pair_key(int32_t left, int32_t right) {
@@ -121,9 +106,9 @@ std::unique_ptr<Gpt2Tokenizer> Gpt2Tokenizer::from_vocab_and_merges(const std::s
   auto t = std::unique_ptr<Gpt2Tokenizer>(new Gpt2Tokenizer());
   t->path_ = fs::path(vocab_path).parent_path().string();
   const Json vocab = read_json(vocab_path);
-  if (!vocab.is_object()) throw DataError(vocab_path + ": expected an object {token: id}, found " + json_text(vocab));
+  if (!vocab.is_object()) throw DataError(vocab_path + ": expected an object {token: id}, found " + json_excerpt(vocab));
   for (const auto& [token, id] : vocab.items()) {
-    if (!id.is_number_integer()) throw DataError(vocab_path + ": token '" + token + "': id " + json_text(id));
+    if (!id.is_number_integer()) throw DataError(vocab_path + ": token '" + token + "': id " + json_excerpt(id));
     t->add_token(token, id.get<int64_t>(), vocab_path);
   }
   const std::string text = read_file(merges_path);
@@ -155,7 +140,7 @@ std::unique_ptr<Gpt2Tokenizer> Gpt2Tokenizer::from_tokenizer_json(const std::str
   // Optional string fields; json::value() would throw nlohmann's type_error on another type.
   auto optional_string = [&](const Json& object, const char* key, const std::string& where, const char* fallback) {
     if (!object.contains(key) || object[key].is_null()) return std::string(fallback);
-    if (!object[key].is_string()) throw fail(where + ": expected a string, found " + json_text(object[key]));
+    if (!object[key].is_string()) throw fail(where + ": expected a string, found " + json_excerpt(object[key]));
     return object[key].get<std::string>();
   };
   const std::string type = optional_string(model, "type", "model.type", "BPE");
@@ -169,28 +154,28 @@ std::unique_ptr<Gpt2Tokenizer> Gpt2Tokenizer::from_tokenizer_json(const std::str
   t->ignore_merges_ = set_and("ignore_merges") && model["ignore_merges"] == true;
   if (j.contains("normalizer") && !j["normalizer"].is_null()) {
     const Json& n = j["normalizer"];
-    throw fail("normalizer " + json_text(n.is_object() ? n.value("type", Json("?")) : n) + " is not supported (null only)");
+    throw fail("normalizer " + json_excerpt(n.is_object() ? n.value("type", Json("?")) : n) + " is not supported (null only)");
   }
   const Json pre = j.value("pre_tokenizer", Json());
   if (!pre.is_object() || pre.value("type", Json()) != "ByteLevel")
-    throw fail("pre_tokenizer " + (pre.is_object() ? json_text(pre.value("type", Json("?"))) : json_text(pre)) +
+    throw fail("pre_tokenizer " + (pre.is_object() ? json_excerpt(pre.value("type", Json("?"))) : json_excerpt(pre)) +
                " is not supported (GPT-2's ByteLevel only)");
   if (pre.contains("use_regex") && pre["use_regex"] == false) throw fail("pre_tokenizer ByteLevel with use_regex: false is not supported");
   const Json add_prefix_space = pre.value("add_prefix_space", Json(false));
   if (!add_prefix_space.is_boolean() && !add_prefix_space.is_null())
-    throw fail("pre_tokenizer.add_prefix_space: expected true or false, found " + json_text(add_prefix_space));
+    throw fail("pre_tokenizer.add_prefix_space: expected true or false, found " + json_excerpt(add_prefix_space));
   t->add_prefix_space_ = add_prefix_space == true;
 
   if (!model.contains("vocab") || !model["vocab"].is_object()) throw fail("model.vocab: expected an object {token: id}");
   for (const auto& [token, id] : model["vocab"].items()) {
-    if (!id.is_number_integer()) throw fail("model.vocab: token '" + token + "': id " + json_text(id));
+    if (!id.is_number_integer()) throw fail("model.vocab: token '" + token + "': id " + json_excerpt(id));
     t->add_token(token, id.get<int64_t>(), path);
   }
   if (j.contains("added_tokens") && j["added_tokens"].is_array())
     for (const Json& a : j["added_tokens"]) {
       if (!a.is_object() || !a.contains("id") || !a["id"].is_number_integer() || !a.contains("content") ||
           !a["content"].is_string() || a["content"].get<std::string>().empty())
-        throw fail("added_tokens: expected {id, content}, found " + json_text(a));
+        throw fail("added_tokens: expected {id, content}, found " + json_excerpt(a));
       t->add_token(a["content"], a["id"].get<int64_t>(), path);
       t->added_.push_back({a["content"], a["id"].get<int32_t>()});
     }
@@ -207,7 +192,7 @@ std::unique_ptr<Gpt2Tokenizer> Gpt2Tokenizer::from_tokenizer_json(const std::str
     } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {
       t->add_merge(m[0], m[1], where);
     } else {
-      throw DataError(where + ": expected 'left right' or [left, right], found " + json_text(m));
+      throw DataError(where + ": expected 'left right' or [left, right], found " + json_excerpt(m));
     }
   }
   t->finish(path);

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "harness/file_io.h"
+#include "harness/json_excerpt.h"
 #include "harness/safetensors.h"
 
 namespace ablate {
@@ -24,22 +25,6 @@ namespace fs = std::filesystem;
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// A JSON value for a message, cut to 60 characters. A value nested deeper than 16 levels is named
-// by its type only: dump() recurses, and a deeply nested value would overflow the stack.
-bool nests_deeper_than(const Json& v, int levels) {
-  if (!v.is_structured()) return false;
-  if (levels == 0) return true;
-  for (const Json& x : v)
-    if (nests_deeper_than(x, levels - 1)) return true;
-  return false;
-}
-
-std::string json_text(const Json& v) {
-  if (nests_deeper_than(v, 16)) return std::string("a deeply nested ") + v.type_name();
-  std::string s = v.dump();
-  return s.size() > 60 ? s.substr(0, 57) + "..." : s;
 }
 
 Json read_json(const std::string& path) {
@@ -79,27 +64,27 @@ class Fields {
     if (v.is_number_integer() || (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>())) {
       const double d = v.get<double>();
       if (std::abs(d) <= 2147483647.0) return static_cast<int64_t>(d);
-      fail(where_, key + ": " + json_text(v) + " is out of range (at most 2147483647)");
+      fail(where_, key + ": " + json_excerpt(v) + " is out of range (at most 2147483647)");
     }
-    fail(where_, key + ": expected an integer, found " + json_text(v));
+    fail(where_, key + ": expected an integer, found " + json_excerpt(v));
   }
   int64_t integer(const std::string& key, int64_t fallback) const { return has(key) ? integer(key) : fallback; }
   double number(const std::string& key) const {
     const Json& v = at(key);
-    if (!v.is_number()) fail(where_, key + ": expected a number, found " + json_text(v));
+    if (!v.is_number()) fail(where_, key + ": expected a number, found " + json_excerpt(v));
     return v.get<double>();
   }
   double number(const std::string& key, double fallback) const { return has(key) ? number(key) : fallback; }
   bool boolean(const std::string& key, bool fallback) const {
     if (!has(key)) return fallback;
     const Json& v = j_.at(key);
-    if (!v.is_boolean()) fail(where_, key + ": expected true or false, found " + json_text(v));
+    if (!v.is_boolean()) fail(where_, key + ": expected true or false, found " + json_excerpt(v));
     return v.get<bool>();
   }
   std::string string(const std::string& key, const std::string& fallback) const {
     if (!has(key)) return fallback;
     const Json& v = j_.at(key);
-    if (!v.is_string()) fail(where_, key + ": expected a string, found " + json_text(v));
+    if (!v.is_string()) fail(where_, key + ": expected a string, found " + json_excerpt(v));
     return v.get<std::string>();
   }
 
@@ -384,7 +369,7 @@ Shards find_shards(const std::string& dir) {
     fail(s.index_path, "expected an object with a \"weight_map\" object");
   std::set<std::string> seen;
   for (const auto& [name, file] : j["weight_map"].items()) {
-    if (!file.is_string()) fail(s.index_path, "weight_map." + name + ": expected a file name, found " + json_text(file));
+    if (!file.is_string()) fail(s.index_path, "weight_map." + name + ": expected a file name, found " + json_excerpt(file));
     const std::string path = (fs::path(dir) / file.get<std::string>()).string();
     s.index[name] = path;
     if (seen.insert(path).second) s.files.push_back(path);
@@ -551,7 +536,7 @@ HfConfig read_hf_config(const std::string& dir) {
   if (f.has("architectures")) {
     const Json& a = f.at("architectures");
     if (!a.is_array() || a.empty() || !a[0].is_string())
-      fail(path, "architectures: expected a list of names, found " + json_text(a));
+      fail(path, "architectures: expected a list of names, found " + json_excerpt(a));
     out.architecture = a[0].get<std::string>();
   } else {
     static const std::map<std::string, std::string> by_type = {{"llama", "LlamaForCausalLM"},

@@ -28,6 +28,8 @@ class WriteFailuresTest : public testing::TempDirTest {
       if (entry.path().filename().string().find(".tmp.") != std::string::npos) found.push_back(entry.path().string());
     return found;
   }
+  // A 4-step run of kTiny in `dir`, then its eval.json; false (with the error printed) on failure.
+  bool finished_run_with_eval(const std::string& config, const std::string& dir);
   int cli(const std::vector<std::string>& args) {
     out_.str("");
     err_.str("");
@@ -41,6 +43,15 @@ const char* kTiny =
     "threads: 1\n"
     "model: {d_model: 32, n_layers: 1, context: 32, attention: {n_heads: 2}}\n"
     "data: {type: synthetic, bytes: 40000}\n";
+
+bool WriteFailuresTest::finished_run_with_eval(const std::string& config, const std::string& dir) {
+  testing::write_bytes(config, std::string(kTiny) +
+                                   "train: {steps: 4, batch_size: 2, warmup: 1, eval_every: 2, eval_tokens: 256, "
+                                   "checkpoint_every: 2}\n");
+  const bool ok = cli({"run", config, "-o", dir}) == 0 && cli({"eval", config, "-o", dir}) == 0;
+  if (!ok) ADD_FAILURE() << err_.str();
+  return ok;
+}
 
 TEST_F(WriteFailuresTest, FullDiskDuringResumeKeepsTheLastCheckpoint) {
   const std::string config = file("tiny.yaml");
@@ -73,13 +84,8 @@ TEST_F(WriteFailuresTest, FullDiskDuringResumeKeepsTheLastCheckpoint) {
 }
 
 TEST_F(WriteFailuresTest, FullDiskWhileWritingAResultKeepsThePreviousOne) {
-  const std::string config = file("tiny.yaml");
-  testing::write_bytes(config, std::string(kTiny) +
-                                   "train: {steps: 4, batch_size: 2, warmup: 1, eval_every: 2, eval_tokens: 256, "
-                                   "checkpoint_every: 2}\n");
-  const std::string dir = file("run");
-  ASSERT_EQ(cli({"run", config, "-o", dir}), 0) << err_.str();
-  ASSERT_EQ(cli({"eval", config, "-o", dir}), 0) << err_.str();
+  const std::string config = file("tiny.yaml"), dir = file("run");
+  ASSERT_TRUE(finished_run_with_eval(config, dir));
   const std::string result = dir + "/eval.json";
   const std::string before = testing::read_bytes(result);
 
@@ -94,13 +100,8 @@ TEST_F(WriteFailuresTest, FullDiskWhileWritingAResultKeepsThePreviousOne) {
 TEST_F(WriteFailuresTest, ReadOnlyFolderKeepsThePreviousResult) {
   if (geteuid() == 0) GTEST_SKIP() << "root ignores folder permissions; the table's 'output folder inside a file' row "
                                       "covers an unwritable output folder";
-  const std::string config = file("tiny.yaml");
-  testing::write_bytes(config, std::string(kTiny) +
-                                   "train: {steps: 4, batch_size: 2, warmup: 1, eval_every: 2, eval_tokens: 256, "
-                                   "checkpoint_every: 2}\n");
-  const std::string dir = file("run");
-  ASSERT_EQ(cli({"run", config, "-o", dir}), 0) << err_.str();
-  ASSERT_EQ(cli({"eval", config, "-o", dir}), 0) << err_.str();
+  const std::string config = file("tiny.yaml"), dir = file("run");
+  ASSERT_TRUE(finished_run_with_eval(config, dir));
   const std::string before = testing::read_bytes(dir + "/eval.json");
   fs::permissions(dir, fs::perms::owner_read | fs::perms::owner_exec);
   EXPECT_EQ(cli({"eval", config, "-o", dir}), 1);
