@@ -90,7 +90,10 @@ TEST_F(SweepTest, BadSweepsAreReportedBeforeAnythingRuns) {
       {"sweep: {grid: {seed: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], train.lr: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],\n"
        "  train.warmup: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], data.seed: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],\n"
        "  eval.max_tokens: [1, 2]}}\n",
-       "sweep.yaml: sweep: 20000 points (variants x grid x zip) are more than 10000; split it into several sweeps"},
+       "sweep.yaml: sweep: 20000 points (variants x grid x zip) are more than 1000; split it into several sweeps"},
+      {"sweep: {grid: {seed: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], train.lr: [1, 2, 3, 4, 5, 6, 7, 8],\n"
+       "  data.seed: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], train.warmup: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]}}\n",
+       "sweep.yaml: sweep: 8000 points (variants x grid x zip) are more than 1000; split it into several sweeps"},
   };
   for (const auto& [sweep, message] : rows) {
     try {
