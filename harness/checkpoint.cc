@@ -6,17 +6,13 @@
 #include <map>
 #include <set>
 
+#include "components/tensor.h"
+
 namespace ablate {
 namespace {
 
 constexpr const char* kOptimizerPrefix = "optimizer.";
 constexpr int kMaxMetadataDepth = 64;  // nesting of the "config" and "state" JSON
-
-std::string shape_text(const std::vector<int64_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
 
 }  // namespace
 
@@ -91,12 +87,12 @@ void load_weights(const SafetensorsFile& file, Model<float>& model) {
     expected.insert(p.name);
     if (!file.has(p.name))
       throw SafetensorsError(file.path() + ": no tensor '" + p.name + "' (the config expects shape " +
-                             shape_text(p.param->value.shape) + ")");
+                             shape_string(p.param->value.shape) + ")");
     values.push_back(file.floats(p.name, p.param->value.shape));
   }
   for (const std::string& name : file.names())
     if (!expected.count(name) && name.rfind(kOptimizerPrefix, 0) != 0)
-      throw SafetensorsError(file.path() + ": tensor '" + name + "' " + shape_text(file.info(name).shape) +
+      throw SafetensorsError(file.path() + ": tensor '" + name + "' " + shape_string(file.info(name).shape) +
                              " is not a parameter of this model (is the config the one it was trained with?)");
   for (size_t i = 0; i < params.size(); ++i)
     std::copy(values[i].begin(), values[i].end(), params[i].param->value.ptr());

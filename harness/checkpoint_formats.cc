@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 
+#include "components/tensor.h"
 #include "harness/checkpoint.h"
 #include "harness/hf_checkpoint.h"
 #include "harness/llama2c_checkpoint.h"
@@ -36,7 +37,11 @@ std::string hf_directory(const std::string& path) {
 
 ModelConfig ablate_model_config(const Checkpoint& c) {
   if (!c.config.contains("model")) throw InteropError(c.file.path() + ": the saved config has no model section");
-  return parse_model_config_text(c.config["model"].dump(), c.file.path() + " (saved config)");
+  // A run built on `model: {from: PATH}` saves its resolved model with `from` beside it as
+  // provenance; every key is there, so the model is read without going back to PATH.
+  nlohmann::json model = c.config["model"];
+  if (model.is_object()) model.erase("from");
+  return parse_model_config_text(model.dump(), c.file.path() + " (saved config)");
 }
 
 }  // namespace
@@ -102,19 +107,14 @@ void load_weights_from(const std::string& path, Model<float>& model) {
   const LoadedModel loaded = load_model_checkpoint(path);
   std::map<std::string, const Parameter<float>*> source;
   for (const auto& np : loaded.model->parameters()) source[np.name] = np.param;
-  auto shape_text = [](const std::vector<int64_t>& shape) {
-    std::string s = "[";
-    for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-    return s + "]";
-  };
   for (const auto& np : model.parameters()) {
     const auto it = source.find(np.name);
     if (it == source.end())
       throw InteropError(path + ": no tensor '" + np.name + "' (the config expects shape " +
-                         shape_text(np.param->value.shape) + ")");
+                         shape_string(np.param->value.shape) + ")");
     if (it->second->value.shape != np.param->value.shape)
-      throw InteropError(path + ": tensor '" + np.name + "' has shape " + shape_text(it->second->value.shape) +
-                         ", the config expects " + shape_text(np.param->value.shape));
+      throw InteropError(path + ": tensor '" + np.name + "' has shape " + shape_string(it->second->value.shape) +
+                         ", the config expects " + shape_string(np.param->value.shape));
     np.param->value = it->second->value;
   }
 }

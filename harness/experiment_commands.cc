@@ -97,10 +97,12 @@ int eval_command(const std::string& command, const std::vector<std::string>& arg
   nlohmann::json result = result_header(command, config, threads, started);
   result["checkpoint"] = checkpoint_path;
   std::string weights;  // for the summary line
-  if (fs::exists(checkpoint_path) && detect_checkpoint_format(checkpoint_path) != CheckpointFormat::kAblate) {
+  const CheckpointFormat format =
+      fs::exists(checkpoint_path) ? detect_checkpoint_format(checkpoint_path) : CheckpointFormat::kAblate;
+  if (format != CheckpointFormat::kAblate) {
     load_weights_from(checkpoint_path, model);
     result["checkpoint_step"] = nullptr;  // not trained here
-    weights = std::string(format_name(detect_checkpoint_format(checkpoint_path))) + " checkpoint";
+    weights = std::string(format_name(format)) + " checkpoint";
   } else {
     const Checkpoint checkpoint = open_checkpoint(checkpoint_path);
     load_weights(checkpoint.file, model);

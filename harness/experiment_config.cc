@@ -122,8 +122,6 @@ ModelConfig parse_model_section(const YAML::Node& node, std::string& model_from)
   ModelConfig checkpoint_model;
   try {
     checkpoint_model = read_checkpoint_model_config(model_from);
-  } catch (const ConfigError&) {
-    throw;
   } catch (const std::exception& e) {
     config_fail("model.from", e.what());
   }

@@ -13,6 +13,7 @@
 #include "harness/cli.h"
 #include "harness/hf_checkpoint.h"
 #include "harness/llama2c_checkpoint.h"
+#include "harness/model_yaml.h"
 #include "harness/safetensors.h"
 #include "tests/test_support.h"
 
@@ -146,6 +147,16 @@ TEST(HfCheckpoint, Qwen2HasExactlyItsQkvBiases) {
 
 class InteropErrors : public testing::TempDirTest {
  protected:
+  // A tiny random Llama (vocabulary 300, run.c's eps 1e-5) saved as llama2.c's tiny.bin; its config.
+  ModelConfig write_tiny_llama2c() {
+    ModelConfig c = testing::tiny_config("llama");
+    c.vocab_size = 300;
+    c.norm.eps = 1e-5;
+    c.resolve();
+    Model<float> model(c, 3);
+    save_llama2c_checkpoint(file("tiny.bin"), model);
+    return c;
+  }
   // A copy of the reference directory NAME in the temp dir.
   std::string copy_reference(const std::string& name) {
     const std::string dir = file(name);
@@ -340,12 +351,7 @@ TEST_F(InteropErrors, FormatsRefuseModelsTheyCannotExpress) {
 // The user's path: `ablate convert` a llama2.c file to an Ablate checkpoint, then `ablate eval`
 // with a config whose model section is what convert printed.
 TEST_F(InteropErrors, ConvertThenEvalThroughTheCli) {
-  ModelConfig c = testing::tiny_config("llama");
-  c.vocab_size = 300;
-  c.norm.eps = 1e-5;
-  c.resolve();
-  Model<float> model(c, 3);
-  save_llama2c_checkpoint(file("tiny.bin"), model);
+  const ModelConfig c = write_tiny_llama2c();
 
   std::ostringstream out, err;
   ASSERT_EQ(run_cli({"convert", file("tiny.bin"), file("tiny.safetensors")}, out, err), 0) << err.str();
@@ -373,12 +379,7 @@ TEST_F(InteropErrors, ConvertThenEvalThroughTheCli) {
 // `model: {from: PATH}`: a config built on a foreign checkpoint evaluates its weights exactly as the
 // converted checkpoint does, takes overrides beside `from`, and fine-tunes from those weights.
 TEST_F(InteropErrors, ModelFromACheckpointThroughTheCli) {
-  ModelConfig c = testing::tiny_config("llama");
-  c.vocab_size = 300;
-  c.norm.eps = 1e-5;
-  c.resolve();
-  Model<float> model(c, 3);
-  save_llama2c_checkpoint(file("tiny.bin"), model);
+  const ModelConfig c = write_tiny_llama2c();
   std::string corpus;
   for (int i = 0; i < 400; ++i) corpus += "the cat sat on the mat. ";
   write_bytes(file("corpus.txt"), corpus);
@@ -434,6 +435,9 @@ TEST_F(InteropErrors, ModelFromACheckpointThroughTheCli) {
   ASSERT_EQ(tuned, 0) << run_err.str();
   EXPECT_NEAR(tune["metrics"]["validation"]["loss"].get<double>(), from["metrics"]["validation"]["loss"].get<double>(),
               1e-4);
+  // Its checkpoint records `from` as provenance and reads back as the same model (convert, from:).
+  EXPECT_EQ(model_config_to_yaml(read_checkpoint_model_config(file("results/tune/checkpoint.safetensors"))),
+            model_config_to_yaml(read_checkpoint_model_config(file("tiny.bin"))));
 
   EXPECT_EQ(missing.value("rc", 0), 1);
   EXPECT_CONTAINS(missing_err, "missing.yaml:1:15: model.from: nowhere.bin: no such file or directory");

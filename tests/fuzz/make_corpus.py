@@ -22,6 +22,8 @@ import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CORPUS = os.path.join(ROOT, "tests", "fuzz", "corpus")
+sys.path.insert(0, os.path.join(ROOT, "tests", "reference"))
+from make_tokenizer_refs import bytes_to_unicode  # noqa: E402  GPT-2's byte -> unicode map
 SEPARATOR = b"\n@@@@\n"  # fuzz_support.h kSeparator
 
 
@@ -309,17 +311,6 @@ def hf_config_seeds():
 
 
 # ---- tokenizers ----
-
-def bytes_to_unicode():
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(0xA1, 0xAC + 1)) + list(range(0xAE, 0xFF + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return {b: chr(c) for b, c in zip(bs, cs)}
 
 
 def gpt2_vocab():
