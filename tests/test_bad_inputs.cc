@@ -10,8 +10,8 @@
 #include <map>
 #include <sstream>
 
-#include "harness/cli.h"
-#include "harness/token_shards.h"
+#include "experiments/cli.h"
+#include "harness/data/token_shards.h"
 #include "tests/test_support.h"
 
 namespace ablate {

@@ -11,9 +11,9 @@
 #include <map>
 #include <sstream>
 
-#include "harness/cli.h"
-#include "harness/config_tree.h"
-#include "harness/experiment_config.h"
+#include "experiments/cli.h"
+#include "harness/config/config_tree.h"
+#include "harness/config/experiment_config.h"
 #include "tests/test_support.h"
 
 namespace ablate {

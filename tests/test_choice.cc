@@ -12,12 +12,12 @@
 #include <set>
 #include <sstream>
 
-#include "components/random.h"
-#include "harness/choice_evaluation.h"
-#include "harness/choice_scoring.h"
-#include "harness/choice_task.h"
-#include "harness/cli.h"
-#include "harness/synthetic_corpus.h"
+#include "components/core/random.h"
+#include "experiments/choice.h"
+#include "experiments/cli.h"
+#include "harness/data/synthetic_corpus.h"
+#include "harness/eval/choice_scoring.h"
+#include "harness/eval/choice_task.h"
 #include "tests/test_support.h"
 
 namespace ablate {

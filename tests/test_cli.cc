@@ -3,7 +3,7 @@
 
 #include <sstream>
 
-#include "harness/cli.h"
+#include "experiments/cli.h"
 
 namespace ablate {
 namespace {

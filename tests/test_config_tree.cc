@@ -11,7 +11,7 @@
 #include <limits>
 #include <string>
 
-#include "harness/config_tree.h"
+#include "harness/config/config_tree.h"
 #include "tests/test_support.h"
 
 namespace ablate {

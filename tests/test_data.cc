@@ -17,10 +17,10 @@
 #include <utility>
 #include <vector>
 
-#include "components/random.h"
-#include "harness/batch_loader.h"
-#include "harness/token_shards.h"
-#include "harness/tokenizer.h"
+#include "components/core/random.h"
+#include "harness/data/batch_loader.h"
+#include "harness/data/token_shards.h"
+#include "harness/tokenizers/tokenizer.h"
 
 namespace ablate {
 namespace {

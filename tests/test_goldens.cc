@@ -7,12 +7,12 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "components/cross_entropy.h"
-#include "components/model.h"
-#include "components/registry.h"
-#include "components/rope_scaling.h"
-#include "harness/model_yaml.h"
-#include "harness/safetensors.h"
+#include "components/core/cross_entropy.h"
+#include "components/model/model.h"
+#include "components/model/registry.h"
+#include "components/position/rope_scaling.h"
+#include "harness/checkpoints/safetensors.h"
+#include "harness/config/model_yaml.h"
 #include "tests/test_support.h"
 
 namespace ablate {

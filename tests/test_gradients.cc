@@ -3,12 +3,12 @@
 // whole model of each family.
 #include <gtest/gtest.h>
 
-#include "components/attention.h"
-#include "components/cross_entropy.h"
-#include "components/mlp.h"
-#include "components/model.h"
-#include "components/norm.h"
-#include "components/registry.h"
+#include "components/attention/attention.h"
+#include "components/core/cross_entropy.h"
+#include "components/mlp/mlp.h"
+#include "components/model/model.h"
+#include "components/model/registry.h"
+#include "components/norm/norm.h"
 #include "tests/test_support.h"
 
 namespace ablate {

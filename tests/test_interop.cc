@@ -9,12 +9,12 @@
 #include <filesystem>
 #include <sstream>
 
-#include "harness/checkpoint_formats.h"
-#include "harness/cli.h"
-#include "harness/hf_checkpoint.h"
-#include "harness/llama2c_checkpoint.h"
-#include "harness/model_yaml.h"
-#include "harness/safetensors.h"
+#include "experiments/cli.h"
+#include "harness/checkpoints/checkpoint_formats.h"
+#include "harness/checkpoints/hf_checkpoint.h"
+#include "harness/checkpoints/llama2c_checkpoint.h"
+#include "harness/checkpoints/safetensors.h"
+#include "harness/config/model_yaml.h"
 #include "tests/test_support.h"
 
 namespace ablate {

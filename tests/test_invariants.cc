@@ -2,9 +2,9 @@
 // (tiled attention, KV-cache decoding) equal the simple ones.
 #include <gtest/gtest.h>
 
-#include "components/attention_kernels.h"
-#include "components/model.h"
-#include "components/registry.h"
+#include "components/attention/attention_kernels.h"
+#include "components/model/model.h"
+#include "components/model/registry.h"
 #include "tests/test_support.h"
 
 namespace ablate {

@@ -4,9 +4,9 @@
 
 #include <cmath>
 
-#include "components/cross_entropy.h"
-#include "components/model.h"
-#include "harness/optimizer.h"
+#include "components/core/cross_entropy.h"
+#include "components/model/model.h"
+#include "harness/train/optimizer.h"
 #include "tests/test_support.h"
 
 namespace ablate {

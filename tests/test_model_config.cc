@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "components/model_config.h"
-#include "harness/model_yaml.h"
+#include "components/model/model_config.h"
+#include "harness/config/model_yaml.h"
 
 namespace ablate {
 namespace {

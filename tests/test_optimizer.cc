@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "components/random.h"
-#include "harness/lr_schedule.h"
-#include "harness/optimizer.h"
+#include "components/core/random.h"
+#include "harness/train/lr_schedule.h"
+#include "harness/train/optimizer.h"
 #include "tests/test_support.h"
 
 namespace ablate {
@@ -84,7 +84,7 @@ const double kTorchExpAvgB[3] = {0.0540985912, 0.00739035523, -0.0223850608};
 const double kTorchExpAvgSqB[3] = {0.00698992703, 0.00853594858, 0.00419525849};
 
 // The reference: Loshchilov & Hutter's decoupled AdamW with global-norm clipping, in double,
-// written out from the formula (independent of harness/optimizer.cc).
+// written out from the formula (independent of harness/train/optimizer.cc).
 struct ReferenceAdamW {
   AdamWConfig c;
   std::vector<std::vector<double>> p, m, v;

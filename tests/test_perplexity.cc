@@ -13,11 +13,11 @@
 
 #include <sstream>
 
-#include "harness/cli.h"
-#include "harness/experiment_config.h"
-#include "harness/extension.h"
-#include "harness/perplexity.h"
-#include "harness/synthetic_corpus.h"
+#include "experiments/cli.h"
+#include "experiments/extend.h"
+#include "harness/config/experiment_config.h"
+#include "harness/data/synthetic_corpus.h"
+#include "harness/eval/perplexity.h"
 #include "tests/test_support.h"
 
 namespace ablate {

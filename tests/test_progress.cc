@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/progress.h"
+#include "harness/common/progress.h"
 
 namespace ablate {
 namespace {

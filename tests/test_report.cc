@@ -13,8 +13,8 @@
 #include <set>
 #include <sstream>
 
-#include "harness/cli.h"
-#include "harness/report_data.h"
+#include "experiments/cli.h"
+#include "reports/report_data.h"
 #include "tests/test_support.h"
 
 namespace ablate {
@@ -59,7 +59,7 @@ DatSeries read_dat(const std::string& path) {
   return series;
 }
 
-// The common fields of a result file, as harness/result.h writes them.
+// The common fields of a result file, as harness/common/result.h writes them.
 json result_fixture(const std::string& kind, const std::string& name, int seed, const std::string& variant = "") {
   json r = {{"format", "ablate-result/1"},
             {"kind", kind},

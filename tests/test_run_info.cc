@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/run_info.h"
+#include "harness/common/run_info.h"
 
 namespace ablate {
 namespace {

@@ -1,6 +1,6 @@
 // safetensors reader/writer: round trips, F16/BF16 decoding, one expected message per bad input,
 // atomic writes, the committed PyTorch golden, and corrupted-input robustness.
-#include "harness/safetensors.h"
+#include "harness/checkpoints/safetensors.h"
 
 #include <gtest/gtest.h>
 

@@ -23,8 +23,8 @@
 #include <thread>
 #include <vector>
 
-#include "components/model_config.h"
-#include "components/random.h"
+#include "components/core/random.h"
+#include "components/model/model_config.h"
 
 namespace ablate::testing {
 

@@ -15,9 +15,9 @@
 #include <sstream>
 #include <thread>
 
-#include "harness/checkpoint.h"
-#include "harness/cli.h"
-#include "harness/sweep.h"
+#include "experiments/cli.h"
+#include "experiments/sweep.h"
+#include "harness/checkpoints/checkpoint.h"
 #include "tests/test_support.h"
 
 namespace ablate {

@@ -1,7 +1,7 @@
 // The synthetic story corpus: determinism (and a pinned digest), size bounds, ASCII text, the
 // recall structure a multiple-choice task relies on, long-range distances, document lengths that
 // straddle training contexts, non-repetitiveness, and (printed, never asserted) throughput.
-#include "harness/synthetic_corpus.h"
+#include "harness/data/synthetic_corpus.h"
 
 #include <gtest/gtest.h>
 

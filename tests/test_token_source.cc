@@ -18,15 +18,15 @@
 #include <string>
 #include <vector>
 
-#include "components/model.h"
-#include "harness/batch_loader.h"
-#include "harness/config_tree.h"
-#include "harness/experiment_config.h"
-#include "harness/token_shards.h"
-#include "harness/token_source.h"
-#include "harness/trainer.h"
-#include "harness/training_data.h"
-#include "harness/validation_loss.h"
+#include "components/model/model.h"
+#include "harness/config/config_tree.h"
+#include "harness/config/experiment_config.h"
+#include "harness/data/batch_loader.h"
+#include "harness/data/token_shards.h"
+#include "harness/data/token_source.h"
+#include "harness/data/training_data.h"
+#include "harness/eval/validation_loss.h"
+#include "harness/train/trainer.h"
 #include "tests/test_support.h"
 
 namespace ablate {

@@ -8,13 +8,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/document_tokenizer.h"
-#include "harness/gpt2_pretokenizer.h"
-#include "harness/gpt2_tokenizer.h"
-#include "harness/llama2c_tokenizer.h"
-#include "harness/sentencepiece_tokenizer.h"
-#include "harness/unicode_classes.h"
-#include "components/random.h"
+#include "components/core/random.h"
+#include "harness/tokenizers/document_tokenizer.h"
+#include "harness/tokenizers/gpt2_pretokenizer.h"
+#include "harness/tokenizers/gpt2_tokenizer.h"
+#include "harness/tokenizers/llama2c_tokenizer.h"
+#include "harness/tokenizers/sentencepiece_tokenizer.h"
+#include "harness/tokenizers/unicode_classes.h"
 #include "tests/test_support.h"
 
 namespace ablate {

@@ -15,10 +15,10 @@
 #include <sstream>
 #include <thread>
 
-#include "harness/checkpoint.h"
-#include "harness/cli.h"
-#include "harness/experiment_config.h"
-#include "harness/trainer.h"
+#include "experiments/cli.h"
+#include "harness/checkpoints/checkpoint.h"
+#include "harness/config/experiment_config.h"
+#include "harness/train/trainer.h"
 #include "tests/test_support.h"
 
 namespace ablate {

@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <sstream>
 
-#include "harness/checkpoint.h"
-#include "harness/cli.h"
-#include "harness/file_io.h"
+#include "experiments/cli.h"
+#include "harness/checkpoints/checkpoint.h"
+#include "harness/common/file_io.h"
 #include "tests/test_support.h"
 
 namespace ablate {

@@ -4,8 +4,8 @@
 // when the model it states is small, the model is built and load_weights copies the tensors in.
 // Expected: SafetensorsError, ConfigError, InteropError (checkpoint.h, checkpoint_formats.h).
 // A failure is any other exception, a crash, a sanitizer report or a hang.
-#include "harness/checkpoint.h"
-#include "harness/checkpoint_formats.h"
+#include "harness/checkpoints/checkpoint.h"
+#include "harness/checkpoints/checkpoint_formats.h"
 #include "tests/fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "harness/choice_scoring.h"
-#include "harness/choice_task.h"
+#include "harness/eval/choice_scoring.h"
+#include "harness/eval/choice_task.h"
 #include "tests/fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

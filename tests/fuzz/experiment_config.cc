@@ -8,9 +8,9 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "harness/config_tree.h"
-#include "harness/experiment_config.h"
-#include "harness/sweep.h"
+#include "experiments/sweep.h"
+#include "harness/config/config_tree.h"
+#include "harness/config/experiment_config.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace {

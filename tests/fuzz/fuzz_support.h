@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "components/model_config.h"
-#include "harness/tokenizer.h"
+#include "components/model/model_config.h"
+#include "harness/tokenizers/tokenizer.h"
 
 namespace ablate::fuzz {
 

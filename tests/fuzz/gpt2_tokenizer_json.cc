@@ -6,7 +6,7 @@
 // anything but spaces (add_prefix_space adds one).
 #include <algorithm>
 
-#include "harness/gpt2_tokenizer.h"
+#include "harness/tokenizers/gpt2_tokenizer.h"
 #include "tests/fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -4,7 +4,7 @@
 // sample texts.
 // Expected: DataError (gpt2_tokenizer.h). A failure is any other exception, a crash, a sanitizer
 // report, a hang, an encoded id outside the vocabulary, or decode(encode(s)) != s.
-#include "harness/gpt2_tokenizer.h"
+#include "harness/tokenizers/gpt2_tokenizer.h"
 #include "tests/fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

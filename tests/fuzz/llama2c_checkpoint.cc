@@ -3,7 +3,7 @@
 // the header implies, the freq_cis check, the RoPE row permutation into a Model<float>).
 // Expected: InteropError (llama2c_checkpoint.h) and ConfigError (a header whose model does not
 // resolve). A failure is any other exception, a crash, a sanitizer report or a hang.
-#include "harness/llama2c_checkpoint.h"
+#include "harness/checkpoints/llama2c_checkpoint.h"
 #include "tests/fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

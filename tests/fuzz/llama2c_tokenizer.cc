@@ -3,7 +3,7 @@
 // the " " piece); a tokenizer that loads encodes and decodes sample texts (run.c's merge loop).
 // Expected: DataError (llama2c_tokenizer.h). A failure is any other exception, a crash, a
 // sanitizer report, a hang, or an encoded id outside the vocabulary.
-#include "harness/llama2c_tokenizer.h"
+#include "harness/tokenizers/llama2c_tokenizer.h"
 #include "tests/fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -8,7 +8,7 @@
 // crash, a sanitizer report or a hang.
 #include <sstream>
 
-#include "harness/report_data.h"
+#include "reports/report_data.h"
 #include "tests/fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

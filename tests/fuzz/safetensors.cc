@@ -3,7 +3,7 @@
 // tensor then read with floats(), doubles() and ints().
 // Expected: SafetensorsError (safetensors.h: "the reader never reads outside the file, whatever the
 // input"). A failure is any other exception, a crash, a sanitizer report or a hang.
-#include "harness/safetensors.h"
+#include "harness/checkpoints/safetensors.h"
 #include "tests/fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -1,0 +1,83 @@
+#include "components/core/linalg.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "components/core/parallel.h"
+
+namespace ablate {
+namespace {
+
+// Cuts an R x C output into blocks (fixed by R and C only) and calls f(r0, r1, c0, c1) in parallel.
+// Rows are split first (64 at a time); if that leaves too few blocks, columns are split as well.
+template <typename F>
+void parallel_blocks(int64_t R, int64_t C, F&& f) {
+  constexpr int64_t kRowBlock = 64, kMinColBlock = 128, kTargetBlocks = 16;
+  const int64_t row_blocks = (R + kRowBlock - 1) / kRowBlock;
+  int64_t col_blocks = 1;
+  if (row_blocks < kTargetBlocks) {
+    col_blocks = std::min<int64_t>((kTargetBlocks + row_blocks - 1) / row_blocks,
+                                   std::max<int64_t>(1, C / kMinColBlock));
+  }
+  const int64_t col_block = (C + col_blocks - 1) / col_blocks;
+  parallel_for_each(row_blocks * col_blocks, [&](int64_t b) {
+    const int64_t rb = b / col_blocks, cb = b % col_blocks;
+    const int64_t r0 = rb * kRowBlock, r1 = std::min(R, r0 + kRowBlock);
+    const int64_t c0 = cb * col_block, c1 = std::min(C, c0 + col_block);
+    if (r0 < r1 && c0 < c1) f(r0, r1, c0, c1);
+  });
+}
+
+}  // namespace
+
+template <typename S>
+void matmul_xwt(const S* x, const S* w, S* y, int64_t M, int64_t K, int64_t N, bool accumulate) {
+  parallel_blocks(M, N, [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+    ConstMapR<S> xb(x + r0 * K, r1 - r0, K, Eigen::OuterStride<>(K));
+    ConstMapR<S> wb(w + c0 * K, c1 - c0, K, Eigen::OuterStride<>(K));
+    MapR<S> yb(y + r0 * N + c0, r1 - r0, c1 - c0, Eigen::OuterStride<>(N));
+    if (accumulate) yb.noalias() += xb * wb.transpose();
+    else yb.noalias() = xb * wb.transpose();
+  });
+}
+
+template <typename S>
+void matmul_xw(const S* dy, const S* w, S* dx, int64_t M, int64_t N, int64_t K, bool accumulate) {
+  parallel_blocks(M, K, [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+    ConstMapR<S> dyb(dy + r0 * N, r1 - r0, N, Eigen::OuterStride<>(N));
+    ConstMapR<S> wb(w + c0, N, c1 - c0, Eigen::OuterStride<>(K));
+    MapR<S> dxb(dx + r0 * K + c0, r1 - r0, c1 - c0, Eigen::OuterStride<>(K));
+    if (accumulate) dxb.noalias() += dyb * wb;
+    else dxb.noalias() = dyb * wb;
+  });
+}
+
+template <typename S>
+void matmul_dw(const S* dy, const S* x, S* dw, int64_t M, int64_t N, int64_t K) {
+  parallel_blocks(N, K, [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+    ConstMapR<S> dyb(dy + r0, M, r1 - r0, Eigen::OuterStride<>(N));
+    ConstMapR<S> xb(x + c0, M, c1 - c0, Eigen::OuterStride<>(K));
+    MapR<S> dwb(dw + r0 * K + c0, r1 - r0, c1 - c0, Eigen::OuterStride<>(K));
+    dwb.noalias() += dyb.transpose() * xb;
+  });
+}
+
+template <typename S>
+void sum_rows(const S* dy, S* db, int64_t M, int64_t N) {
+  constexpr int64_t kCols = 256;
+  parallel_chunks(N, kCols, [&](int64_t c0, int64_t c1) {
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t c = c0; c < c1; ++c) db[c] += dy[m * N + c];
+  });
+}
+
+#define ABLATE_INSTANTIATE(S)                                                           \
+  template void matmul_xwt<S>(const S*, const S*, S*, int64_t, int64_t, int64_t, bool); \
+  template void matmul_xw<S>(const S*, const S*, S*, int64_t, int64_t, int64_t, bool);  \
+  template void matmul_dw<S>(const S*, const S*, S*, int64_t, int64_t, int64_t);        \
+  template void sum_rows<S>(const S*, S*, int64_t, int64_t);
+ABLATE_INSTANTIATE(float)
+ABLATE_INSTANTIATE(double)
+#undef ABLATE_INSTANTIATE
+
+}  // namespace ablate

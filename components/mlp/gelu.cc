@@ -1,0 +1,71 @@
+#include "components/mlp/gelu.h"
+
+#include <cmath>
+
+#include "components/core/parallel.h"
+
+namespace ablate {
+namespace {
+
+template <typename S>
+S gelu(S u, GeluForm form) {
+  if (form == GeluForm::kErf) return S(0.5) * u * (S(1) + std::erf(u * S(M_SQRT1_2)));
+  const S k = S(0.7978845608028654);  // √(2/π)
+  return S(0.5) * u * (S(1) + std::tanh(k * (u + S(0.044715) * u * u * u)));
+}
+
+// d gelu / du
+template <typename S>
+S gelu_derivative(S u, GeluForm form) {
+  if (form == GeluForm::kErf) {
+    const S cdf = S(0.5) * (S(1) + std::erf(u * S(M_SQRT1_2)));
+    const S pdf = std::exp(S(-0.5) * u * u) * S(0.3989422804014327);  // 1/√(2π)
+    return cdf + u * pdf;
+  }
+  const S k = S(0.7978845608028654);
+  const S inner = k * (u + S(0.044715) * u * u * u);
+  const S t = std::tanh(inner);
+  return S(0.5) * (S(1) + t) + S(0.5) * u * (S(1) - t * t) * k * (S(1) + S(3 * 0.044715) * u * u);
+}
+
+}  // namespace
+
+template <typename S>
+GeluMlp<S>::GeluMlp(int64_t C, int64_t hidden, GeluForm form, bool bias)
+    : C_(C), hidden_(hidden), form_(form), up_proj_(C, hidden, bias), down_proj_(hidden, C, bias) {}
+
+template <typename S>
+void GeluMlp<S>::forward(const S* x, S* y, int64_t N) {
+  x_.resize({N, C_});
+  std::copy(x, x + N * C_, x_.ptr());
+  u_.resize({N, hidden_});
+  g_.resize({N, hidden_});
+  up_proj_.forward(x, u_.ptr(), N);
+  parallel_chunks(N * hidden_, 4096, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) g_[i] = gelu(u_[i], form_);
+  });
+  down_proj_.forward(g_.ptr(), y, N);
+}
+
+template <typename S>
+void GeluMlp<S>::backward(const S* dy, S* dx, int64_t N) {
+  du_.resize({N, hidden_});
+  down_proj_.backward(g_.ptr(), dy, du_.ptr(), N);  // dg = dy W_down
+  parallel_chunks(N * hidden_, 4096, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) du_[i] *= gelu_derivative(u_[i], form_);  // g = gelu(u)
+  });
+  up_proj_.backward(x_.ptr(), du_.ptr(), dx, N);  // u = W_up x
+}
+
+template <typename S>
+ParameterList<S> GeluMlp<S>::parameters() {
+  ParameterList<S> list;
+  append_parameters(list, "up_proj", up_proj_.parameters());
+  append_parameters(list, "down_proj", down_proj_.parameters());
+  return list;
+}
+
+template class GeluMlp<float>;
+template class GeluMlp<double>;
+
+}  // namespace ablate

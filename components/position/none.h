@@ -1,0 +1,13 @@
+// No position encoding ("NoPE"; Haviv et al. 2022, "Transformer Language Models without
+// Positional Encodings Still Learn Positional Information"): the causal mask is the only
+// source of order. Every Position hook keeps its default (do nothing).
+#pragma once
+
+#include "components/position/position.h"
+
+namespace ablate {
+
+template <typename S>
+class NoPosition final : public Position<S> {};
+
+}  // namespace ablate

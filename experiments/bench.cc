@@ -1,0 +1,320 @@
+// `ablate bench`: speed and memory of each bench model (see bench_command.h).
+#include "experiments/bench.h"
+
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+
+#include <Eigen/Core>
+
+#include "components/core/cross_entropy.h"
+#include "components/core/linalg.h"
+#include "components/core/parallel.h"
+#include "components/core/random.h"
+#include "components/model/model.h"
+#include "experiments/command_arguments.h"
+#include "experiments/sweep.h"
+#include "harness/common/progress.h"
+#include "harness/common/result.h"
+#include "harness/common/run_info.h"
+#include "harness/config/model_yaml.h"
+#include "harness/train/optimizer.h"
+
+namespace ablate {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// Median and spread of per-repeat rates.
+struct Rate {
+  double median = 0, min = 0, max = 0;
+};
+
+Rate summarize(std::vector<double> rates) {
+  std::sort(rates.begin(), rates.end());
+  const size_t n = rates.size();
+  Rate r;
+  r.median = n % 2 ? rates[n / 2] : 0.5 * (rates[n / 2 - 1] + rates[n / 2]);
+  r.min = rates.front();
+  r.max = rates.back();
+  return r;
+}
+
+// `warmup` untimed calls of run(), then `repeats` timed ones; the rate is units / seconds.
+template <typename F>
+Rate time_rate(int64_t warmup, int64_t repeats, double units, F&& run) {
+  for (int64_t i = 0; i < warmup; ++i) run();
+  std::vector<double> rates;
+  for (int64_t i = 0; i < repeats; ++i) {
+    const auto t = Clock::now();
+    run();
+    rates.push_back(units / std::max(seconds_since(t), 1e-9));
+  }
+  return summarize(rates);
+}
+
+// Best GFLOP/s of an n×n×n product through matmul_xwt (one thread when single_thread).
+double matmul_gflops(int64_t n, int64_t repeats, bool single_thread) {
+  std::vector<float> x(n * n), w(n * n), y(n * n);
+  Rng rng(12345);
+  for (float& v : x) v = static_cast<float>(rng.normal());
+  for (float& v : w) v = static_cast<float>(rng.normal());
+  auto product = [&] { matmul_xwt(x.data(), w.data(), y.data(), n, n, n, false); };
+  double best = 0;
+  auto measure = [&] {
+    const Rate r = time_rate(1, std::max<int64_t>(repeats, 3), 2.0 * double(n) * double(n) * double(n), product);
+    best = r.max / 1e9;
+  };
+  if (single_thread) {
+    tbb::task_arena arena(1);
+    arena.execute(measure);
+  } else {
+    measure();
+  }
+  return best;
+}
+
+// Best GB/s (1e9 bytes) of summing `bytes` of floats, in 1M-element chunks over TBB.
+double read_bandwidth_gbps(int64_t bytes, int64_t repeats) {
+  const int64_t n = bytes / int64_t(sizeof(float)), chunk = 1 << 20;
+  std::vector<float> a(n, 1.0f);
+  std::vector<double> partial((n + chunk - 1) / chunk);
+  double total = 0;
+  auto sum = [&] {
+    parallel_chunks(n, chunk, [&](int64_t b, int64_t e) {
+      partial[b / chunk] = Eigen::Map<const Eigen::VectorXf>(a.data() + b, e - b).sum();
+    });
+    total = 0;
+    for (double p : partial) total += p;
+  };
+  const Rate r = time_rate(1, std::max<int64_t>(repeats, 3), double(n) * sizeof(float), sum);
+  if (total != double(n)) throw std::logic_error("bench: memory bandwidth probe summed " + std::to_string(total));
+  return r.max / 1e9;
+}
+
+// Resets the kernel's peak-RSS mark of this process (Linux ≥ 4.0); false where it cannot.
+bool reset_peak_rss() {
+  std::ofstream f("/proc/self/clear_refs");
+  f << "5";
+  f.flush();
+  return f.good();
+}
+
+std::string load_average() {
+  std::ifstream f("/proc/loadavg");
+  std::string one, five, fifteen;
+  if (!(f >> one >> five >> fifteen)) return "unknown";
+  return one + " " + five + " " + fifteen;
+}
+
+std::vector<int32_t> random_tokens(Rng& rng, int64_t n, int64_t vocab) {
+  std::vector<int32_t> t(n);
+  for (int32_t& v : t) v = static_cast<int32_t>(rng.below(static_cast<uint64_t>(vocab)));
+  return t;
+}
+
+std::vector<KVCache<float>> reserved_caches(const ModelConfig& m, int64_t tokens) {
+  std::vector<KVCache<float>> caches(m.n_layers);
+  for (auto& c : caches) c.reserve(1, m.n_kv_heads(), m.head_dim(), tokens);
+  return caches;
+}
+
+json rate_json(int64_t context, const Rate& r) {
+  return {{"context", context}, {"tokens_per_second", r.median}, {"min", r.min}, {"max", r.max}};
+}
+
+// Measures one model (see the header for every figure).
+// mfu and the decode bandwidth bounds are filled in afterwards (add_bounds), from the machine
+// figures measured before and after every model.
+json measure_model(const BenchConfig& bc, const BenchModel& bm, uint64_t seed, std::ostream& log) {
+  const bool scoped = reset_peak_rss();
+  const ModelConfig& mc = bm.model;
+  const int64_t V = mc.vocab_size, C = mc.d_model, L = mc.n_layers;
+  Model<float> model(mc, seed);
+  ParameterList<float> params = model.parameters();
+  int64_t parameters = 0, embedding = 0, positions = 0;
+  for (const auto& p : params) {
+    parameters += p.param->value.numel();
+    if (p.name == "model.embed_tokens.weight") embedding = p.param->value.numel();
+    if (p.name.rfind("model.embed_positions", 0) == 0) positions += p.param->value.numel();
+  }
+  const int64_t parameter_bytes = parameters * int64_t(sizeof(float));
+  const int64_t matmul_parameters = parameters - embedding - positions + (mc.tie_embeddings ? V * C : 0);
+  const int64_t weight_read_bytes = (parameters - (mc.tie_embeddings ? 0 : embedding)) * int64_t(sizeof(float));
+  const double flops_per_token = 6.0 * double(matmul_parameters) + 12.0 * double(L) * double(bc.train_context) * double(C);
+  Rng rng(seed ^ 0x9E3779B97F4A7C15ull);
+  json m = {{"name", bm.name}, {"overrides", bm.overrides},
+            {"model", yaml_to_json(YAML::Load(model_config_to_yaml(mc)))}, {"parameters", parameters}};
+
+  // Training: forward, cross-entropy, backward, AdamW.
+  const int64_t B = bc.batch_size, T = bc.train_context;
+  {
+    const std::vector<int32_t> inputs = random_tokens(rng, B * T, V), targets = random_tokens(rng, B * T, V);
+    CrossEntropy<float> ce;
+    std::vector<float> dlogits(static_cast<size_t>(B * T * V));
+    AdamW optimizer(AdamWConfig{});
+    auto step = [&] {
+      model.zero_grad();
+      const Tensor<float>& logits = model.forward(inputs.data(), B, T);
+      ce.forward(logits.ptr(), targets.data(), B * T, V);
+      ce.backward(dlogits.data());
+      model.backward(dlogits.data());
+      optimizer.step(params, 1e-4);
+    };
+    const Rate r = time_rate(bc.warmup, bc.repeats, double(B * T), step);
+    m["train_batch_size"] = B;
+    m["train_context"] = T;
+    m["train_tokens_per_second"] = r.median;
+    m["train_tokens_per_second_min"] = r.min;
+    m["train_tokens_per_second_max"] = r.max;
+    m["matmul_parameters"] = matmul_parameters;
+    m["model_flops_per_token"] = flops_per_token;
+    m["optimizer_bytes"] = optimizer.state_bytes();
+    log << "bench " << bm.name << ": training " << format_rate(r.median) << " tok/s (" << format_rate(r.min) << "-"
+        << format_rate(r.max) << "), " << format_fixed(flops_per_token * r.median / 1e9, 1) << " GFLOP/s\n";
+  }
+
+  // Prefill: one B = 1 forward into an empty cache.
+  m["prefill"] = json::array();
+  for (int64_t c : bc.prefill_contexts) {
+    const std::vector<int32_t> prompt = random_tokens(rng, c, V);
+    std::vector<KVCache<float>> caches = reserved_caches(mc, c);
+    const Rate r = time_rate(bc.warmup, bc.repeats, double(c), [&] {
+      for (auto& cache : caches) cache.clear();
+      model.forward_cached(prompt.data(), 1, c, caches);
+    });
+    m["prefill"].push_back(rate_json(c, r));
+    log << "bench " << bm.name << ": prefill " << c << ": " << format_rate(r.median) << " tok/s\n";
+  }
+
+  // Decode: single-token steps after a c-token prompt; each repeat rewinds the cache to c.
+  m["decode"] = json::array();
+  for (int64_t c : bc.decode_contexts) {
+    const std::vector<int32_t> prompt = random_tokens(rng, c, V), next = random_tokens(rng, bc.decode_tokens, V);
+    std::vector<KVCache<float>> caches = reserved_caches(mc, c + bc.decode_tokens);
+    model.forward_cached(prompt.data(), 1, c, caches);
+    const Rate r = time_rate(bc.warmup, bc.repeats, double(bc.decode_tokens), [&] {
+      for (auto& cache : caches) cache.length = c;
+      for (int64_t i = 0; i < bc.decode_tokens; ++i) model.forward_cached(next.data() + i, 1, 1, caches);
+    });
+    json point = rate_json(c, r);
+    point["decode_tokens"] = bc.decode_tokens;
+    point["bytes_read_per_token"] = weight_read_bytes + mc.kv_cache_bytes_per_token() * c;
+    m["decode"].push_back(point);
+    log << "bench " << bm.name << ": decode " << c << ": " << format_rate(r.median) << " tok/s\n";
+  }
+
+  // KV cache: bytes actually allocated when reserved for exactly c tokens.
+  m["kv_cache_bytes_per_token"] = mc.kv_cache_bytes_per_token();
+  m["kv_cache"] = json::array();
+  for (int64_t c : bc.kv_contexts) {
+    int64_t allocated = 0;
+    for (const auto& cache : reserved_caches(mc, c)) allocated += cache.bytes_allocated();
+    m["kv_cache"].push_back({{"context", c}, {"bytes_allocated", allocated},
+                             {"bytes_analytic", mc.kv_cache_bytes_per_token() * c}});
+  }
+  m["parameter_bytes"] = parameter_bytes;
+  m["peak_rss_bytes"] = peak_rss_bytes();
+  m["peak_rss_scope"] = scoped ? "model" : "process";
+  return m;
+}
+
+// mfu = model FLOPs/s over the matmul peak; decode bound = read bandwidth / bytes read per token.
+void add_bounds(json& bench) {
+  const double peak = bench["matmul_peak_gflops"].get<double>() * 1e9;
+  const double bandwidth = bench["memory_read_bandwidth_gbps"].get<double>() * 1e9;
+  for (json& m : bench["models"]) {
+    m["mfu"] = m["model_flops_per_token"].get<double>() * m["train_tokens_per_second"].get<double>() / peak;
+    for (json& p : m["decode"])
+      p["bandwidth_bound_tokens_per_second"] = bandwidth / p["bytes_read_per_token"].get<double>();
+  }
+}
+
+// One line per model: the figures the issue's targets are about.
+void print_summary(const json& bench, const std::string& name, std::ostream& out) {
+  out << name << ": matmul peak " << format_fixed(bench["matmul_peak_gflops"].get<double>(), 1) << " GFLOP/s ("
+      << bench["threads"].get<int>() << " threads; one thread "
+      << format_fixed(bench["matmul_single_thread_gflops"].get<double>(), 1) << "), memory read "
+      << format_fixed(bench["memory_read_bandwidth_gbps"].get<double>(), 1) << " GB/s\n";
+  for (const json& m : bench["models"]) {
+    out << name << ": " << m["name"].get<std::string>() << ": train "
+        << format_rate(m["train_tokens_per_second"].get<double>()) << " tok/s, MFU "
+        << format_fixed(100 * m["mfu"].get<double>(), 1) << "%";
+    for (const json& p : m["prefill"])
+      out << "; prefill@" << p["context"].get<int64_t>() << " " << format_rate(p["tokens_per_second"].get<double>());
+    for (const json& p : m["decode"])
+      out << "; decode@" << p["context"].get<int64_t>() << " " << format_rate(p["tokens_per_second"].get<double>())
+          << " (bound " << format_rate(p["bandwidth_bound_tokens_per_second"].get<double>()) << ")";
+    out << "; params " << format_bytes(m["parameter_bytes"].get<int64_t>()) << ", AdamW "
+        << format_bytes(m["optimizer_bytes"].get<int64_t>()) << ", peak RSS "
+        << format_bytes(m["peak_rss_bytes"].get<int64_t>()) << ", KV " << m["kv_cache_bytes_per_token"].get<int64_t>()
+        << " B/token";
+    for (const json& k : m["kv_cache"])
+      out << ", KV@" << k["context"].get<int64_t>() << " " << format_bytes(k["bytes_allocated"].get<int64_t>());
+    out << "\n";
+  }
+}
+
+}  // namespace
+
+int bench_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  CommandArguments a;
+  if (!parse_command_arguments("bench", args, {}, a, err)) return 2;
+  const auto started = std::chrono::system_clock::now();
+  ExperimentConfig config = load_experiment(a.config_path, "bench", "list the variants under bench.models instead");
+  if (!config.bench.enabled) config.bench = parse_bench_section(YAML::Node(YAML::NodeType::Map), config.model);
+  const BenchConfig& bc = config.bench;
+  const int threads = resolve_threads(a, config.threads);
+  tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, threads);
+  const fs::path dir = output_dir(a, config.name);
+
+  json bench = json::object();
+  bench["threads"] = threads;
+  bench["load_average_before"] = load_average();
+  err << config.name << ": bench of " << bc.models.size() << " models on " << threads << " threads (load average "
+      << bench["load_average_before"].get<std::string>() << ")\n";
+  // The machine's figures, before and after the models (other load on the machine varies; the
+  // better of the two is the peak the model figures are held against).
+  auto probe = [&](const char* when) {
+    const json p = {{"matmul_gflops", matmul_gflops(bc.matmul_size, bc.repeats, false)},
+                    {"matmul_single_thread_gflops", matmul_gflops(bc.matmul_size, bc.repeats, true)},
+                    {"memory_read_bandwidth_gbps", read_bandwidth_gbps(bc.bandwidth_mib << 20, bc.repeats)}};
+    err << config.name << ": " << when << ": matmul " << format_fixed(p["matmul_gflops"].get<double>(), 1)
+        << " GFLOP/s (one thread " << format_fixed(p["matmul_single_thread_gflops"].get<double>(), 1)
+        << "), memory read " << format_fixed(p["memory_read_bandwidth_gbps"].get<double>(), 1) << " GB/s\n";
+    return p;
+  };
+  bench["machine_before"] = probe("before");
+  bench["models"] = json::array();
+  for (const BenchModel& bm : bc.models)
+    bench["models"].push_back(measure_model(bc, bm, static_cast<uint64_t>(config.seed), err));
+  bench["machine_after"] = probe("after");
+  bench["load_average_after"] = load_average();
+  for (const char* key : {"matmul_gflops", "matmul_single_thread_gflops", "memory_read_bandwidth_gbps"}) {
+    const std::string name = std::string(key) == "matmul_gflops" ? "matmul_peak_gflops" : key;
+    bench[name] = std::max(bench["machine_before"][key].get<double>(), bench["machine_after"][key].get<double>());
+  }
+  bench["matmul_size"] = bc.matmul_size;
+  bench["memory_probe_bytes"] = bc.bandwidth_mib << 20;
+  bench["flops_formula"] = "6*matmul_parameters + 12*n_layers*train_context*d_model per training token (PaLM app. B)";
+  add_bounds(bench);
+
+  json result = result_header("bench", config, threads, started);
+  result["bench"] = bench;
+  const std::string result_path = (dir / "bench.json").string();
+  write_result(result_path, result, started);
+  print_summary(bench, config.name, out);
+  out << config.name << ": result " << result_path << "\n";
+  return 0;
+}
+
+}  // namespace ablate

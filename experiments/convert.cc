@@ -1,0 +1,98 @@
+// `ablate convert` (see convert_command.h).
+#include "experiments/convert.h"
+
+#include <filesystem>
+#include <ostream>
+#include <sstream>
+
+#include "harness/checkpoints/checkpoint_formats.h"
+#include "harness/config/model_yaml.h"
+#include "harness/tokenizers/tokenizer.h"
+
+namespace ablate {
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* kConvertUsage =
+    "usage: ablate convert IN OUT [--to ablate|huggingface|llama2c] [--tokenizer SPEC] [--force]\n";
+
+// A run name from OUT's stem (letters, digits and _ - . = + only).
+std::string run_name(const std::string& out_path) {
+  std::string stem = fs::path(out_path).stem().string();
+  if (stem.empty()) stem = fs::path(out_path).parent_path().filename().string();
+  std::string name;
+  for (char c : stem)
+    name += ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+             c == '.' || c == '=' || c == '+')
+                ? c
+                : '_';
+  if (name.empty() || name == "." || name == "..") name = "converted";
+  return name.substr(0, 128);
+}
+
+std::string indented(const std::string& yaml) {
+  std::istringstream in(yaml);
+  std::string line, text;
+  while (std::getline(in, line)) text += "  " + line + "\n";
+  return text;
+}
+
+}  // namespace
+
+int convert_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> paths;
+  std::string to, tokenizer_spec = "byte";
+  bool force = false;
+  auto usage = [&](const std::string& what) {
+    err << "ablate convert: " << what << "\n" << kConvertUsage;
+    return 2;
+  };
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--to" || a == "--tokenizer") {
+      if (i + 1 >= args.size()) return usage(a + " needs a value");
+      (a == "--to" ? to : tokenizer_spec) = args[++i];
+    } else if (a == "--force") {
+      force = true;
+    } else if (!a.empty() && a[0] == '-') {
+      return usage("unknown option '" + a + "'");
+    } else {
+      paths.push_back(a);
+    }
+  }
+  if (paths.size() != 2) return usage("expected IN and OUT, found " + std::to_string(paths.size()) + " paths");
+  const std::string& in_path = paths[0];
+  const std::string& out_path = paths[1];
+  const CheckpointFormat out_format = to.empty() ? output_checkpoint_format(out_path) : parse_format_name(to);
+  std::error_code ec;
+  if (fs::exists(out_path, ec) && !force)
+    throw InteropError(out_path + ": exists (use --force to replace it)");
+  if (fs::exists(out_path, ec) && fs::equivalent(in_path, out_path, ec))
+    throw InteropError(out_path + ": is the input; write to another path");
+
+  LoadedModel loaded = load_model_checkpoint(in_path);
+  Model<float>& model = *loaded.model;
+  for (const std::string& note : loaded.notes) err << "ablate convert: note: " << note << "\n";
+
+  ExperimentConfig experiment;
+  experiment.name = run_name(out_path);
+  experiment.model = model.config();
+  experiment.data.tokenizer = tokenizer_spec;
+  experiment.train.context = model.config().context;
+  experiment.eval.context = model.config().context;
+  const std::unique_ptr<Tokenizer> tokenizer = make_tokenizer(tokenizer_spec);
+  if (tokenizer->vocab_size() > model.config().vocab_size)
+    throw InteropError("--tokenizer " + tokenizer_spec + " has " + std::to_string(tokenizer->vocab_size()) +
+                       " ids, more than the model's vocabulary of " + std::to_string(model.config().vocab_size));
+
+  save_model_checkpoint(out_path, out_format, model, experiment);
+  err << "ablate convert: " << in_path << " (" << format_name(loaded.format) << ") -> " << out_path << " ("
+      << format_name(out_format) << "), " << model.parameter_count() << " parameters\n";
+  out << "# the model of " << out_path << ", for an experiment config's `model:` section\n"
+      << "model:\n"
+      << indented(model_config_to_yaml(model.config()));
+  return 0;
+}
+
+}  // namespace ablate

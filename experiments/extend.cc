@@ -1,0 +1,131 @@
+// The context-extension experiment (see extension.h).
+#include "experiments/extend.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <ostream>
+#include <sstream>
+
+#include "components/model/model.h"
+#include "harness/common/progress.h"
+#include "harness/eval/perplexity.h"
+#include "harness/tokenizers/tokenizer.h"
+#include "harness/train/trainer.h"
+
+namespace ablate {
+namespace {
+
+// Fine-tunes a copy of the trained weights under `method` at `context` tokens (PI / YaRN
+// recipe): the config's optimizer settings, lr = finetune.lr (default train.lr / 10), a tenth of
+// the steps as warmup, about the training run's tokens per step. Returns the fine-tuned model.
+void finetune(const ExperimentConfig& config, const ModelConfig& model_config, Model<float>& model,
+              const TrainingData& data, const std::string& checkpoint_path, std::ostream* log) {
+  const ExtendFinetune& ft = config.extend.finetune;
+  ExperimentConfig c = config;
+  c.name = config.name + "/finetune";
+  c.model = model_config;
+  c.model.context = std::max(c.model.context, ft.context);
+  c.train.context = ft.context;
+  c.train.steps = ft.steps;
+  c.train.warmup = ft.steps / 10;
+  c.train.lr = ft.lr > 0 ? ft.lr : config.train.lr / 10;
+  c.train.batch_size = std::max<int64_t>(1, config.train.batch_size * config.train.context / ft.context);
+  c.train.accumulation = 1;
+  c.train.eval_every = 0;
+  c.train.eval_tokens = std::max<int64_t>(ft.context * 4, config.train.eval_tokens);
+  c.train.checkpoint_every = 0;
+  TrainOptions options;
+  options.checkpoint_path = checkpoint_path;
+  options.log = log;
+  train_model(c, data, model, options);
+}
+
+// Copies every parameter value of `from` into `to` (same parameter shapes: only RoPE scaling, which
+// has no parameters, differs between the two configs).
+void copy_weights(Model<float>& from, Model<float>& to) {
+  ParameterList<float> src = from.parameters(), dst = to.parameters();
+  for (size_t i = 0; i < src.size(); ++i) dst[i].param->value = src[i].param->value;
+}
+
+}  // namespace
+
+TokenSource extension_text(const ExperimentConfig& config, const TrainingData& data) {
+  if (config.extend.text == "validation") return data.validation;
+  const std::unique_ptr<Tokenizer> tokenizer = make_tokenizer(config.data.tokenizer);
+  return TokenSource(tokenize_file(config.extend.text, *tokenizer));
+}
+
+nlohmann::json run_extension(const ExperimentConfig& config, const ExtensionInputs& in) {
+  const ExtendConfig& ec = config.extend;
+  const ModelConfig& trained = config.model;
+  const int64_t L = trained_context(trained);
+  const int64_t n = in.text->size();
+  const int64_t ft_context = ec.finetune.context > 0 ? ec.finetune.context : ec.lengths.back();
+  const bool finetuning = ec.finetune.steps > 0;
+  nlohmann::json out = {{"trained_context", L}, {"windowing", ec.windowing}, {"stride", ec.stride},
+                        {"text", ec.text}, {"tokens_available", n}, {"methods", nlohmann::json::array()}};
+  for (const ExtendMethod& method : ec.methods) {
+    nlohmann::json m = {{"name", method.name}, {"scaling", method.scaling}, {"finetuned_steps", 0},
+                        {"points", nlohmann::json::array()}};
+    if (method.factor_auto) m["scaling"]["factor"] = "auto";
+    // With fine-tuning, `auto` is fixed at the fine-tuning context for every length (the scaled
+    // model is trained once); without, it follows each length.
+    std::unique_ptr<Model<float>> finetuned;
+    if (finetuning && trained.position.type == "rope") {
+      const ModelConfig ft_model = extension_model(trained, method, ft_context);
+      finetuned = std::make_unique<Model<float>>(ft_model, static_cast<uint64_t>(config.seed));
+      copy_weights(*in.trained, *finetuned);
+      if (in.log) *in.log << config.name << ": fine-tuning " << method.name << " for " << ec.finetune.steps
+                          << " steps at context " << ft_context << "\n";
+      finetune(config, ft_model, *finetuned, *in.data,
+               (std::filesystem::path(in.finetune_dir) / ("finetune_" + method.name + ".safetensors")).string(),
+               in.log);
+      m["finetuned_steps"] = ec.finetune.steps;
+    }
+    for (int64_t length : ec.lengths) {
+      nlohmann::json point = {{"length", length}};
+      if (trained.position.type != "rope" && method.scaling.value("type", "") != "none") {
+        point["applicable"] = false;
+        point["reason"] = "scaling applies to rope positions only; this model uses " + trained.position.type;
+      } else if (trained.position.type == "learned" && length > trained.context) {
+        point["applicable"] = false;
+        point["reason"] = "learned position table holds " + std::to_string(trained.context) + " positions";
+      } else if (n < length) {
+        point["applicable"] = false;
+        point["reason"] = "the text holds " + std::to_string(n) + " tokens, fewer than one window";
+      } else {
+        const ModelConfig mc = extension_model(trained, method, finetuning ? ft_context : length);
+        Model<float> model(mc, static_cast<uint64_t>(config.seed));
+        copy_weights(finetuned ? *finetuned : *in.trained, model);
+        PerplexityOptions po;
+        po.windowing = ec.windowing;
+        po.window = length;
+        po.stride = ec.stride;
+        po.max_tokens = ec.max_tokens;
+        po.batch = std::max<int64_t>(1, 4096 / length);
+        const auto start = std::chrono::steady_clock::now();
+        const PerplexityResult r = evaluate_perplexity(model, *in.text, po);
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const int64_t bucket = std::max<int64_t>(1, length / 64);
+        point["applicable"] = true;
+        point["factor"] = mc.position.scaling.factor;
+        point["perplexity"] = r.perplexity();
+        point["loss"] = r.loss();
+        point["tokens"] = r.tokens;
+        point["windows"] = r.windows;
+        point["seconds"] = seconds;
+        point["bucket"] = bucket;
+        point["loss_by_position"] = r.loss_by_position(bucket);
+        if (in.log)
+          *in.log << config.name << ": extend " << method.name << " @ " << length << ": perplexity "
+                  << format_fixed(r.perplexity(), 3) << " (" << r.tokens << " tokens, " << format_fixed(seconds, 1) << " s)\n";
+      }
+      m["points"].push_back(point);
+    }
+    out["methods"].push_back(m);
+  }
+  return out;
+}
+
+}  // namespace ablate

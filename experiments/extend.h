@@ -1,0 +1,41 @@
+// The context-extension experiment (the `extend:` section): perplexity of a model trained at
+// context L, evaluated at each length under each RoPE scaling method, with loss by position.
+// Produces the "extend" object of a result:
+//
+//   {"trained_context": L, "windowing", "stride", "text", "tokens_available",
+//    "methods": [{"name", "scaling": {...as configured}, "finetuned_steps",
+//                 "points": [{"length", "applicable": true, "factor", "perplexity", "loss",
+//                             "tokens", "windows", "bucket", "loss_by_position": [...]},
+//                            {"length", "applicable": false, "reason": "..."}]}]}
+//
+// Points that cannot be evaluated are reported, not fatal: a learned position table shorter than
+// the length, or a text shorter than one window.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "components/model/model.h"
+#include "harness/config/experiment_config.h"
+#include "harness/data/training_data.h"
+
+namespace ablate {
+
+struct ExtensionInputs {
+  Model<float>* trained = nullptr;             // the trained model (of config.model); its weights are copied
+  const TokenSource* text = nullptr;           // the evaluation stream
+  const TrainingData* data = nullptr;          // for the optional fine-tuning
+  std::string finetune_dir;                    // where fine-tuned checkpoints go
+  std::ostream* log = nullptr;
+};
+
+nlohmann::json run_extension(const ExperimentConfig& config, const ExtensionInputs& inputs);
+
+// The evaluation stream an extend section names: the validation split (a view of it, so a mapped
+// shard stays mapped), or a text file.
+TokenSource extension_text(const ExperimentConfig& config, const TrainingData& data);
+
+}  // namespace ablate

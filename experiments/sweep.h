@@ -1,0 +1,77 @@
+// Sweeps: one base experiment plus a `sweep:` section that turns it into many named runs.
+//
+//   sweep:
+//     variants:                 # named points, each a set of overrides (one-at-a-time ablations)
+//       layernorm: {model.norm.type: layernorm}
+//       rmsnorm: {}             # the base as it is
+//     grid:                     # every combination of these values (crossed with the variants)
+//       seed: [0, 1, 2]
+//     zip:                      # lists of equal length, varied together
+//       model.attention.type: [mha, gqa, mqa]
+//       model.attention.n_kv_heads: [4, 2, 1]
+//     jobs: 1                   # points run at once; the threads are split between them
+//
+// Keys are dotted config paths (any key of the experiment). Each point is named from its parts:
+// the variant name, then each grid/zip value ("rmsnorm_seed=1", "layernorm_gqa_seed=0"), and its
+// config is the base with the point's overrides applied, checked like any experiment, so a bad
+// point is reported before anything runs. Results go to DIR/POINT/ (experiment_runner.h) and
+// DIR/sweep.json lists the points and how each ended.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "harness/config/config_tree.h"
+#include "harness/config/experiment_config.h"
+
+namespace ablate {
+
+struct SweepPoint {
+  std::string name;     // the run's name and folder
+  std::string variant;  // the name without its seed part: the report averages seeds of a variant
+  std::vector<std::pair<std::string, YAML::Node>> overrides;  // dotted path -> value
+  ExperimentConfig config;                                   // resolved and checked
+};
+
+struct SweepPlan {
+  std::string name;  // the sweep's (the top-level `name`, default the file's stem)
+  int64_t jobs = 1;
+  std::vector<SweepPoint> points;
+};
+
+bool has_sweep(const ConfigTree& tree);
+
+// The one experiment a single-step command (eval, extend, choice, bench) runs: load_config_tree(path)
+// then parse_experiment with the file's stem as the default name. A sweep is a ConfigError
+// "PATH: COMMAND takes one experiment, and this file is a sweep (HINT)".
+ExperimentConfig load_experiment(const std::string& path, const std::string& command, const std::string& hint);
+
+// Reads the `sweep:` section and builds every point (ConfigError naming the file, the sweep key
+// or the point whose config is invalid).
+SweepPlan plan_sweep(const ConfigTree& tree, const std::string& default_name);
+
+struct SweepOptions {
+  std::string dir;        // DIR: one folder per point
+  std::string kind = "run";
+  bool force = false;     // rerun finished points too
+  int threads = 1;        // the total; each of `jobs` points gets threads / jobs
+  int64_t jobs = 0;       // 0 = the plan's
+  std::ostream* out = nullptr;
+  std::ostream* log = nullptr;
+  bool interactive = false;
+};
+
+struct SweepOutcome {
+  int64_t completed = 0, skipped = 0, failed = 0;
+};
+
+// Runs every point not finished yet (unfinished points continue from their checkpoints); a
+// failing point is reported and the others still run.
+SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options);
+
+}  // namespace ablate

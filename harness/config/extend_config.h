@@ -1,0 +1,71 @@
+// The `extend:` section: a context-extension experiment on a model trained at context L.
+//
+//   extend:
+//     lengths: [128, 256, 512, 1024, 2048]   # evaluation contexts (tokens)
+//     methods:                  # each a RoPE `scaling:` block; `name` defaults to its type
+//       - {type: none}
+//       - {type: linear, factor: auto}       # auto = max(1, length / L) at each length
+//       - {type: ntk, factor: auto}
+//       - {type: dynamic_ntk, factor: 1}     # Hugging Face recomputes from the sequence length
+//       - {type: yarn, factor: auto, beta_fast: 32, beta_slow: 1}
+//     windowing: disjoint       # disjoint | hf_strided (perplexity.h)
+//     stride: 0                 # hf_strided: 0 = half the length
+//     max_tokens: 32768         # scored tokens per (method, length), whole windows
+//     text: validation          # validation (the data's held-out split) | a text file
+//     finetune: {steps: 0, context: 0, lr: 0}   # optional: train each scaled model first
+//                                               # (PI / YaRN papers); lr 0 = train.lr / 10
+//
+// L is model.context (the model's `position.scaling.original_context` when it sets one). Every
+// method is checked at parse time as a full model config (so an unknown type or a bad beta is a
+// ConfigError naming extend.methods[i]).
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "components/model/model_config.h"
+
+namespace ablate {
+
+struct ExtendMethod {
+  std::string name;
+  nlohmann::json scaling;    // the scaling block as written, without `name` (factor may be "auto")
+  bool factor_auto = false;
+};
+
+struct ExtendFinetune {
+  int64_t steps = 0;
+  int64_t context = 0;  // 0 = the longest length
+  double lr = 0;        // 0 = train.lr / 10
+};
+
+struct ExtendConfig {
+  bool enabled = false;
+  std::vector<int64_t> lengths;
+  std::vector<ExtendMethod> methods;
+  std::string windowing = "disjoint";
+  int64_t stride = 0;
+  int64_t max_tokens = 32768;
+  std::string text = "validation";
+  ExtendFinetune finetune;
+};
+
+// Reads the section (node at YAML path "extend") against the trained model's config.
+ExtendConfig parse_extend_section(const YAML::Node& node, const ModelConfig& trained);
+
+nlohmann::json extend_to_json(const ExtendConfig& config);
+
+// The trained context L of a model: what `factor: auto` divides by.
+int64_t trained_context(const ModelConfig& trained);
+
+// The model config that evaluates `method` at `length`: the trained config with its RoPE scaling
+// replaced (factor auto resolved, original_context = L unless the method sets it). Throws
+// ConfigError (path `where`) if the combination is invalid.
+ModelConfig extension_model(const ModelConfig& trained, const ExtendMethod& method, int64_t length,
+                            const std::string& where = "extend.methods");
+
+}  // namespace ablate

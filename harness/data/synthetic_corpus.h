@@ -1,0 +1,105 @@
+// The built-in synthetic corpus: short English stories with long-range dependencies, generated
+// from a seed, so Ablate runs (quickstart, tests, examples) without any data files.
+//
+// What it is. Plain ASCII text made of documents joined by "\n\n" (a document never contains a
+// newline). Each document is a short story from a small probabilistic grammar (about 550 words:
+// names, pets, objects, colors, places, animals, foods, verbs, adjectives; templates with
+// alternatives "(a|b)", optional parts "[x]" and nested nonterminals, articles a/an agreed).
+// Its parts, and why each exists:
+//   1. Local syntax. Filler sentences ("Mia walked slowly to the park.", "There were three ducks
+//      in the pond.") are the bulk of the text; a small model learns them quickly, so what
+//      separates the variants is mostly the parts below.
+//   2. Entities and attributes. The story opens by introducing 1-3 characters, each with one
+//      colored object or one named pet ("Mia had a red kite.", "Tom had a dog named Rex.").
+//      Later, after filler, one sentence per character needs that binding back: the attribute
+//      ("Mia looked for her" -> " red kite"), the owner ("The red kite belonged to" -> " Mia")
+//      or the pet's name ("Tom called, "Come here," -> " Rex"). Colors, names and pet names
+//      are distinct within a document, so the answer is fixed by what was said earlier and the
+//      other characters' attributes are natural wrong answers (binding, not just copying).
+//   3. Key-value facts. 0-2 facts stated right after the introductions ("The code for the blue
+//      door is 4721.", "The password for the old tower is comet.", "Mia's lucky number is 37.",
+//      "The train to Ashford leaves at 7 o'clock.") and recalled at the very end of the story, so
+//      the distance is the whole body: hundreds of bytes, often more than a training context.
+//      Values are random (4-digit codes, 2-digit numbers, hours, 30 words): only attention back
+//      to the statement can predict them, which is what position-encoding and attention variants
+//      change.
+//   4. Lengths. Each document's length target is drawn from 96..~3000 bytes (roughly log-uniform),
+//      so some documents fit in a 128-byte context, some exceed 512, and dependencies straddle
+//      the usual training contexts (128-512): the long-context extension curves have something
+//      to find beyond the training length.
+//
+// Structure for evaluation. generate_document returns each recall as a SyntheticFact: the byte
+// offset where the fact was stated, the offset where the answer is recalled, the prefix that leads
+// to it, the answer and three wrong continuations of the same form (the other characters' colors,
+// names and values first, then random ones; for codes one digit swap). No choice is a prefix of
+// another (so a byte-level model cannot prefer the shorter one for free). A multiple-choice task is
+// context = text.substr(0, recalled_at), choices = {answer} + distractors (each carries the leading
+// space, lm-eval's target delimiter): only the answer is consistent with what was said before.
+//
+// Measured (tests/test_synthetic_corpus.cc, 5000 documents): document length median ~530 bytes,
+// 14% <= 256, 52% > 512, 11% > 2048, max ~3200; ~3.1 recalls per document; stated -> recalled
+// distance median ~340 bytes (entity recalls ~300, key-value ~470), 95% > 128, 37% > 512.
+// ~350 distinct 8-byte substrings per KB over 64 KB; ~50 MB/s on one core.
+//
+// Determinism. Everything comes from ablate::Rng (integer arithmetic only, no std:: distributions,
+// no libm), so the text is identical on every platform and standard library.
+// generate_corpus(seed, n) is exactly the documents of successive generate_document(rng) calls on
+// Rng(seed), joined by "\n\n": a task built from Rng(seed) sees the documents the corpus holds.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "components/core/random.h"
+
+namespace ablate {
+
+// No document is longer than this (checked while generating).
+constexpr size_t kSyntheticMaxDocumentBytes = 4096;
+
+enum class RecallKind {
+  kAttribute,    // "Mia had a red kite." ... "Mia looked for her" -> " red kite"
+  kOwner,        // "Mia had a red kite." ... "The red kite belonged to" -> " Mia"
+  kPetName,      // "Tom had a dog named Rex." ... "Tom called, \"Come here," -> " Rex"
+  kCode,         // "The code for the blue door is 4721." ... -> " 4721"
+  kPassword,     // "The password for the old tower is comet." ... -> " comet"
+  kLuckyNumber,  // "Mia's lucky number is 37." ... -> " 37"
+  kTrainTime,    // "The train to Ashford leaves at 7 o'clock." ... -> " 7 o'clock"
+};
+
+// "attribute", "owner", "pet_name", "code", "password", "lucky_number", "train_time".
+const char* recall_kind_name(RecallKind kind);
+
+// One long-range dependency of a document. With T = the document's text:
+//   T.compare(recalled_at - question_prefix.size(), question_prefix.size(), question_prefix) == 0
+//   T.compare(recalled_at, answer.size(), answer) == 0
+//   T.compare(stated_at, answer.size() - 1, answer, 1) == 0   (the statement, without the space)
+//   stated_at + answer.size() - 1 <= recalled_at - question_prefix.size()   (stated before)
+struct SyntheticFact {
+  std::string question_prefix;           // the recall up to the answer: "The code for the blue door is"
+  std::string answer;                    // " 4721": starts with the space that follows the prefix
+  std::vector<std::string> distractors;  // 3 wrong continuations of the same form: " 4712", ...
+  RecallKind kind = RecallKind::kCode;
+  size_t stated_at = 0;    // where the answer's text (no leading space) occurs in the statement
+  size_t recalled_at = 0;  // where `answer` begins in the recall
+};
+
+struct SyntheticDocument {
+  std::string text;                    // one story: ASCII, no newline, <= kSyntheticMaxDocumentBytes
+  std::vector<SyntheticFact> recalls;  // in order of recalled_at; at least one per document
+};
+
+// One story; advances rng.
+SyntheticDocument generate_document(Rng& rng);
+
+// Whole documents from Rng(seed), joined by "\n\n", until the text holds at least n_bytes: the
+// result is cut at the first document boundary at or after n_bytes, so
+// n_bytes <= size < n_bytes + 2 + kSyntheticMaxDocumentBytes. n_bytes <= 0 is std::invalid_argument.
+std::string generate_corpus(uint64_t seed, int64_t n_bytes);
+
+// A few lines for the docs and --help.
+std::string describe_synthetic_corpus();
+
+}  // namespace ablate

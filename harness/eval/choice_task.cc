@@ -1,0 +1,374 @@
+// Multiple-choice loaders (see choice_task.h).
+#include "harness/eval/choice_task.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <utility>
+
+#include "components/core/random.h"
+#include "harness/common/file_io.h"
+#include "harness/data/synthetic_corpus.h"
+#include "harness/tokenizers/tokenizer.h"
+
+namespace ablate {
+namespace {
+
+using nlohmann::json;
+
+// Where an item came from, for messages: "FILE:LINE: ...".
+struct Where {
+  const std::string& source;
+  size_t line;
+  DataError error(const std::string& what) const {
+    return DataError(source + ":" + std::to_string(line) + ": " + what);
+  }
+};
+
+const char* json_type(const json& j) { return j.type_name(); }
+
+const json& field(const json& doc, const char* name, const Where& at) {
+  const auto it = doc.find(name);
+  if (it == doc.end()) throw at.error(std::string("missing field '") + name + "'");
+  return *it;
+}
+
+std::string string_field(const json& doc, const char* name, const Where& at) {
+  const json& v = field(doc, name, at);
+  if (!v.is_string())
+    throw at.error(std::string("field '") + name + "' must be a string, found " + json_type(v));
+  return v.get<std::string>();
+}
+
+std::vector<std::string> string_list(const json& v, const std::string& name, const Where& at) {
+  if (!v.is_array()) throw at.error("field '" + name + "' must be an array of strings, found " + json_type(v));
+  std::vector<std::string> out;
+  for (const auto& e : v) {
+    if (!e.is_string())
+      throw at.error("field '" + name + "' must be an array of strings, found an element of type " + json_type(e));
+    out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
+// An integer label: a JSON integer, or a string holding one ("2", as Hugging Face exports have it).
+int64_t label_value(const json& v, const std::string& name, const Where& at) {
+  if (v.is_number_integer()) return v.get<int64_t>();
+  if (v.is_number_float()) {
+    const double d = v.get<double>();  // 2.0 is 2; 2.5 and 1e300 (beyond int64) are not labels
+    if (std::floor(d) == d && std::abs(d) < 1e15) return static_cast<int64_t>(d);
+  }
+  if (v.is_string()) {
+    const std::string s = v.get<std::string>();
+    size_t i = (!s.empty() && s[0] == '-') ? 1 : 0;
+    bool digits = i < s.size() && s.size() - i <= 9;
+    for (size_t k = i; digits && k < s.size(); ++k) digits = std::isdigit(static_cast<unsigned char>(s[k])) != 0;
+    if (digits) return std::stoll(s);
+    throw at.error(name + " '" + s + "' is not a choice index");
+  }
+  throw at.error(name + " must be an integer or a string holding one, found " + std::string(json_type(v)) +
+                 (v.is_number() ? " " + v.dump() : ""));
+}
+
+int checked_gold(int64_t label, size_t n_choices, const std::string& name, const Where& at) {
+  if (label < 0 || label >= static_cast<int64_t>(n_choices))
+    throw at.error(name + " " + std::to_string(label) + " is out of range for " + std::to_string(n_choices) +
+                   " choices");
+  return static_cast<int>(label);
+}
+
+std::vector<std::string> with_delimiter(const std::vector<std::string>& texts) {
+  std::vector<std::string> out;
+  for (const auto& t : texts) out.push_back(kTargetDelimiter + t);
+  return out;
+}
+
+// Python's str.capitalize on ASCII: first character upper case, the rest lower case.
+std::string capitalize(std::string s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 128) s[i] = static_cast<char>(i == 0 ? std::toupper(c) : std::tolower(c));
+  }
+  return s;
+}
+
+ChoiceItem parse_generic(const json& doc, const Where& at) {
+  ChoiceItem item;
+  item.context = string_field(doc, "context", at);
+  const auto choices = string_list(field(doc, "choices", at), "choices", at);
+  if (choices.empty()) throw at.error("empty choice list");
+  item.choices = with_delimiter(choices);
+  item.gold = checked_gold(label_value(field(doc, "label", at), "label", at), choices.size(), "label", at);
+  return item;
+}
+
+ChoiceItem parse_hellaswag(const json& doc, const Where& at) {
+  ChoiceItem item;
+  const std::string ctx = string_field(doc, "ctx_a", at) + " " + capitalize(string_field(doc, "ctx_b", at));
+  item.context = hellaswag_preprocess(string_field(doc, "activity_label", at) + ": " + ctx);
+  auto endings = string_list(field(doc, "endings", at), "endings", at);
+  if (endings.empty()) throw at.error("empty choice list");
+  for (auto& e : endings) e = hellaswag_preprocess(e);
+  item.choices = with_delimiter(endings);
+  item.gold = checked_gold(label_value(field(doc, "label", at), "label", at), endings.size(), "label", at);
+  return item;
+}
+
+ChoiceItem parse_arc(const json& doc, const Where& at) {
+  ChoiceItem item;
+  item.context = "Question: " + string_field(doc, "question", at) + "\nAnswer:";
+  const json& choices = field(doc, "choices", at);
+  if (!choices.is_object())
+    throw at.error(std::string("field 'choices' must be an object {\"text\": [...], \"label\": [...]}, found ") +
+                   json_type(choices));
+  const auto texts = string_list(field(choices, "text", at), "choices.text", at);
+  const auto labels = string_list(field(choices, "label", at), "choices.label", at);
+  if (texts.empty()) throw at.error("empty choice list");
+  if (texts.size() != labels.size())
+    throw at.error("choices.text has " + std::to_string(texts.size()) + " entries but choices.label has " +
+                   std::to_string(labels.size()));
+  const std::string key = string_field(doc, "answerKey", at);
+  const auto it = std::find(labels.begin(), labels.end(), key);
+  if (it == labels.end()) {
+    std::string known;
+    for (const auto& l : labels) known += (known.empty() ? "" : ", ") + l;
+    throw at.error("answerKey '" + key + "' is not among the labels " + known);
+  }
+  item.choices = with_delimiter(texts);
+  item.gold = static_cast<int>(it - labels.begin());
+  return item;
+}
+
+ChoiceItem parse_piqa(const json& doc, const Where& at) {
+  ChoiceItem item;
+  item.context = "Question: " + string_field(doc, "goal", at) + "\nAnswer:";
+  item.choices = with_delimiter({string_field(doc, "sol1", at), string_field(doc, "sol2", at)});
+  item.gold = checked_gold(label_value(field(doc, "label", at), "label", at), 2, "label", at);
+  return item;
+}
+
+ChoiceItem parse_winogrande(const json& doc, const Where& at) {
+  ChoiceItem item;
+  const std::string sentence = string_field(doc, "sentence", at);
+  const size_t blank = sentence.find('_');
+  if (blank == std::string::npos) throw at.error("sentence has no '_' blank: \"" + sentence + "\"");
+  const std::string head = sentence.substr(0, blank);
+  item.contexts = {head + string_field(doc, "option1", at), head + string_field(doc, "option2", at)};
+  item.choices = {kTargetDelimiter + python_strip(sentence.substr(blank + 1))};
+  const int64_t answer = label_value(field(doc, "answer", at), "answer", at);  // "1" | "2"
+  if (answer != 1 && answer != 2)
+    throw at.error("answer " + std::to_string(answer) + " is out of range for 2 options (expected \"1\" or \"2\")");
+  item.gold = static_cast<int>(answer - 1);
+  return item;
+}
+
+ChoiceItem parse_item(const json& doc, const std::string& format, const Where& at) {
+  if (format == "generic") return parse_generic(doc, at);
+  if (format == "hellaswag") return parse_hellaswag(doc, at);
+  if (format == "arc") return parse_arc(doc, at);
+  if (format == "piqa") return parse_piqa(doc, at);
+  if (format == "winogrande") return parse_winogrande(doc, at);
+  throw DataError(at.source + ": unknown multiple-choice format '" + format +
+                  "' (known: generic, hellaswag, arc, piqa, winogrande)");
+}
+
+// nlohmann's "[json.exception.parse_error.101] parse error at ..." without the bracketed id.
+std::string json_error_text(const std::exception& e) {
+  std::string what = e.what();
+  if (!what.empty() && what[0] == '[') {
+    const size_t close = what.find("] ");
+    if (close != std::string::npos) what = what.substr(close + 2);
+  }
+  return what;
+}
+
+// Python's str.replace(old, new): every non-overlapping occurrence, left to right, one pass.
+std::string replace_all(const std::string& text, const std::string& from, const std::string& to) {
+  std::string out;
+  size_t pos = 0;
+  for (size_t hit; (hit = text.find(from, pos)) != std::string::npos; pos = hit + from.size())
+    out.append(text, pos, hit - pos).append(to);
+  return out.append(text, pos, std::string::npos);
+}
+
+bool is_python_space(uint32_t c) {
+  return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 || c == 0x1680 ||
+         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+// The code point of the UTF-8 sequence at text[i] and its length; an invalid byte reads as itself
+// (never whitespace above 0x7F), length 1.
+std::pair<uint32_t, size_t> decode_utf8(const std::string& text, size_t i) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = b(i);
+  const size_t n = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+  if (n == 0 || i + n > text.size()) return {0xFFFFFFFF, 1};
+  if (n == 1) return {lead, 1};
+  uint32_t c = lead & (0x7F >> n);
+  for (size_t k = 1; k < n; ++k) {
+    if ((b(i + k) & 0xC0) != 0x80) return {0xFFFFFFFF, 1};
+    c = (c << 6) | (b(i + k) & 0x3F);
+  }
+  return {c, n};
+}
+
+// Bytes of `text` after leading whitespace starts / before trailing whitespace ends.
+size_t space_prefix(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto [c, n] = decode_utf8(text, i);
+    if (!is_python_space(c)) break;
+    i += n;
+  }
+  return i;
+}
+
+size_t without_space_suffix(const std::string& text) {
+  size_t end = text.size();
+  while (end > 0) {
+    size_t start = end - 1;  // the start of the last sequence: back over continuation bytes
+    while (start > 0 && end - start < 4 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
+    const auto [c, n] = decode_utf8(text, start);
+    if (start + n != end || !is_python_space(c)) break;
+    end = start;
+  }
+  return end;
+}
+
+bool blank_line(const std::string& line) {
+  return std::all_of(line.begin(), line.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
+}
+
+}  // namespace
+
+std::string python_strip(const std::string& text) {
+  const size_t begin = space_prefix(text);
+  if (begin == text.size()) return "";
+  return text.substr(begin, without_space_suffix(text) - begin);
+}
+
+std::string python_rstrip(const std::string& text) { return text.substr(0, without_space_suffix(text)); }
+
+int64_t python_length(const std::string& text) {
+  int64_t n = 0;
+  for (size_t i = 0; i < text.size();) {
+    i += decode_utf8(text, i).second;
+    ++n;
+  }
+  return n;
+}
+
+std::string ChoiceItem::normalization_text(size_t i) const {
+  if (partial()) return contexts[i];
+  const std::string& c = choices[i];
+  const std::string delimiter = kTargetDelimiter;
+  return c.compare(0, delimiter.size(), delimiter) == 0 ? c.substr(delimiter.size()) : c;
+}
+
+std::string hellaswag_preprocess(const std::string& input) {
+  std::string text = python_strip(input);
+  text = replace_all(text, " [title]", ". ");
+  // re.sub("\\[.*?\\]", "", text): each '[' up to the nearest ']' with no newline between ('.' stops at '\n').
+  std::string kept;
+  for (size_t i = 0; i < text.size();) {
+    if (text[i] == '[') {
+      size_t j = i + 1;
+      while (j < text.size() && text[j] != ']' && text[j] != '\n') ++j;
+      if (j < text.size() && text[j] == ']') {
+        i = j + 1;
+        continue;
+      }
+    }
+    kept += text[i++];
+  }
+  return replace_all(kept, "  ", " ");
+}
+
+std::vector<ChoiceItem> parse_choice_jsonl(const std::string& text, const std::string& format,
+                                           const std::string& source, int64_t limit) {
+  std::vector<ChoiceItem> items;
+  size_t line_no = 0;
+  for (size_t pos = 0; pos < text.size();) {
+    const size_t end = std::min(text.find('\n', pos), text.size());
+    const std::string line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    if (blank_line(line)) continue;
+    const Where at{source, line_no};
+    json doc;
+    try {
+      doc = json::parse(line);
+    } catch (const json::exception& e) {
+      throw at.error("not valid JSON (" + json_error_text(e) + ")");
+    }
+    if (!doc.is_object()) throw at.error(std::string("expected a JSON object, found ") + json_type(doc));
+    items.push_back(parse_item(doc, format, at));
+    if (limit > 0 && static_cast<int64_t>(items.size()) >= limit) break;
+  }
+  if (items.empty())
+    throw DataError(source + ": no items (" + (text.empty() ? "empty file" : "only blank lines") + ")");
+  return items;
+}
+
+std::vector<ChoiceItem> load_choice_file(const std::string& path, const std::string& format, int64_t limit) {
+  std::string text;
+  try {
+    text = read_whole_file(path);
+  } catch (const FileIoError& e) {
+    throw DataError(path + ": " + e.what());
+  }
+  return parse_choice_jsonl(text, format, path, limit);
+}
+
+std::vector<ChoiceItem> synthetic_choice_items(uint64_t seed, int64_t n, int64_t max_distance) {
+  if (n <= 0) throw DataError("synthetic choice task: items must be >= 1, found " + std::to_string(n));
+  Rng documents(seed);
+  Rng order(seed ^ 0xC4CEB9FE1A85EC53ull);  // the choices' order: its own stream, so the documents
+                                            // are those of generate_corpus(seed)
+  std::vector<ChoiceItem> items;
+  // Documents hold ~3 recalls each; a distance limit that (almost) nothing meets must not loop.
+  const int64_t document_budget = 1000 + 100 * n;
+  for (int64_t documents_read = 0; static_cast<int64_t>(items.size()) < n; ++documents_read) {
+    if (documents_read == document_budget)
+      throw DataError("synthetic choice task: only " + std::to_string(items.size()) + " of " + std::to_string(n) +
+                      " items have their fact within max_distance=" + std::to_string(max_distance) + " bytes in " +
+                      std::to_string(document_budget) + " documents; raise choice.max_distance (0 = any)");
+    const SyntheticDocument doc = generate_document(documents);
+    for (const SyntheticFact& fact : doc.recalls) {
+      if (static_cast<int64_t>(items.size()) >= n) break;
+      if (max_distance > 0 && static_cast<int64_t>(fact.recalled_at - fact.stated_at) > max_distance) continue;
+      ChoiceItem item;
+      item.context = doc.text.substr(0, fact.recalled_at);
+      item.choices.push_back(fact.answer);
+      item.choices.insert(item.choices.end(), fact.distractors.begin(), fact.distractors.end());
+      // Fisher-Yates; gold follows the answer.
+      for (size_t i = item.choices.size(); i > 1; --i) {
+        const size_t j = static_cast<size_t>(order.below(i));
+        std::swap(item.choices[i - 1], item.choices[j]);
+        if (item.gold == static_cast<int>(i - 1)) item.gold = static_cast<int>(j);
+        else if (item.gold == static_cast<int>(j)) item.gold = static_cast<int>(i - 1);
+      }
+      items.push_back(std::move(item));
+    }
+  }
+  return items;
+}
+
+std::vector<ChoiceItem> load_choice_task(const ChoiceConfig& config) {
+  if (config.task == "synthetic")
+    return synthetic_choice_items(static_cast<uint64_t>(config.seed), config.items, config.max_distance);
+  return load_choice_file(config.task, config.format, config.items);
+}
+
+std::string describe_choice_task(const ChoiceConfig& config) {
+  if (config.task == "synthetic")
+    return "synthetic recall task (seed " + std::to_string(config.seed) +
+           (config.max_distance > 0 ? ", facts stated at most " + std::to_string(config.max_distance) + " bytes back"
+                                    : std::string()) +
+           ")";
+  return config.format + " file " + config.task;
+}
+
+}  // namespace ablate

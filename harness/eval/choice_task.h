@@ -1,0 +1,93 @@
+// Multiple-choice items and their loaders, prompted the way lm-evaluation-harness prompts them
+// (EleutherAI/lm-evaluation-harness, lm_eval/tasks/*: the zero-shot doc_to_text / doc_to_choice /
+// doc_to_target of each task; target_delimiter " ").
+//
+// An item is scored as lm-eval's `multiple_choice` output type does: choice i is the request
+// (context, " " + choice_i) and its score is log P(continuation | context). Partial scoring
+// (Winogrande, lm-eval's multiple_inputs) swaps the roles: choice i is (context_i, continuation),
+// one context per option and a single continuation that all of them share.
+//
+// Formats (one JSON object per line, blank lines skipped; `items` > 0 keeps the first N):
+//   generic    {"context", "choices": [...], "label"}: context as given, continuation " " + choice
+//   hellaswag  {"ctx_a", "ctx_b", "endings", "label", "activity_label"} (HellaSwag's own JSONL):
+//              context = pre(activity_label + ": " + ctx_a + " " + capitalize(ctx_b)),
+//              continuation " " + pre(ending), with lm-eval's preprocess (tasks/hellaswag/utils.py)
+//              pre(t) = strip; " [title]" -> ". "; drop "[...]" spans (non-greedy); "  " -> " "
+//              and Python's str.capitalize (first character upper, the rest lower)
+//   arc        {"question", "choices": {"text": [...], "label": [...]}, "answerKey"}:
+//              "Question: " + question + "\nAnswer:", gold = labels.index(answerKey) (letters A-E or
+//              digits 1-5, whatever the labels are; tasks/arc/arc_easy.yaml)
+//   piqa       {"goal", "sol1", "sol2", "label"}: "Question: " + goal + "\nAnswer:" (tasks/piqa/piqa.yaml)
+//   winogrande {"sentence", "option1", "option2", "answer": "1"|"2"} (tasks/winogrande/
+//              preprocess_winogrande.py): i = sentence.index("_"); context_k = sentence[:i] + option_k;
+//              continuation = " " + sentence[i+1:].strip()
+//   synthetic  built in: the recalls of generate_document(Rng(seed)) (synthetic_corpus.h), in order:
+//              context = the document up to recalled_at (so it ends with the question prefix),
+//              choices = {answer} + 3 distractors (each already starts with " "), shuffled by a
+//              generator derived from the seed; gold = where the answer landed
+// Labels may be integers or strings holding one ("2"), as in the Hugging Face exports.
+//
+// Errors are DataError (tokenizer.h) and name the file and line:
+//   "FILE:LINE: not valid JSON (...)", "FILE:LINE: missing field 'endings'",
+//   "FILE:LINE: label 5 is out of range for 4 choices", "FILE:LINE: empty choice list",
+//   "FILE: no items (empty file)", "FILE: cannot open: ...".
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/config/experiment_config.h"
+
+namespace ablate {
+
+// lm-eval's default target_delimiter: what separates a context from its continuation.
+constexpr const char* kTargetDelimiter = " ";
+
+struct ChoiceItem {
+  std::string context;                // the shared context (lm-eval's doc_to_text)
+  std::vector<std::string> choices;   // continuations, delimiter included (" red kite"); with
+                                      // partial scoring: the one continuation every context shares
+  std::vector<std::string> contexts;  // partial scoring: one context per choice; empty otherwise
+  int gold = 0;                       // index of the right choice
+
+  bool partial() const { return !contexts.empty(); }
+  size_t size() const { return partial() ? contexts.size() : choices.size(); }
+  // The request (context, continuation) of choice i.
+  const std::string& context_of(size_t i) const { return partial() ? contexts[i] : context; }
+  const std::string& continuation_of(size_t i) const { return partial() ? choices[0] : choices[i]; }
+  // The string acc_norm divides by, as lm-eval's process_results does: len(doc_to_choice(doc)[i]),
+  // i.e. the choice without the target delimiter, or with partial scoring the choice's context.
+  std::string normalization_text(size_t i) const;
+};
+
+// Python's str.strip() / str.rstrip() on UTF-8 text: what str.isspace calls whitespace (ASCII
+// \t\n\v\f\r, \x1c-\x1f, space, and U+0085, U+00A0, U+1680, U+2000-200A, U+2028, U+2029, U+202F,
+// U+205F, U+3000) is removed from the ends.
+std::string python_strip(const std::string& text);
+std::string python_rstrip(const std::string& text);
+// Python's len(str) of UTF-8 text: code points (bytes that do not continue a sequence).
+int64_t python_length(const std::string& text);
+
+// HellaSwag's preprocess (see above).
+std::string hellaswag_preprocess(const std::string& text);
+
+// Items from JSONL `text` in `format` (generic | hellaswag | arc | piqa | winogrande); `source`
+// names the text in errors; limit > 0 keeps the first `limit` items (later lines are not read).
+std::vector<ChoiceItem> parse_choice_jsonl(const std::string& text, const std::string& format,
+                                           const std::string& source, int64_t limit = 0);
+
+// The file at `path`, parsed by parse_choice_jsonl.
+std::vector<ChoiceItem> load_choice_file(const std::string& path, const std::string& format, int64_t limit = 0);
+
+// The first n recall items of the synthetic corpus from Rng(seed) (see above) whose fact was stated
+// at most max_distance bytes before the answer (recalled_at − stated_at; 0 = any distance).
+std::vector<ChoiceItem> synthetic_choice_items(uint64_t seed, int64_t n, int64_t max_distance = 0);
+
+// The items a `choice:` section asks for (task synthetic or a file; paths from the working directory).
+std::vector<ChoiceItem> load_choice_task(const ChoiceConfig& config);
+
+// "synthetic recall task (seed 7)" or "hellaswag file data/hellaswag.jsonl".
+std::string describe_choice_task(const ChoiceConfig& config);
+
+}  // namespace ablate

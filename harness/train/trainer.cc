@@ -1,0 +1,170 @@
+// The training loop (see trainer.h).
+#include "harness/train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <ostream>
+#include <sstream>
+
+#include "components/core/cross_entropy.h"
+#include "components/core/random.h"
+#include "harness/checkpoints/checkpoint.h"
+#include "harness/common/progress.h"
+#include "harness/data/batch_loader.h"
+#include "harness/eval/validation_loss.h"
+#include "harness/train/optimizer.h"
+
+namespace ablate {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// Fields that do not change the training trajectory may differ on resume.
+json training_fields(json config) {
+  config.erase("threads");
+  config.erase("name");
+  config.erase("eval");
+  config.erase("choice");
+  config.erase("extend");
+  config.erase("bench");
+  return config;
+}
+
+}  // namespace
+
+uint64_t batch_seed(int64_t seed) {
+  Rng rng(static_cast<uint64_t>(seed) ^ 0xD1B54A32D192ED03ull);
+  return rng.next_u64();
+}
+
+TrainOutcome train_model(const ExperimentConfig& config, const TrainingData& data,
+                         Model<float>& model, const TrainOptions& options) {
+  const TrainConfig& tc = config.train;
+  const int64_t B = tc.batch_size, T = tc.context, V = config.model.vocab_size;
+  const LrSchedule schedule = config.schedule();
+  schedule.validate();
+  AdamW optimizer(config.adamw());
+  BatchLoader loader(data.train, B, T, batch_seed(config.seed));
+  TrainingState state;
+  state.history = {{"loss_curve", json::array()}, {"validation_curve", json::array()},
+                   {"train_seconds", 0.0}};
+
+  TrainOutcome outcome;
+  if (options.resume) {
+    const Checkpoint checkpoint = open_checkpoint(options.checkpoint_path);
+    const std::vector<std::string> diffs = config_differences(
+        training_fields(checkpoint.config), training_fields(experiment_to_json(config)), "checkpoint", "config");
+    if (!diffs.empty()) {
+      std::string list;
+      for (const auto& d : diffs) list += "\n  " + d;
+      throw ConfigError(options.checkpoint_path +
+                        ": cannot resume: the checkpoint was trained with a different config:" + list);
+    }
+    load_weights(checkpoint.file, model);
+    load_optimizer(checkpoint.file, model, optimizer, checkpoint.state.optimizer_steps);
+    state = checkpoint.state;
+    if (state.step > tc.steps)
+      throw ConfigError(options.checkpoint_path + ": checkpoint is at step " + std::to_string(state.step) +
+                        ", past train.steps=" + std::to_string(tc.steps));
+    loader.seek(state.batches_drawn);
+    outcome.resumed_from = state.step;
+  }
+
+  std::ostream* log = options.log;
+  std::unique_ptr<Progress> progress;
+  if (log) {
+    progress = std::make_unique<Progress>(*log, config.name, tc.steps, options.interactive);
+    if (outcome.resumed_from > 0)
+      progress->message("resuming " + config.name + " from " + options.checkpoint_path + " at step " +
+                        std::to_string(state.step));
+    progress->start(state.step);
+  }
+
+  CrossEntropy<float> ce;
+  std::vector<int32_t> inputs, targets;
+  std::vector<float> dlogits(static_cast<size_t>(B * T * V));
+  json& loss_curve = state.history["loss_curve"];
+  json& validation_curve = state.history["validation_curve"];
+  double train_seconds = state.history.value("train_seconds", 0.0);
+  double last_val = NAN;
+
+  auto checkpoint_note = [&] {
+    return std::filesystem::exists(options.checkpoint_path)
+               ? "; the last checkpoint " + options.checkpoint_path + " is intact"
+               : std::string("; no checkpoint was written yet");
+  };
+
+  while (state.step < tc.steps) {
+    const auto step_start = Clock::now();
+    const int64_t step = state.step;  // 0-based index of this step
+    const double lr = schedule.at(step);
+    model.zero_grad();
+    double loss = 0;
+    for (int64_t micro = 0; micro < tc.accumulation; ++micro) {
+      loader.next(inputs, targets);
+      const Tensor<float>& logits = model.forward(inputs.data(), B, T);
+      const double micro_loss = ce.forward(logits.ptr(), targets.data(), B * T, V);
+      if (!std::isfinite(micro_loss)) {
+        std::ostringstream o;
+        o << "step " << step + 1 << ": training loss is " << micro_loss << " (lr " << lr << ")"
+          << checkpoint_note();
+        throw TrainingError(o.str());
+      }
+      loss += micro_loss / static_cast<double>(tc.accumulation);
+      ce.backward(dlogits.data());
+      model.backward(dlogits.data());
+    }
+    ParameterList<float> params = model.parameters();
+    if (tc.accumulation > 1) scale_gradients(params, 1.0 / static_cast<double>(tc.accumulation));
+    const double grad_norm = optimizer.step(params, lr);
+    if (!std::isfinite(grad_norm)) {
+      std::ostringstream o;
+      o << "step " << step + 1 << ": gradient of " << first_non_finite(params) << " is not finite (norm "
+        << grad_norm << ", loss " << loss << "); the step was not applied" << checkpoint_note();
+      throw TrainingError(o.str());
+    }
+    state.step = step + 1;
+    state.batches_drawn = loader.position();
+    state.optimizer_steps = optimizer.steps_taken();
+    const double step_seconds = seconds_since(step_start);
+    train_seconds += step_seconds;
+    outcome.seconds_this_session += step_seconds;
+    outcome.tokens_this_session += config.tokens_per_step();
+    loss_curve.push_back({{"step", state.step}, {"loss", loss}, {"lr", lr}, {"grad_norm", grad_norm},
+                          {"tokens", state.step * config.tokens_per_step()}});
+    state.history["train_seconds"] = train_seconds;
+
+    const bool last = state.step == tc.steps;
+    if ((tc.eval_every > 0 && state.step % tc.eval_every == 0) || last) {
+      const LossEstimate val = validation_loss(model, data.validation, T, B, tc.eval_tokens);
+      last_val = val.loss;
+      validation_curve.push_back({{"step", state.step}, {"loss", val.loss}, {"tokens", val.tokens}});
+      if (progress)
+        progress->message("step " + std::to_string(state.step) + ": validation loss " + format_fixed(val.loss, 4) +
+                          " (" + std::to_string(val.tokens) + " tokens)");
+    }
+    if ((tc.checkpoint_every > 0 && state.step % tc.checkpoint_every == 0) || last)
+      save_checkpoint(options.checkpoint_path, model, &optimizer, config, state);
+    if (progress) {
+      const double rate = outcome.seconds_this_session > 0
+                              ? static_cast<double>(outcome.tokens_this_session) / outcome.seconds_this_session
+                              : 0.0;
+      std::vector<std::pair<std::string, std::string>> fields = {
+          {"loss", format_fixed(loss, 4)}, {"lr", [&] { std::ostringstream o; o << lr; return o.str(); }()},
+          {"", format_rate(rate) + " tok/s"}};
+      if (std::isfinite(last_val)) fields.push_back({"val", format_fixed(last_val, 4)});
+      progress->update(state.step, fields);
+    }
+  }
+  if (progress) progress->finish();
+  outcome.history = state.history;
+  return outcome;
+}
+
+}  // namespace ablate

@@ -1,0 +1,666 @@
+// Reading results and shaping the report's tables and plot series (see report_data.h).
+#include "reports/report_data.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <ostream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "harness/common/file_io.h"
+#include "harness/common/result.h"
+
+namespace ablate {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const json* find_path(const json& j, const std::string& dotted) {
+  const json* node = &j;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = dotted.find('.', start);
+    const std::string key = dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!node->is_object()) return nullptr;
+    auto it = node->find(key);
+    if (it == node->end()) return nullptr;
+    node = &*it;
+    if (dot == std::string::npos) return node;
+    start = dot + 1;
+  }
+}
+
+std::string string_at(const json& j, const std::string& dotted) {
+  const json* v = find_path(j, dotted);
+  if (!v) return "";
+  if (v->is_string()) return v->get<std::string>();
+  if (v->is_number()) return v->dump();
+  return "";
+}
+
+std::optional<double> number_in(const json& j, const char* key) {
+  if (!j.is_object()) return std::nullopt;
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number()) return std::nullopt;
+  return it->get<double>();
+}
+
+// A count or a context length: the number, when it is within ±2^53 (beyond that a cast to int64 is
+// undefined, and no result writes such a number); absent otherwise, like a missing field.
+std::optional<int64_t> count_in(const json& j, const char* key) {
+  const std::optional<double> v = number_in(j, key);
+  if (!v || !(std::abs(*v) <= 9007199254740992.0)) return std::nullopt;
+  return static_cast<int64_t>(*v);
+}
+
+// The boolean at `key`; `fallback` when it is missing or not a boolean.
+bool bool_in(const json& j, const char* key, bool fallback) {
+  if (!j.is_object()) return fallback;
+  auto it = j.find(key);
+  return it != j.end() && it->is_boolean() ? it->get<bool>() : fallback;
+}
+
+// Seeds as text compare as numbers when both are integers ("2" < "10").
+bool seed_less(const std::string& a, const std::string& b) {
+  char *ea = nullptr, *eb = nullptr;
+  const long long x = std::strtoll(a.c_str(), &ea, 10), y = std::strtoll(b.c_str(), &eb, 10);
+  const bool na = !a.empty() && *ea == '\0', nb = !b.empty() && *eb == '\0';
+  if (na && nb) return x < y;
+  if (na != nb) return na;
+  return a < b;
+}
+
+// The result of each seed among those satisfying `has`, the last finished winning. A result
+// without a seed counts alone (keyed by its path).
+std::vector<const ReportResult*> latest_by_seed(const Variant& variant,
+                                                const std::function<bool(const ReportResult&)>& has) {
+  std::map<std::string, const ReportResult*, bool (*)(const std::string&, const std::string&)> by_seed(seed_less);
+  for (const ReportResult* r : variant.results) {
+    if (!has(*r)) continue;
+    const std::string key = r->seed.empty() ? "~" + r->path : r->seed;
+    auto it = by_seed.find(key);
+    if (it == by_seed.end() || it->second->finished_at <= r->finished_at) by_seed[key] = r;
+  }
+  std::vector<const ReportResult*> out;
+  for (const auto& [seed, r] : by_seed) out.push_back(r);
+  return out;
+}
+
+// Mean/min/max over the values collected at each x: rows x mean min max n.
+std::vector<std::vector<double>> aggregate_rows(const std::map<double, std::vector<double>>& at) {
+  std::vector<std::vector<double>> rows;
+  for (const auto& [x, values] : at) {
+    const Stat s = summarize(values);
+    rows.push_back({x, s.mean, s.min, s.max, static_cast<double>(s.n)});
+  }
+  return rows;
+}
+
+std::string dat_number(double v) {
+  if (!std::isfinite(v)) return "nan";
+  std::ostringstream o;
+  o.precision(10);
+  o << v;
+  return o.str();
+}
+
+// A series name as a gnuplot column header: double quotes and line breaks would end it early.
+std::string header_text(const std::string& name) {
+  std::string s;
+  for (char c : name) s += (c == '"' ? '\'' : (c == '\n' || c == '\r' || c == '\t') ? ' ' : c);
+  return s;
+}
+
+std::string model_summary(const json& config) {
+  const json* model = find_path(config, "model");
+  if (!model || !model->is_object()) return "";
+  std::ostringstream o;
+  const std::string norm = string_at(*model, "norm.type"), mlp = string_at(*model, "mlp.type"),
+                    position = string_at(*model, "position.type"), scaling = string_at(*model, "position.scaling.type"),
+                    attention = string_at(*model, "attention.type"), heads = string_at(*model, "attention.n_heads"),
+                    kv = string_at(*model, "attention.n_kv_heads"), d = string_at(*model, "d_model"),
+                    layers = string_at(*model, "n_layers");
+  o << norm << ", " << mlp << ", " << position;
+  if (!scaling.empty() && scaling != "none") o << " (" << scaling << ")";
+  o << ", " << attention;
+  if (!heads.empty()) o << " (" << heads << " heads, " << kv << " kv)";
+  if (!d.empty()) o << "; d=" << d << ", " << layers << (layers == "1" ? " layer" : " layers");
+  return o.str();
+}
+
+double to_mib(double bytes) { return bytes / (1024.0 * 1024.0); }
+
+}  // namespace
+
+std::optional<double> number_at(const json& j, const std::string& dotted) {
+  const json* v = find_path(j, dotted);
+  if (!v || !v->is_number()) return std::nullopt;
+  return v->get<double>();
+}
+
+ReportSet collect_results(const std::string& dir, const std::string& skip, std::ostream& err) {
+  if (!fs::is_directory(dir)) throw std::runtime_error(dir + ": not a directory (expected a results folder)");
+  std::error_code ec;
+  const fs::path skip_path = skip.empty() ? fs::path() : fs::weakly_canonical(skip, ec);
+  std::vector<std::string> paths;
+  for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code e2;
+    if (it->is_directory(e2)) {
+      if (!skip_path.empty() && fs::weakly_canonical(it->path(), e2) == skip_path) it.disable_recursion_pending();
+      continue;
+    }
+    if (it->path().extension() == ".json" && it->is_regular_file(e2)) paths.push_back(it->path().string());
+  }
+  if (ec) throw std::runtime_error(dir + ": cannot list the folder: " + ec.message());
+  std::sort(paths.begin(), paths.end());
+
+  ReportSet set;
+  for (const std::string& path : paths) {
+    std::string text;
+    try {
+      text = read_whole_file(path);
+    } catch (const std::exception& e) {
+      err << "report: skipping " << path << ": " << e.what() << "\n";
+      continue;
+    }
+    json j;
+    try {
+      j = json::parse(text);
+    } catch (const json::exception& e) {  // parse_error, and out_of_range for a number beyond double
+      std::string what = e.what();
+      const size_t bracket = what.find("] ");
+      if (what.rfind("[json.exception", 0) == 0 && bracket != std::string::npos) what = what.substr(bracket + 2);
+      err << "report: skipping " << path << ": not valid JSON (" << what << ")\n";
+      continue;
+    }
+    const json* format = j.is_object() ? find_path(j, "format") : nullptr;
+    if (!format || !format->is_string()) {
+      err << "report: skipping " << path << ": not an Ablate result (no \"format\" field)\n";
+      continue;
+    }
+    const std::string f = format->get<std::string>();
+    if (f.rfind("ablate-sweep/", 0) == 0) continue;  // a sweep's summary: its points are read themselves
+    if (f != kResultFormat) {
+      err << "report: skipping " << path << ": not an Ablate result (format '" << f << "', expected '"
+          << kResultFormat << "')\n";
+      continue;
+    }
+    ReportResult r;
+    r.path = path;
+    r.variant = string_at(j, "sweep.variant");
+    if (r.variant.empty()) r.variant = string_at(j, "name");
+    if (r.variant.empty()) r.variant = fs::path(path).parent_path().filename().string();
+    r.seed = string_at(j, "seed");
+    r.finished_at = string_at(j, "finished_at");
+    if (r.finished_at.empty()) r.finished_at = string_at(j, "started_at");
+    r.json = std::move(j);
+    set.results.push_back(std::move(r));
+  }
+  // Results of several sweeps in one folder (e.g. the same ablation on two corpora) keep their
+  // variants apart: "four_axes/gelu" and "four_axes_tinystories/gelu".
+  std::set<std::string> sweeps;
+  for (const ReportResult& r : set.results)
+    if (!string_at(r.json, "sweep.name").empty()) sweeps.insert(string_at(r.json, "sweep.name"));
+  if (sweeps.size() > 1)
+    for (ReportResult& r : set.results)
+      if (!string_at(r.json, "sweep.name").empty()) r.variant = string_at(r.json, "sweep.name") + "/" + r.variant;
+  for (const ReportResult& r : set.results) {
+    auto v = std::find_if(set.variants.begin(), set.variants.end(), [&](const Variant& x) { return x.name == r.variant; });
+    if (v == set.variants.end()) {
+      set.variants.push_back({r.variant, {}});
+      v = set.variants.end() - 1;
+    }
+    v->results.push_back(&r);
+  }
+  return set;
+}
+
+std::vector<const ReportResult*> latest_per_seed(const Variant& variant, const std::function<bool(const json&)>& has) {
+  return latest_by_seed(variant, [&](const ReportResult& r) { return has(r.json); });
+}
+
+std::vector<double> per_seed(const Variant& variant, const std::function<std::optional<double>(const json&)>& get) {
+  std::vector<double> values;
+  for (const ReportResult* r : latest_by_seed(variant, [&](const ReportResult& x) { return get(x.json).has_value(); }))
+    values.push_back(*get(r->json));
+  return values;
+}
+
+Stat summarize(const std::vector<double>& values) {
+  Stat s;
+  s.n = static_cast<int64_t>(values.size());
+  if (values.empty()) return s;
+  double sum = 0;
+  s.min = s.max = values[0];
+  for (double v : values) {
+    sum += v;
+    s.min = std::min(s.min, v);
+    s.max = std::max(s.max, v);
+  }
+  s.mean = sum / values.size();
+  if (values.size() > 1) {
+    double sq = 0;
+    for (double v : values) sq += (v - s.mean) * (v - s.mean);
+    s.std = std::sqrt(sq / (values.size() - 1));
+  }
+  return s;
+}
+
+bool PlotData::empty() const {
+  for (const Series& s : series)
+    if (!s.rows.empty()) return false;
+  return true;
+}
+
+void write_dat(const std::string& path, const PlotData& plot) {
+  std::ostringstream o;
+  o << "# Ablate report data: " << header_text(plot.title) << "\n# columns:";
+  for (const std::string& c : plot.columns) o << " " << c;
+  o << "\n# " << plot.series.size()
+    << " series, one block each (gnuplot index i = series i), separated by two blank lines; each block starts with "
+       "its name in quotes\n";
+  for (size_t i = 0; i < plot.series.size(); ++i) {
+    const Series& s = plot.series[i];
+    if (i > 0) o << "\n\n";
+    o << "# series " << i << ": " << header_text(s.name) << "\n\"" << header_text(s.name) << "\"\n";
+    for (const auto& row : s.rows) {
+      for (size_t c = 0; c < row.size(); ++c) o << (c ? " " : "") << dat_number(row[c]);
+      o << "\n";
+    }
+  }
+  const std::string text = o.str();
+  write_file_atomically(path, {{text.data(), text.size()}});
+}
+
+// ---- section 1 ----
+
+PlotData train_loss_plot(const ReportSet& set, int window) {
+  PlotData plot;
+  plot.title = "Training loss (" + std::to_string(window) +
+               "-step moving average; line = mean over seeds, band = min-max)";
+  plot.columns = {"step", "mean_loss", "min_loss", "max_loss", "n_seeds"};
+  for (const Variant& v : set.variants) {
+    std::map<double, std::vector<double>> at;
+    for (const ReportResult* r : latest_per_seed(v, [](const json& j) {
+           return j.contains("loss_curve") && j["loss_curve"].is_array() && !j["loss_curve"].empty();
+         })) {
+      std::vector<double> recent;
+      for (const json& point : r->json["loss_curve"]) {
+        const auto step = number_in(point, "step"), loss = number_in(point, "loss");
+        if (!step || !loss) continue;
+        recent.push_back(*loss);
+        if (static_cast<int>(recent.size()) > window) recent.erase(recent.begin());
+        double sum = 0;
+        for (double x : recent) sum += x;
+        at[*step].push_back(sum / recent.size());
+      }
+    }
+    if (!at.empty()) plot.series.push_back({v.name, aggregate_rows(at)});
+  }
+  return plot;
+}
+
+PlotData validation_curve_plot(const ReportSet& set) {
+  PlotData plot;
+  plot.title = "Validation loss during training (mean over seeds, bars = min-max)";
+  plot.columns = {"step", "mean_loss", "min_loss", "max_loss", "n_seeds"};
+  for (const Variant& v : set.variants) {
+    std::map<double, std::vector<double>> at;
+    for (const ReportResult* r : latest_per_seed(v, [](const json& j) {
+           return j.contains("validation_curve") && j["validation_curve"].is_array() && !j["validation_curve"].empty();
+         })) {
+      for (const json& point : r->json["validation_curve"]) {
+        const auto step = number_in(point, "step"), loss = number_in(point, "loss");
+        if (step && loss) at[*step].push_back(*loss);
+      }
+    }
+    if (!at.empty()) plot.series.push_back({v.name, aggregate_rows(at)});
+  }
+  return plot;
+}
+
+// ---- section 2 ----
+
+std::vector<MetricsRow> metrics_rows(const ReportSet& set) {
+  auto val_loss = [](const json& j) -> std::optional<double> {
+    if (auto v = number_at(j, "metrics.validation.loss")) return v;
+    return number_at(j, "metrics.final_validation_loss");
+  };
+  auto perplexity = [&](const json& j) -> std::optional<double> {
+    if (number_at(j, "metrics.validation.loss")) return number_at(j, "metrics.validation.perplexity");
+    if (auto loss = number_at(j, "metrics.final_validation_loss")) return std::exp(*loss);
+    return std::nullopt;
+  };
+  auto metric = [](const char* path) {
+    return [path](const json& j) { return number_at(j, path); };
+  };
+  std::vector<MetricsRow> rows;
+  for (const Variant& v : set.variants) {
+    const auto with_metrics = latest_per_seed(v, [](const json& j) { return j.contains("metrics") && j["metrics"].is_object(); });
+    if (with_metrics.empty()) continue;
+    MetricsRow row;
+    row.variant = v.name;
+    row.components = model_summary(with_metrics.front()->json.value("config", json::object()));
+    row.parameters = summarize(per_seed(v, metric("metrics.parameters")));
+    row.validation_loss = summarize(per_seed(v, val_loss));
+    row.perplexity = summarize(per_seed(v, perplexity));
+    row.tokens_per_second = summarize(per_seed(v, metric("metrics.train_tokens_per_second")));
+    row.parameter_bytes = summarize(per_seed(v, metric("metrics.parameter_bytes")));
+    row.optimizer_bytes = summarize(per_seed(v, metric("metrics.optimizer_bytes")));
+    row.peak_rss_bytes = summarize(per_seed(v, metric("metrics.peak_rss_bytes")));
+    row.kv_bytes_per_token = summarize(per_seed(v, metric("metrics.kv_cache_bytes_per_token")));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+namespace {
+PlotData metric_bars(const std::vector<MetricsRow>& rows, Stat MetricsRow::*field, const std::string& title,
+                     const std::string& value_column) {
+  PlotData plot;
+  plot.title = title;
+  plot.columns = {"group", value_column, "std"};
+  for (const MetricsRow& r : rows)
+    if ((r.*field).n > 0) plot.series.push_back({r.variant, {{0, (r.*field).mean, (r.*field).std}}});
+  return plot;
+}
+}  // namespace
+
+PlotData validation_loss_bars(const std::vector<MetricsRow>& rows) {
+  return metric_bars(rows, &MetricsRow::validation_loss, "Final validation loss per variant (mean, error bar = std over seeds)",
+                     "mean_validation_loss");
+}
+
+PlotData tokens_per_second_bars(const std::vector<MetricsRow>& rows) {
+  return metric_bars(rows, &MetricsRow::tokens_per_second,
+                     "Training throughput per variant (mean, error bar = std over seeds)", "mean_tokens_per_second");
+}
+
+KvCachePlot kv_cache_plot(const ReportSet& set) {
+  KvCachePlot out;
+  out.plot.title = "KV cache at context (analytic: bytes/token x context)";
+  out.plot.columns = {"context", "bytes", "MiB"};
+  auto analytic = [&](const std::string& name, double per_token) {
+    Series s{name, {}};
+    for (int64_t context = 128; context <= 32768; context *= 2)
+      s.rows.push_back({double(context), per_token * context, to_mib(per_token * context)});
+    out.plot.series.push_back(s);
+  };
+  for (const MetricsRow& r : metrics_rows(set))
+    if (r.kv_bytes_per_token.n > 0) analytic(r.variant, r.kv_bytes_per_token.mean);
+  const std::vector<BenchRow> bench = bench_rows(set);
+  for (const BenchRow& b : bench)
+    if (b.kv_bytes_per_token.n > 0) analytic(b.name, b.kv_bytes_per_token.mean);
+  out.analytic = static_cast<int>(out.plot.series.size());
+  for (const BenchRow& b : bench) {
+    if (b.kv_allocated.empty()) continue;
+    if (static_cast<int>(out.plot.series.size()) == out.analytic)
+      out.plot.title = "KV cache at context (lines: analytic bytes/token x context; points: measured)";
+    int color = out.analytic + 1 + static_cast<int>(out.measured_colors.size());
+    for (int i = 0; i < out.analytic; ++i)
+      if (out.plot.series[static_cast<size_t>(i)].name == b.name) color = i + 1;
+    out.measured_colors.push_back(color);
+    Series s{b.name + " (measured)", {}};
+    for (const auto& [context, bytes] : b.kv_allocated)
+      s.rows.push_back({double(context), bytes.mean, to_mib(bytes.mean)});
+    out.plot.series.push_back(s);
+  }
+  return out;
+}
+
+// ---- section 3 ----
+
+std::vector<Extension> extensions(const ReportSet& set) {
+  std::vector<Extension> out;
+  for (const Variant& v : set.variants) {
+    const auto results = latest_per_seed(v, [](const json& j) {
+      return j.contains("extend") && j["extend"].is_object() && j["extend"].contains("methods") &&
+             j["extend"]["methods"].is_array();
+    });
+    if (results.empty()) continue;
+    Extension e;
+    e.variant = v.name;
+    e.seeds = static_cast<int64_t>(results.size());
+    std::set<int64_t> lengths;
+    // method -> length -> per-seed values
+    std::map<std::string, std::map<int64_t, std::vector<double>>> ppl, loss;
+    std::map<std::string, std::map<int64_t, std::vector<std::vector<double>>>> by_position;
+    std::map<std::string, int64_t> bucket;
+    for (const ReportResult* r : results) {
+      const json& ext = r->json["extend"];
+      if (auto L = count_in(ext, "trained_context")) e.trained_context = *L;
+      for (const json& m : ext["methods"]) {
+        if (!m.is_object() || !m.contains("name") || !m["name"].is_string()) continue;
+        const std::string name = m["name"].get<std::string>();
+        auto method = std::find_if(e.methods.begin(), e.methods.end(), [&](const ExtensionMethod& x) { return x.name == name; });
+        if (method == e.methods.end()) {
+          e.methods.emplace_back();
+          e.methods.back().name = name;
+          method = e.methods.end() - 1;
+        }
+        if (!m.contains("points") || !m["points"].is_array()) continue;
+        for (const json& p : m["points"]) {
+          const auto length = count_in(p, "length");
+          if (!length) continue;
+          const int64_t L = *length;
+          lengths.insert(L);
+          ExtensionCell& cell = method->by_length[L];
+          const auto perplexity = number_in(p, "perplexity");
+          if (bool_in(p, "applicable", true) && perplexity) {
+            ppl[name][L].push_back(*perplexity);
+            if (auto l = number_in(p, "loss")) loss[name][L].push_back(*l);
+            if (p.contains("loss_by_position") && p["loss_by_position"].is_array()) {
+              std::vector<double> values;
+              for (const json& x : p["loss_by_position"]) values.push_back(x.is_number() ? x.get<double>() : NAN);
+              by_position[name][L].push_back(values);
+              if (auto b = count_in(p, "bucket")) bucket[name] = *b;
+            }
+          } else if (cell.reason.empty()) {
+            cell.reason = string_at(p, "reason");
+            if (cell.reason.empty()) cell.reason = "not applicable";
+          }
+        }
+      }
+    }
+    e.lengths.assign(lengths.begin(), lengths.end());
+    for (ExtensionMethod& m : e.methods) {
+      for (auto& [L, cell] : m.by_length) {
+        if (ppl[m.name].count(L)) {
+          cell.applicable = true;
+          cell.perplexity = summarize(ppl[m.name][L]);
+          cell.loss = summarize(loss[m.name][L]);
+          m.longest = std::max(m.longest, L);
+        }
+      }
+      // Loss by position at the longest applicable length that has it, averaged over seeds.
+      auto& curves = by_position[m.name];
+      if (!curves.empty()) {
+        const int64_t L = curves.rbegin()->first;
+        const auto& per_seed_curves = curves.rbegin()->second;
+        size_t n = 0;
+        for (const auto& c : per_seed_curves) n = std::max(n, c.size());
+        for (size_t i = 0; i < n; ++i) {
+          std::vector<double> values;
+          for (const auto& c : per_seed_curves)
+            if (i < c.size() && std::isfinite(c[i])) values.push_back(c[i]);
+          m.loss_by_position.push_back(values.empty() ? NAN : summarize(values).mean);
+        }
+        m.position_length = L;
+        m.bucket = bucket.count(m.name) && bucket[m.name] > 0 ? bucket[m.name]
+                                                                : std::max<int64_t>(1, L / std::max<size_t>(1, n));
+      }
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+PlotData Extension::perplexity_plot() const {
+  PlotData plot;
+  plot.title = "Perplexity vs context: " + variant +
+               (seeds > 1 ? " (mean of " + std::to_string(seeds) + " seeds)" : "");
+  plot.columns = {"length", "perplexity", "loss", "n_seeds"};
+  for (const ExtensionMethod& m : methods) {
+    Series s{m.name, {}};
+    for (const auto& [L, cell] : m.by_length)
+      if (cell.applicable)
+        s.rows.push_back({double(L), cell.perplexity.mean, cell.loss.n ? cell.loss.mean : NAN, double(cell.perplexity.n)});
+    plot.series.push_back(s);
+  }
+  return plot;
+}
+
+PlotData Extension::loss_by_position_plot() const {
+  PlotData plot;
+  plot.title = "Loss by position: " + variant + " (each method at its longest applicable length)";
+  plot.columns = {"position", "mean_nll"};
+  for (const ExtensionMethod& m : methods) {
+    if (m.loss_by_position.empty()) continue;
+    Series s{m.name + " @ " + std::to_string(m.position_length), {}};
+    for (size_t i = 0; i < m.loss_by_position.size(); ++i)
+      s.rows.push_back({(double(i) + 0.5) * double(m.bucket), m.loss_by_position[i]});
+    plot.series.push_back(s);
+  }
+  return plot;
+}
+
+// ---- section 4 ----
+
+const std::vector<std::string> kChoiceMetrics = {"acc", "acc_norm", "acc_bytes", "acc_llamacpp"};
+
+std::vector<ChoiceTask> choice_tasks(const ReportSet& set) {
+  std::vector<ChoiceTask> tasks;
+  auto has_choice = [](const json& j) { return j.contains("choice") && j["choice"].is_object(); };
+  for (const Variant& v : set.variants) {
+    std::vector<std::string> names;
+    for (const ReportResult* r : v.results)
+      if (has_choice(r->json)) {
+        const std::string t = string_at(r->json["choice"], "task");
+        if (std::find(names.begin(), names.end(), t) == names.end()) names.push_back(t);
+      }
+    for (const std::string& name : names) {
+      auto of_task = [&](const json& j) { return has_choice(j) && string_at(j["choice"], "task") == name; };
+      ChoiceRow row;
+      row.variant = v.name;
+      std::map<std::string, std::vector<double>> values, errors;
+      for (const ReportResult* r : latest_per_seed(v, of_task)) {
+        const json& c = r->json["choice"];
+        row.format = string_at(c, "format");
+        if (auto items = count_in(c, "items")) row.items = *items;
+        for (const std::string& metric : kChoiceMetrics) {
+          if (auto x = number_in(c, metric.c_str())) values[metric].push_back(*x);
+          if (auto x = number_in(c, (metric + "_stderr").c_str())) errors[metric].push_back(*x);
+        }
+      }
+      for (const auto& [metric, v] : values) row.scores[metric] = {summarize(v), summarize(errors[metric]).mean};
+      auto task = std::find_if(tasks.begin(), tasks.end(), [&](const ChoiceTask& t) { return t.task == name; });
+      if (task == tasks.end()) {
+        tasks.push_back({name, {}});
+        task = tasks.end() - 1;
+      }
+      task->rows.push_back(row);
+    }
+  }
+  return tasks;
+}
+
+PlotData ChoiceTask::bars() const {
+  PlotData plot;
+  plot.title = "Multiple choice: " + (task.empty() ? std::string("(unnamed task)") : task) +
+               " (mean over seeds, error bar = standard error)";
+  plot.columns = {"group", "accuracy", "stderr"};
+  for (const ChoiceRow& r : rows) {
+    Series s{r.variant, {}};
+    for (const char* metric : {"acc", "acc_norm"}) {
+      auto it = r.scores.find(metric);
+      if (it != r.scores.end())
+        s.rows.push_back({std::string(metric) == "acc" ? 0.0 : 1.0, it->second.value.mean, it->second.se});
+    }
+    plot.series.push_back(s);
+  }
+  return plot;
+}
+
+// ---- section 5 ----
+
+std::vector<BenchRow> bench_rows(const ReportSet& set) {
+  auto has_bench = [](const json& j) {
+    return j.contains("bench") && j["bench"].is_object() && j["bench"].contains("models") && j["bench"]["models"].is_array();
+  };
+  std::set<std::string> variants_with_bench;
+  for (const ReportResult& r : set.results)
+    if (has_bench(r.json)) variants_with_bench.insert(r.variant);
+  const bool prefix = variants_with_bench.size() > 1;
+
+  struct Samples {
+    std::vector<double> train, parameter_bytes, optimizer_bytes, rss, kv;
+    std::map<int64_t, std::vector<double>> prefill, decode, allocated;
+  };
+  std::vector<std::string> order;
+  std::map<std::string, Samples> samples;
+  auto points = [](const json& model, const char* key, const char* value, std::map<int64_t, std::vector<double>>& into) {
+    if (!model.contains(key) || !model[key].is_array()) return;
+    for (const json& p : model[key]) {
+      const auto context = count_in(p, "context");
+      const auto v = number_in(p, value);
+      if (context && v) into[*context].push_back(*v);
+    }
+  };
+  for (const Variant& v : set.variants) {
+    for (const ReportResult* r : latest_per_seed(v, has_bench)) {
+      for (const json& m : r->json["bench"]["models"]) {
+        if (!m.is_object()) continue;
+        const std::string model_name = string_at(m, "name");
+        const std::string name = prefix ? v.name + "/" + model_name : (model_name.empty() ? v.name : model_name);
+        if (!samples.count(name)) order.push_back(name);
+        Samples& s = samples[name];
+        if (auto x = number_in(m, "train_tokens_per_second")) s.train.push_back(*x);
+        if (auto x = number_in(m, "parameter_bytes")) s.parameter_bytes.push_back(*x);
+        if (auto x = number_in(m, "optimizer_bytes")) s.optimizer_bytes.push_back(*x);
+        if (auto x = number_in(m, "peak_rss_bytes")) s.rss.push_back(*x);
+        if (auto x = number_in(m, "kv_cache_bytes_per_token")) s.kv.push_back(*x);
+        points(m, "prefill", "tokens_per_second", s.prefill);
+        points(m, "decode", "tokens_per_second", s.decode);
+        points(m, "kv_cache", "bytes_allocated", s.allocated);
+      }
+    }
+  }
+  std::vector<BenchRow> rows;
+  for (const std::string& name : order) {
+    const Samples& s = samples[name];
+    BenchRow row;
+    row.name = name;
+    row.train_tokens_per_second = summarize(s.train);
+    row.parameter_bytes = summarize(s.parameter_bytes);
+    row.optimizer_bytes = summarize(s.optimizer_bytes);
+    row.peak_rss_bytes = summarize(s.rss);
+    row.kv_bytes_per_token = summarize(s.kv);
+    for (const auto& [c, v] : s.prefill) row.prefill[c] = summarize(v);
+    for (const auto& [c, v] : s.decode) row.decode[c] = summarize(v);
+    for (const auto& [c, v] : s.allocated) row.kv_allocated[c] = summarize(v);
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+PlotData throughput_plot(const std::vector<BenchRow>& rows, bool decode) {
+  PlotData plot;
+  plot.title = decode ? "Decode throughput vs context (one token at a time with the KV cache)"
+                      : "Prefill throughput vs context (whole prompt in one forward pass)";
+  plot.columns = {"context", "tokens_per_second", "n"};
+  for (const BenchRow& r : rows) {
+    const auto& points = decode ? r.decode : r.prefill;
+    if (points.empty()) continue;
+    Series s{r.name, {}};
+    for (const auto& [context, tps] : points) s.rows.push_back({double(context), tps.mean, double(tps.n)});
+    plot.series.push_back(s);
+  }
+  return plot;
+}
+
+}  // namespace ablate
