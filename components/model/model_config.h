@@ -1,19 +1,14 @@
 // ModelConfig: the plain struct that states a model (the YAML `model:` section, resolved).
-// The YAML names are the contract (../DESIGN.md, "Component variants"); this struct mirrors them.
+// The YAML names are the contract (README "The `model:` section"); this struct mirrors them.
 #pragma once
 
 #include <cstdint>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-namespace ablate {
+#include "components/core/errors.h"
 
-// Every configuration problem is reported as a ConfigError whose message names the YAML path
-// (e.g. "model.attention.n_kv_heads: 3 does not divide n_heads=8").
-struct ConfigError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+namespace ablate {
 
 struct NormConfig {
   std::string type = "rmsnorm";  // layernorm | rmsnorm
