@@ -164,7 +164,8 @@ TEST(Gradients, EveryPositionVariantAndScaling) {
       c.attention.n_heads = 2;
       c.position.type = position;
       c.position.scaling.type = scaling;
-      if (scaling != "none") c.position.scaling.factor = 3;
+      // Each scaling's own example setting (its registry row): factor 3 and its other keys.
+      if (scaling != "none") find_variant("position.scaling", scaling, "test").example(c);
       c.resolve();
       check_model("position " + position + "/" + scaling, c, 2, position == "learned" ? 4 : 6);
     }

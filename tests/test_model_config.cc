@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "components/model/model_config.h"
+#include "components/model/registry.h"
 #include "harness/config/model_yaml.h"
 
 namespace ablate {
@@ -41,23 +42,23 @@ bool same(const ModelConfig& a, const ModelConfig& b) {
 }
 
 struct BadCase {
-  const char* yaml;
-  const char* message;  // expected substring of the error
+  std::string yaml;
+  std::string message;  // expected substring of the error
 };
 
 TEST(ModelConfig, BadInputsGetTheirMessages) {
+  // Unknown type names list the known ones, as the registry has them.
+  const std::string known_norms = "(known: " + joined_variant_names("norm") + ")";
+  const std::string known_mlps = "(known: " + joined_variant_names("mlp") + ")";
+  const std::string known_positions = "(known: " + joined_variant_names("position") + ")";
+  const std::string known_scalings = "(known: " + joined_variant_names("position.scaling") + ")";
+  const std::string known_attention = "(known: " + joined_variant_names("attention") + ")";
   const std::vector<BadCase> cases = {
-      // Unknown type names list the known ones.
-      {"model: {norm: {type: batchnorm}}",
-       "config.yaml: model.norm.type: unknown 'batchnorm' (known: layernorm, rmsnorm)"},
-      {"model: {mlp: {type: relu}}", "model.mlp.type: unknown 'relu' (known: gelu, swiglu)"},
-      {"model: {position: {type: alibi}}",
-       "model.position.type: unknown 'alibi' (known: learned, sinusoidal, rope, none)"},
-      {"model: {position: {scaling: {type: longrope}}}",
-       "model.position.scaling.type: unknown 'longrope' (known: none, linear, ntk, dynamic_ntk, "
-       "yarn)"},
-      {"model: {attention: {type: mla}}",
-       "model.attention.type: unknown 'mla' (known: mha, mqa, gqa)"},
+      {"model: {norm: {type: batchnorm}}", "config.yaml: model.norm.type: unknown 'batchnorm' " + known_norms},
+      {"model: {mlp: {type: relu}}", "model.mlp.type: unknown 'relu' " + known_mlps},
+      {"model: {position: {type: alibi}}", "model.position.type: unknown 'alibi' " + known_positions},
+      {"model: {position: {scaling: {type: warp}}}", "model.position.scaling.type: unknown 'warp' " + known_scalings},
+      {"model: {attention: {type: mla}}", "model.attention.type: unknown 'mla' " + known_attention},
       // Sizes.
       {"model: {d_model: -4}", "config.yaml: model.d_model: must be positive, found -4"},
       {"model: {vocab_size: 0}", "model.vocab_size: must be positive, found 0"},

@@ -162,7 +162,7 @@ TEST(Perplexity, BadExtendSectionsNameTheirKey) {
   const std::vector<std::pair<std::string, std::string>> rows = {
       {"extend: {methods: [{type: none}]}", "extend.lengths: expected a non-empty list"},
       {"extend: {lengths: [32, 16], methods: [{type: none}]}", "extend.lengths[1]: lengths must increase"},
-      {"extend: {lengths: [16], methods: [{type: longrope}]}", "extend.methods[0].type: unknown"},
+      {"extend: {lengths: [16], methods: [{type: warp}]}", "extend.methods[0].type: unknown"},
       {"extend: {lengths: [16], methods: [{type: yarn, factor: 0.5}]}", "extend.methods[0].factor"},
       {"extend: {lengths: [16], methods: [{factor: 2}]}", "extend.methods[0].type: required"},
       {"extend: {lengths: [16], methods: [{type: none}, {type: none}]}", "'none' names two methods"},

@@ -1,15 +1,15 @@
-// RoPE inverse frequencies and attention factor for each context-extension method. The formulas
-// equal Hugging Face transformers' modeling_rope_utils.py, with base b = theta, d = rotary_dim,
-// s = factor, M = original context:
-//   none         θ_i = b^(−2i/d)                                       (Su et al. 2021, RoFormer)
-//   linear (PI)  θ_i / s                     (Chen et al. 2023; HF _compute_linear_scaling_rope_parameters)
-//   ntk          base b·s^(d/(d−2))          (bloc97 2023, "NTK-aware scaled RoPE")
-//   dynamic_ntk  base b·((s·L/M) − (s−1))^(d/(d−2)), L = max(seq_len, M)
-//                                            (HF _compute_dynamic_ntk_parameters)
-//   yarn         θ_i blended between θ_i (high frequencies, extrapolated) and θ_i/s (low
-//                frequencies, interpolated) by a linear ramp over the dims whose wavelength falls
-//                between β_fast and β_slow rotations in M positions; attention factor
-//                0.1·ln s + 1 multiplies cos and sin   (Peng et al. 2023, YaRN; HF _compute_yarn_parameters)
+// RoPE inverse frequencies and attention factor for each context-extension method. Each method
+// is one pair of files in components/position/scaling/ (its formula, with the Hugging Face
+// transformers modeling_rope_utils.py function it equals) and one registry row (registry.cc).
+// Notation: base b = theta, d = rotary_dim, s = factor, M = original context, L = seq_len.
+//   none         θ_i = b^(−2i/d)                                            (RoFormer)
+//   linear       θ_i / s                                                    (PI)
+//   ntk          base b·s^(d/(d−2))                                         (NTK-aware)
+//   dynamic_ntk  base b·((s·L/M) − (s−1))^(d/(d−2)), L = max(seq_len, M)    (HF dynamic)
+//   yarn         NTK-by-parts ramp between θ_i and θ_i/s, attention factor 0.1·ln s + 1
+//   llama3       wavelength bands: long ones θ_i/s, short ones θ_i, a smooth blend between
+//   longrope     θ_i / ext_i, ext = long_factor past M else short_factor, attention
+//                factor sqrt(1 + ln s / ln M)                              (Phi-3, LongRoPE)
 #pragma once
 
 #include <cstdint>
@@ -24,7 +24,23 @@ struct RopeFrequencies {
   double attention_factor = 1.0;  // multiplies cos and sin (so attention logits scale by its square)
 };
 
-// seq_len matters only for dynamic_ntk (the sequence length seen so far).
+// What a method's frequencies are computed from, besides its own keys.
+struct RopeInputs {
+  double theta = 10000.0;        // b
+  int64_t rotary_dim = 0;        // d
+  int64_t original_context = 0;  // M (resolved: never 0)
+  int64_t seq_len = 0;           // L: the tokens the model runs on (dynamic methods)
+};
+
+// A scaling method's entry in its registry row.
+struct RopeScalingMethod {
+  RopeFrequencies (*frequencies)(const RopeScalingConfig& scaling, const RopeInputs& in) = nullptr;
+};
+
+// θ_i = base^(−2i/d), i < d/2: the unscaled frequencies every method starts from.
+std::vector<double> default_inv_freq(double base, int64_t d);
+
+// The registered method `scaling.type` (registry.h) applied to the inputs.
 RopeFrequencies rope_frequencies(double theta, int64_t rotary_dim, const RopeScalingConfig& scaling,
                                  int64_t original_context, int64_t seq_len);
 

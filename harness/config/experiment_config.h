@@ -51,14 +51,31 @@
 
 namespace ablate {
 
+// Each section lists its keys once (components/model/config_fields.h); checks that relate keys
+// (train.warmup <= train.steps, a context within a learned position table) are in
+// experiment_config.cc.
 struct DataConfig {
-  std::string type = "synthetic";  // synthetic | text | shards
+  std::string type = "synthetic";
   std::string path;
   std::string validation_path;
   double validation_fraction = 0.1;
   std::string tokenizer = "byte";
-  int64_t bytes = 2'000'000;  // synthetic
-  int64_t seed = 1;           // synthetic
+  int64_t bytes = 2'000'000;
+  int64_t seed = 1;
+
+  template <class V>
+  void visit_fields(V& v) {
+    const bool synthetic = type == "synthetic";
+    v(field("type", type, "synthetic (built-in corpus) | text (a text file) | shards (llm.c .bin, memory-mapped)")
+          .check(one_of({"synthetic", "text", "shards"}, "type")));
+    v(field("path", path, "text / shards: the corpus (relative paths: from the working directory)").used_when(!synthetic));
+    v(field("validation_path", validation_path, "optional separate validation file of the same type")
+          .used_when(!synthetic && !validation_path.empty()));
+    v(field("validation_fraction", validation_fraction, "held-out share of the tokens without validation_path"));
+    v(field("tokenizer", tokenizer, "byte | gpt2:DIR | llama2c:FILE | sentencepiece:FILE (+docs: BOS per document)"));
+    v(field("bytes", bytes, "synthetic: corpus size").used_when(synthetic));
+    v(field("seed", seed, "synthetic: corpus seed").check(at_least(0)).used_when(synthetic));
+  }
 };
 
 struct TrainConfig {
@@ -75,11 +92,36 @@ struct TrainConfig {
   int64_t eval_every = 50;
   int64_t eval_tokens = 16384;
   int64_t checkpoint_every = 50;
+
+  template <class V>
+  void visit_fields(V& v) {
+    v(field("steps", steps, "optimizer steps").check(at_least(1)));
+    v(field("batch_size", batch_size, "sequences per micro-batch").check(at_least(1)));
+    v(field("accumulation", accumulation, "micro-batches per step").check(at_least(1)));
+    v(field("context", context, "tokens per sequence; 0 = model.context"));
+    v(field("lr", lr, "peak learning rate: linear warmup, then cosine to min_lr_ratio * lr").check(greater(0)));
+    v(field("warmup", warmup, "warmup steps, in [0, steps]"));
+    v(field("min_lr_ratio", min_lr_ratio, "final learning rate / lr").check(in_range(0, 1, false, false)));
+    v(field("weight_decay", weight_decay, "AdamW decoupled decay, matrices only").check(at_least(0)));
+    v(field("beta1", beta1, "AdamW first-moment decay").check(in_range(0, 1, false, true)));
+    v(field("beta2", beta2, "AdamW second-moment decay").check(in_range(0, 1, false, true)));
+    v(field("eps", eps, "AdamW epsilon").check(at_least(0)));
+    v(field("grad_clip", grad_clip, "global L2 norm of the gradients").check(at_least(0, "0 = off")));
+    v(field("eval_every", eval_every, "validation loss every N steps (0 = only at the end)").check(at_least(0)));
+    v(field("eval_tokens", eval_tokens, "validation tokens of those evaluations (0 = all)").check(at_least(0)));
+    v(field("checkpoint_every", checkpoint_every, "checkpoint every N steps (0 = only at the end)").check(at_least(0)));
+  }
 };
 
 struct EvalConfig {
   int64_t context = 0;     // 0 = train.context
   int64_t max_tokens = 0;  // 0 = every validation token
+
+  template <class V>
+  void visit_fields(V& v) {
+    v(field("context", context, "window of the final validation loss; 0 = train.context"));
+    v(field("max_tokens", max_tokens, "validation tokens scored").check(at_least(0, "0 = all")));
+  }
 };
 
 struct ChoiceConfig {
@@ -88,7 +130,20 @@ struct ChoiceConfig {
   std::string format = "synthetic";
   int64_t items = 500;
   int64_t seed = 7;
-  int64_t max_distance = -1;  // resolved: -1 (auto) becomes eval.context − 16; 0 = any distance
+  int64_t max_distance = -1;  // -1 = auto, resolved to eval.context − 16; 0 = any distance
+
+  template <class V>
+  void visit_fields(V& v) {
+    v(field("task", task, "synthetic (built from the corpus generator) | a JSONL file"));
+    v(field("format", format, "the file's layout (synthetic for the built-in task)")
+          .check(one_of({"synthetic", "generic", "hellaswag", "arc", "piqa", "winogrande"}, "format")));
+    v(field("items", items, "synthetic: items generated; files: the first N (0 = all)"));
+    v(field("seed", seed, "synthetic: the task's seed").check(at_least(0)));
+    v(field("max_distance", max_distance,
+            "synthetic: only facts stated at most this many bytes before the answer; auto = eval.context - 16")
+          .check(at_least(0, "0 = any"))
+          .or_word("auto", int64_t{-1}));
+  }
 };
 
 struct ExperimentConfig {
@@ -107,6 +162,17 @@ struct ExperimentConfig {
   ChoiceConfig choice;
   ExtendConfig extend;
   BenchConfig bench;
+
+  // The top-level keys; model, extend and bench are read by their own parsers.
+  template <class V>
+  void visit_fields(V& v) {
+    v(field("name", name, "the run's name and folder (default: the config file's stem)"));
+    v(field("seed", seed, "weights and batch order").check(at_least(0)));
+    v(field("threads", threads, "worker threads").check(at_least(0, "0 = every core")));
+    v.section("data", data, "what the model is trained and validated on");
+    v.section("train", train, "the training run");
+    v.section("eval", eval, "the final validation loss");
+  }
 
   AdamWConfig adamw() const;
   LrSchedule schedule() const;

@@ -1,9 +1,10 @@
-// The YAML `model:` section <-> ModelConfig. Key names are the contract (../DESIGN.md).
+// The YAML `model:` section <-> ModelConfig, through the field lists of model_config.h.
 // Every error is a ConfigError whose message starts with the YAML path
 // ("model.norm.epsilon: unknown key (allowed: type, eps)"); the *_text form prefixes the source.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
 
 #include <string>
 
@@ -23,5 +24,7 @@ ModelConfig parse_model_config_text(const std::string& yaml_text, const std::str
 // The resolved config as a YAML mapping (every key, `hidden` as a number, no `model:` wrapper);
 // parse_model_config(YAML::Load(model_config_to_yaml(c))) reproduces a resolved c exactly.
 std::string model_config_to_yaml(const ModelConfig& config);
+// The same as JSON, keys in field order.
+nlohmann::ordered_json model_config_to_json(const ModelConfig& config);
 
 }  // namespace ablate
