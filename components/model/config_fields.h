@@ -92,7 +92,7 @@ struct Field {
   Constraint constraint;
   const char* auto_word = nullptr;  // a word read as `auto_value` ("hidden: auto" is stored as 0)
   T auto_value{};
-  const char* list_noun = nullptr;  // lists: "expected a list of NOUN, found ..."
+  const char* list_noun = nullptr;  // lists: "expected NOUN, found ..." ("a list of numbers")
   bool written = true;              // false: this key is not part of the config in its current state
   bool checked = true;              // false: its constraint does not apply in the current state
 

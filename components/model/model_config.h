@@ -77,9 +77,9 @@ struct RopeScalingConfig {
     v(field("truncate", truncate, "yarn: floor/ceil the correction range"));
     v(field("low_freq_factor", low_freq_factor, "llama3: wavelengths above M / low_freq_factor are divided by s"));
     v(field("high_freq_factor", high_freq_factor, "llama3: wavelengths below M / high_freq_factor are kept"));
-    v(field("short_factor", short_factor, "longrope: per-frequency divisors up to M").list_of("numbers")
+    v(field("short_factor", short_factor, "longrope: per-frequency divisors up to M").list_of("a list of numbers")
           .check(positive()));
-    v(field("long_factor", long_factor, "longrope: per-frequency divisors past M").list_of("numbers")
+    v(field("long_factor", long_factor, "longrope: per-frequency divisors past M").list_of("a list of numbers")
           .check(positive()));
   }
 };

@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "components/model/registry.h"
 #include "harness/config/config_tree.h"
+#include "harness/config/fields.h"
 #include "harness/config/model_yaml.h"
 #include "harness/config/yaml_read.h"
 
@@ -34,25 +36,19 @@ ModelConfig extension_model(const ModelConfig& trained, const ExtendMethod& meth
 ExtendConfig parse_extend_section(const YAML::Node& node, const ModelConfig& trained) {
   ExtendConfig c;
   c.enabled = true;
-  YAML::Node lengths, methods, finetune;
+  YAML::Node methods;
   read_mapping(node, "extend",
-               {{"lengths", [&](const YAML::Node& n, const std::string&) { lengths = n; }},
-                {"methods", [&](const YAML::Node& n, const std::string&) { methods = n; }},
-                {"windowing", string_field(c.windowing)},
-                {"stride", int_field(c.stride)},
-                {"max_tokens", int_field(c.max_tokens)},
-                {"text", string_field(c.text)},
-                {"finetune", [&](const YAML::Node& n, const std::string&) { finetune = n; }}},
+               section_fields(c, {{"methods", [&](const YAML::Node& n, const std::string&) { methods = n; }}}),
                /*required=*/true);
-  if (!lengths || !lengths.IsSequence() || lengths.size() == 0)
-    config_fail("extend.lengths", "expected a non-empty list of context lengths, found " + describe_node(lengths));
-  for (size_t i = 0; i < lengths.size(); ++i) {
-    const std::string p = "extend.lengths[" + std::to_string(i) + "]";
-    const int64_t v = read_int(lengths[i], p);
-    if (v < 2) config_fail(p, "must be >= 2, found " + std::to_string(v));
-    if (!c.lengths.empty() && v <= c.lengths.back()) config_fail(p, "lengths must increase, found " + std::to_string(v) + " after " + std::to_string(c.lengths.back()));
-    c.lengths.push_back(v);
-  }
+  if (c.lengths.empty())
+    config_fail("extend.lengths", std::string("expected a non-empty list of context lengths, found ") +
+                                      (node["lengths"] ? "an empty sequence" : "null"));
+  check_fields(c, "extend");
+  for (size_t i = 1; i < c.lengths.size(); ++i)
+    if (c.lengths[i] <= c.lengths[i - 1])
+      config_fail("extend.lengths[" + std::to_string(i) + "]", "lengths must increase, found " +
+                                                                  std::to_string(c.lengths[i]) + " after " +
+                                                                  std::to_string(c.lengths[i - 1]));
   if (!methods || !methods.IsSequence() || methods.size() == 0)
     config_fail("extend.methods", "expected a non-empty list of scaling blocks, found " + describe_node(methods));
   for (size_t i = 0; i < methods.size(); ++i) {
@@ -71,7 +67,8 @@ ExtendConfig parse_extend_section(const YAML::Node& node, const ModelConfig& tra
         method.scaling[key] = yaml_to_json(it->second);
       }
     }
-    if (!method.scaling.contains("type")) config_fail(p + ".type", "required (none, linear, ntk, dynamic_ntk, yarn)");
+    if (!method.scaling.contains("type"))
+      config_fail(p + ".type", "required (" + joined_variant_names("position.scaling") + ")");
     if (method.name.empty()) method.name = method.scaling["type"].is_string() ? method.scaling["type"].get<std::string>() : "method";
     for (const auto& other : c.methods)
       if (other.name == method.name)
@@ -83,23 +80,10 @@ ExtendConfig parse_extend_section(const YAML::Node& node, const ModelConfig& tra
     for (int64_t length : c.lengths) extension_model(probe, method, length, p);
     c.methods.push_back(std::move(method));
   }
-  if (c.windowing != "disjoint" && c.windowing != "hf_strided")
-    config_fail("extend.windowing", "unknown windowing '" + c.windowing + "' (known: disjoint, hf_strided)");
-  if (c.stride < 0) config_fail("extend.stride", "must be >= 0 (0 = half the length), found " + std::to_string(c.stride));
   if (c.stride > 0 && c.windowing != "hf_strided") config_fail("extend.stride", "only used by windowing: hf_strided");
   if (c.stride > c.lengths.front())
     config_fail("extend.stride", std::to_string(c.stride) + " exceeds the shortest length " + std::to_string(c.lengths.front()));
-  if (c.max_tokens < 1) config_fail("extend.max_tokens", "must be >= 1, found " + std::to_string(c.max_tokens));
   if (c.text.empty()) config_fail("extend.text", "must be 'validation' or a text file");
-  if (finetune) {
-    read_mapping(finetune, "extend.finetune",
-                 {{"steps", int_field(c.finetune.steps)},
-                  {"context", int_field(c.finetune.context)},
-                  {"lr", double_field(c.finetune.lr)}});
-    if (c.finetune.steps < 0) config_fail("extend.finetune.steps", "must be >= 0, found " + std::to_string(c.finetune.steps));
-    if (c.finetune.context < 0) config_fail("extend.finetune.context", "must be >= 0, found " + std::to_string(c.finetune.context));
-    if (c.finetune.lr < 0) config_fail("extend.finetune.lr", "must be >= 0, found " + std::to_string(c.finetune.lr));
-  }
   return c;
 }
 
@@ -111,9 +95,9 @@ nlohmann::json extend_to_json(const ExtendConfig& c) {
     if (m.factor_auto) j["factor"] = "auto";
     methods.push_back(j);
   }
-  return {{"lengths", c.lengths}, {"methods", methods}, {"windowing", c.windowing}, {"stride", c.stride},
-          {"max_tokens", c.max_tokens}, {"text", c.text},
-          {"finetune", {{"steps", c.finetune.steps}, {"context", c.finetune.context}, {"lr", c.finetune.lr}}}};
+  nlohmann::json j = section_to_json(c);
+  j["methods"] = methods;
+  return j;
 }
 
 }  // namespace ablate

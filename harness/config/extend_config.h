@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "components/model/config_fields.h"
 #include "components/model/model_config.h"
 
 namespace ablate {
@@ -41,17 +42,36 @@ struct ExtendFinetune {
   int64_t steps = 0;
   int64_t context = 0;  // 0 = the longest length
   double lr = 0;        // 0 = train.lr / 10
+
+  template <class V>
+  void visit_fields(V& v) {
+    v(field("steps", steps, "fine-tuning steps of each scaled model before it is scored").check(at_least(0)));
+    v(field("context", context, "fine-tuning context; 0 = the longest length").check(at_least(0)));
+    v(field("lr", lr, "fine-tuning learning rate; 0 = train.lr / 10").check(at_least(0)));
+  }
 };
 
 struct ExtendConfig {
   bool enabled = false;
   std::vector<int64_t> lengths;
-  std::vector<ExtendMethod> methods;
+  std::vector<ExtendMethod> methods;  // read by hand: free-form scaling blocks
   std::string windowing = "disjoint";
   int64_t stride = 0;
   int64_t max_tokens = 32768;
   std::string text = "validation";
   ExtendFinetune finetune;
+
+  template <class V>
+  void visit_fields(V& v) {
+    v(field("lengths", lengths, "evaluation contexts in tokens, increasing")
+          .list_of("a non-empty list of context lengths")
+          .check(at_least(2)));
+    v(field("windowing", windowing, "perplexity windows (perplexity.h)").check(one_of({"disjoint", "hf_strided"}, "windowing")));
+    v(field("stride", stride, "hf_strided: window step").check(at_least(0, "0 = half the length")));
+    v(field("max_tokens", max_tokens, "scored tokens per (method, length), whole windows").check(at_least(1)));
+    v(field("text", text, "validation (the data's held-out split) | a text file"));
+    v.section("finetune", finetune, "optional: train each scaled model first (PI / YaRN papers)");
+  }
 };
 
 // Reads the section (node at YAML path "extend") against the trained model's config.

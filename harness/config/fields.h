@@ -30,7 +30,7 @@ inline void read_value(const YAML::Node& n, const std::string& p, std::string& v
 template <typename T>
 void read_value(const YAML::Node& n, const std::string& p, std::vector<T>& v, const char* noun) {
   if (!n.IsSequence())
-    config_fail(p, std::string("expected a list of ") + (noun ? noun : "values") + ", found " + describe_node(n));
+    config_fail(p, std::string("expected ") + (noun ? noun : "a list") + ", found " + describe_node(n));
   v.clear();
   for (size_t i = 0; i < n.size(); ++i) {
     T element{};
