@@ -105,6 +105,8 @@ import sys
 import numpy as np
 import torch
 
+from safetensors_layout import write_layout
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT_DIR = os.path.join(HERE, "goldens")
 F64 = torch.float64
@@ -119,24 +121,12 @@ _DTYPES = {"F32": np.dtype("<f4"), "I32": np.dtype("<i4")}
 
 def write_safetensors(path, tensors, metadata):
     """tensors: dict name -> (dtype_str, np.ndarray). Written in sorted name order."""
-    header = {"__metadata__": {str(k): str(v) for k, v in metadata.items()}}
-    blobs = []
-    offset = 0
+    entries = []
     for name in sorted(tensors):
         dtype, arr = tensors[name]
         arr = np.ascontiguousarray(np.asarray(arr, dtype=_DTYPES[dtype]))
-        raw = arr.tobytes(order="C")
-        header[name] = {"dtype": dtype, "shape": [int(s) for s in arr.shape],
-                        "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    hbytes = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    hbytes += b" " * ((-len(hbytes)) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(hbytes)))
-        f.write(hbytes)
-        for b in blobs:
-            f.write(b)
+        entries.append((name, dtype, arr.shape, arr.tobytes(order="C")))
+    write_layout(path, entries, {str(k): str(v) for k, v in metadata.items()})
 
 
 def read_safetensors(path):

@@ -55,6 +55,8 @@ import struct
 import numpy as np
 import torch
 
+from safetensors_layout import write_layout
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "interop")
 F64 = torch.float64
@@ -80,24 +82,9 @@ def to_bytes(t, dtype):
 
 
 def write_safetensors(path, tensors, metadata=None):
-    """tensors: list of (name, dtype, tensor), written in that order."""
-    header = {}
-    if metadata:
-        header["__metadata__"] = metadata
-    blobs, offset = [], 0
-    for name, dtype, t in tensors:
-        raw = to_bytes(t.contiguous(), dtype)
-        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * ((-len(h)) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
-    return offset
+    """tensors: list of (name, dtype, tensor), written in that order. Returns the data size."""
+    return write_layout(path, [(name, dtype, t.shape, to_bytes(t.contiguous(), dtype)) for name, dtype, t in tensors],
+                        metadata)
 
 
 def stored(t, dtype):
