@@ -1,11 +1,13 @@
 // Golden outputs from the independent PyTorch reference (tests/reference/make_goldens.py):
 // the same small models, weights and inputs; logits and loss must match to 1e-4 and every
 // parameter gradient to 1e-3 (relative to the largest reference value), and the RoPE frequency
-// tables of every scaling method must match Hugging Face's formulas.
+// tables of every scaling method (each case's scaling block read by the real config reader) must
+// match Hugging Face's formulas.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <set>
+#include <yaml-cpp/yaml.h>
 
 #include "components/core/cross_entropy.h"
 #include "components/model/model.h"
@@ -79,7 +81,19 @@ TEST_P(GoldenPreset, LogitsLossAndGradientsMatchPyTorch) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Presets, GoldenPreset,
-                         ::testing::Values("gpt2", "llama", "yarn", "sinusoidal", "dynamic", "none"));
+                         ::testing::Values("gpt2", "llama", "yarn", "sinusoidal", "dynamic", "none", "llama3",
+                                           "longrope"));
+
+// A rope_tables case read through Ablate's own config reader: a one-head model whose head_dim is
+// the case's, with the case's scaling block (Ablate's YAML keys) as model.position.scaling.
+ModelConfig rope_case_model(const nlohmann::json& c) {
+  const nlohmann::json model = {
+      {"d_model", c.at("head_dim")},
+      {"attention", {{"type", "mha"}, {"n_heads", 1}}},
+      {"position",
+       {{"type", "rope"}, {"theta", c.at("theta")}, {"rotary_dim", c.at("rotary_dim")}, {"scaling", c.at("scaling")}}}};
+  return parse_model_config(YAML::Load(model.dump()), "model");
+}
 
 TEST(GoldenRope, InverseFrequenciesAndAttentionFactorOfEveryScaling) {
   const SafetensorsFile file = SafetensorsFile::open(golden_path("rope_tables"));
@@ -87,18 +101,17 @@ TEST(GoldenRope, InverseFrequenciesAndAttentionFactorOfEveryScaling) {
   ASSERT_GE(cases.size(), 10u);
   std::set<std::string> types_seen;
   for (const auto& [name, c] : cases.items()) {
-    RopeScalingConfig s;
-    s.type = c.at("type");
-    s.factor = c.at("factor");
-    s.beta_fast = c.at("beta_fast");
-    s.beta_slow = c.at("beta_slow");
-    s.mscale = c.at("mscale");
-    s.mscale_all_dim = c.at("mscale_all_dim");
-    s.attention_factor = c.at("attention_factor");
+    ModelConfig m;
+    try {
+      m = rope_case_model(c);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << name << ": " << e.what();
+      continue;
+    }
+    const RopeScalingConfig& s = m.position.scaling;
     types_seen.insert(s.type);
-    const int64_t rotary_dim = c.at("rotary_dim").get<int64_t>() > 0 ? c.at("rotary_dim").get<int64_t>()
-                                                                        : c.at("head_dim").get<int64_t>();
-    const RopeFrequencies f = rope_frequencies(c.at("theta"), rotary_dim, s, c.at("original_context"), c.at("seq_len"));
+    const RopeFrequencies f =
+        rope_frequencies(m.position.theta, m.rotary_dim(), s, m.rope_original_context(), c.at("seq_len"));
     const auto expected = file.doubles("inv_freq." + name);
     ASSERT_EQ(f.inv_freq.size(), expected.size()) << name;
     for (size_t i = 0; i < expected.size(); ++i)

@@ -1,14 +1,17 @@
-// Foreign checkpoints: Hugging Face Llama / Mistral (sharded) / Qwen2 / GPT-2 directories and
-// llama2.c .bin files written by tests/reference/make_interop.py, whose independent PyTorch forward
-// passes give the logits Ablate must reproduce (1e-4 relative); conversions between the formats that
-// keep the logits; `ablate convert` then `ablate eval`; and every bad input with its message.
+// Foreign checkpoints: Hugging Face Llama (yarn; llama3 in both config forms; longrope) / Mistral
+// (sharded) / Qwen2 / GPT-2 directories and llama2.c .bin files written by
+// tests/reference/make_interop.py, whose independent PyTorch forward passes give the logits Ablate
+// must reproduce (1e-4 relative); conversions between the formats that keep the logits;
+// `ablate convert` then `ablate eval`; and every bad input with its message.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <map>
 #include <sstream>
 
+#include "components/model/registry.h"
 #include "experiments/cli.h"
 #include "harness/checkpoints/checkpoint_formats.h"
 #include "harness/checkpoints/hf_checkpoint.h"
@@ -90,6 +93,11 @@ INSTANTIATE_TEST_SUITE_P(Interop, ForeignReference,
                          ::testing::Values("llama", "mistral", "qwen2", "gpt2", "llama2c_shared", "llama2c_unshared",
                                            "llama2c_v1"));
 
+// RoPE scalings beyond the first HF readers: llama3 in transformers 4.x's rope_scaling and 5's
+// rope_parameters (rope_theta inside it), and Phi-3-style longrope (original_max_position_embeddings
+// at the top level; the 24-token sequence is past it, so the long factors apply).
+INSTANTIATE_TEST_SUITE_P(RopeScalings, ForeignReference, ::testing::Values("llama3", "llama3_v5", "longrope"));
+
 TEST(HfConfig, MapsEachArchitecture) {
   const HfConfig llama = read_hf_config(interop("llama"));
   EXPECT_EQ(llama.architecture, "LlamaForCausalLM");
@@ -121,6 +129,27 @@ TEST(HfConfig, MapsEachArchitecture) {
   EXPECT_EQ(c.context, 32);
   EXPECT_EQ(c.mlp.hidden, 48);
   EXPECT_EQ(c.n_kv_heads(), 2);
+}
+
+TEST(HfConfig, MapsLlama3AndLongropeScalings) {
+  const ModelConfig llama3 = read_hf_config(interop("llama3")).model;
+  EXPECT_EQ(llama3.position.scaling.type, "llama3");
+  EXPECT_EQ(llama3.position.scaling.factor, 8.0);
+  EXPECT_EQ(llama3.rope_original_context(), 64);
+  EXPECT_EQ(llama3.context, 512);
+
+  const ModelConfig v5 = read_hf_config(interop("llama3_v5")).model;
+  EXPECT_EQ(v5.position.scaling.type, "llama3");
+  EXPECT_EQ(v5.position.scaling.factor, 4.0);
+  EXPECT_EQ(v5.rope_original_context(), 128);
+  EXPECT_EQ(v5.position.theta, 500000.0);
+
+  // Phi-3 style: no factor in the block; it is max_position_embeddings / original_max_position_embeddings.
+  const ModelConfig longrope = read_hf_config(interop("longrope")).model;
+  EXPECT_EQ(longrope.position.scaling.type, "longrope");
+  EXPECT_EQ(longrope.position.scaling.factor, 4.0);
+  EXPECT_EQ(longrope.rope_original_context(), 16);
+  EXPECT_EQ(longrope.context, 64);
 }
 
 TEST(HfCheckpoint, Qwen2HasExactlyItsQkvBiases) {
@@ -203,15 +232,21 @@ TEST_F(InteropErrors, UnknownArchitectureListsTheSupportedOnes) {
   for (const auto& arch : hf_architectures()) EXPECT_CONTAINS(m, arch);
 }
 
-TEST_F(InteropErrors, Llama3RopeScalingIsUnsupported) {
+TEST_F(InteropErrors, UnknownRopeTypeListsTheSupportedOnes) {
   const std::string dir = copy_reference("llama");
-  edit_config(dir, [](nlohmann::json& j) {
-    j["rope_scaling"] = {{"rope_type", "llama3"}, {"factor", 8.0}, {"low_freq_factor", 1.0}, {"high_freq_factor", 4.0},
-                         {"original_max_position_embeddings", 16}};
-  });
+  edit_config(dir, [](nlohmann::json& j) { j["rope_scaling"] = {{"rope_type", "su_v9"}, {"factor", 8.0}}; });
   const std::string m = message_of([&] { read_hf_config(dir); });
-  EXPECT_CONTAINS(m, "rope_scaling: rope_type 'llama3' is not supported");
-  EXPECT_CONTAINS(m, "linear, dynamic, yarn");
+  EXPECT_CONTAINS(m, "rope_scaling: rope_type 'su_v9' is not supported");
+  // Every registered scaling under its Hugging Face name, in registry order; HF spells two
+  // differently and has no static NTK.
+  const std::map<std::string, std::string> hf_spelling = {{"none", "default"}, {"dynamic_ntk", "dynamic"}, {"ntk", ""}};
+  std::string supported;
+  for (const std::string& name : variant_names("position.scaling")) {
+    const auto it = hf_spelling.find(name);
+    const std::string hf_name = it == hf_spelling.end() ? name : it->second;
+    if (!hf_name.empty()) supported += (supported.empty() ? "" : ", ") + hf_name;
+  }
+  EXPECT_CONTAINS(m, supported);
 }
 
 // Found by tests/fuzz: 4 * n_embd and head_dim * num_attention_heads overflowed int64 (undefined).

@@ -8,13 +8,16 @@ Transformer family that Ablate's YAML `model:` section describes (GPT-2 style an
 variants), runs a forward pass, a mean cross-entropy loss and an autograd backward pass for a
 few small presets, and writes everything to hand-written safetensors files:
 
-  tests/reference/goldens/<preset>.safetensors   (gpt2, llama, yarn, sinusoidal, dynamic, none)
+  tests/reference/goldens/<preset>.safetensors   (gpt2, llama, yarn, sinusoidal, dynamic, none,
+                                                  llama3, longrope)
       every parameter under its HF-Llama-style name (F32), `grad.<name>` for every parameter
       (F32), `input_ids` and `targets` (I32, (B,T)), `logits` (F32, (B,T,V)), `loss` (F32, [1]);
       __metadata__ = {"preset": name, "model": json of the model config}.
   tests/reference/goldens/rope_tables.safetensors
       `inv_freq.<case>` (F32) and `attention_factor.<case>` (F32, [1]) for a set of RoPE
-      scaling cases; __metadata__ = {"cases": json of {case: parameters}}.
+      scaling cases; __metadata__ = {"cases": json of {case: {theta, head_dim, rotary_dim,
+      seq_len, scaling}}}, `scaling` being the model.position.scaling block in Ablate's YAML keys
+      (omitted keys take Ablate's defaults), so that the C++ test reads it with the config reader.
 
 Numerics: weights are drawn with a fixed seed, rounded to float32 (those float32 values are
 what is stored), then every computation (RoPE tables included) is done in torch.float64; the
@@ -27,7 +30,10 @@ How to run (from the repository root; Debian's python has torch, the pyenv one d
 It regenerates all files deterministically, then self-checks: it reloads every file with its
 own reader and compares against the in-memory values, and checks autograd gradients against
 float64 central finite differences for a few weight entries (llama: a q_proj entry through
-RoPE; gpt2: a tied embedding entry; yarn: a k_proj entry through partial-rotary YaRN).
+RoPE; gpt2: a tied embedding entry; yarn: a k_proj entry through partial-rotary YaRN; llama3 and
+longrope: a k_proj / q_proj entry), and checks the llama3 and longrope tables against values
+worked out by hand (rope_sanity: the dimensions in each llama3 band, two blended frequencies, the
+longrope attention factors sqrt(13/11) and sqrt(17/12)).
 
 RoPE inverse frequencies -- which Hugging Face function each follows
 --------------------------------------------------------------------
@@ -65,6 +71,23 @@ cyyever/transformers@89539b0672a0cdc52b29f9ea6f1554a179195e40.)  d = rotary dim,
                   one (equivalent to HF whenever max_position_embeddings == factor * M).
                   Older HF (ef46806) used max_position_embeddings for M, no mscale, and
                   attention_factor = 0.1*ln(f)+1 (same as get_mscale for f > 1).
+  llama3       -> _compute_llama3_parameters (Llama 3.1): M = original context,
+                  wavelen = 2*pi/inv_default; wavelen < M/high_freq_factor: kept;
+                  wavelen > M/low_freq_factor: inv/factor; in between (both ends included)
+                  smooth = (M/wavelen - low_freq_factor)/(high_freq_factor - low_freq_factor),
+                  inv = (1 - smooth)*inv/factor + smooth*inv (continuous at both edges).
+                  Attention factor 1. Defaults (Ablate's): low_freq_factor 1, high_freq_factor 4.
+  longrope     -> _compute_longrope_parameters (LongRoPE / Phi-3) with seq_len, the newer form
+                  (v4.4x+, v5): ext = long_factor if seq_len > M else short_factor (seq_len == M
+                  and seq_len 0 = unknown: short), inv_i = 1/(ext_i * base^(2i/d));
+                  attention_factor = given, else 1 if factor <= 1 else sqrt(1 + ln(factor)/ln(M)).
+                  HF's dynamic_rope_update (longrope_frequency_update) switches to the long
+                  factors once max(position_ids)+1 > original_max_position_embeddings, i.e. T > M.
+                  The 0044e3b snapshot instead picked long whenever factor > 1 (no seq_len).
+                  HF derives factor = max_position_embeddings / original_max_position_embeddings
+                  when the original is at the config's top level (Phi-3, 4.x) or factor is
+                  absent (v5); here factor is the given one. HF stores the factor lists as
+                  float32; the lists here are dyadic (exact in float32).
 HF computes these tables in float32; this reference computes them in float64.
 
 RoPE application follows HF Llama's rotate_half (q*cos + rotate_half(q)*sin with
@@ -82,6 +105,8 @@ import sys
 import numpy as np
 import torch
 
+from safetensors_layout import write_layout
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT_DIR = os.path.join(HERE, "goldens")
 F64 = torch.float64
@@ -96,24 +121,12 @@ _DTYPES = {"F32": np.dtype("<f4"), "I32": np.dtype("<i4")}
 
 def write_safetensors(path, tensors, metadata):
     """tensors: dict name -> (dtype_str, np.ndarray). Written in sorted name order."""
-    header = {"__metadata__": {str(k): str(v) for k, v in metadata.items()}}
-    blobs = []
-    offset = 0
+    entries = []
     for name in sorted(tensors):
         dtype, arr = tensors[name]
         arr = np.ascontiguousarray(np.asarray(arr, dtype=_DTYPES[dtype]))
-        raw = arr.tobytes(order="C")
-        header[name] = {"dtype": dtype, "shape": [int(s) for s in arr.shape],
-                        "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    hbytes = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    hbytes += b" " * ((-len(hbytes)) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(hbytes)))
-        f.write(hbytes)
-        for b in blobs:
-            f.write(b)
+        entries.append((name, dtype, arr.shape, arr.tobytes(order="C")))
+    write_layout(path, entries, {str(k): str(v) for k, v in metadata.items()})
 
 
 def read_safetensors(path):
@@ -201,46 +214,81 @@ def _get_mscale(s, m=1.0):
     return 1.0 if s <= 1 else 0.1 * m * math.log(s) + 1.0
 
 
-def rope_inv_freq(type_, theta, d, factor=1.0, original_context=0, seq_len=0, beta_fast=32.0,
-                  beta_slow=1.0, mscale=0.0, mscale_all_dim=0.0, attention_factor=0.0,
-                  truncate=True):
-    """Returns (inv_freq float64 tensor of length d/2, attention_factor float)."""
+# The defaults of Ablate's RopeScalingConfig (components/model/model_config.h): a scaling block
+# (YAML keys of model.position.scaling) names only what differs from them.
+SCALING_DEFAULTS = {"type": "none", "factor": 1.0, "original_context": 0, "beta_fast": 32.0,
+                    "beta_slow": 1.0, "mscale": 0.0, "mscale_all_dim": 0.0, "attention_factor": 0.0,
+                    "truncate": True, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+                    "short_factor": None, "long_factor": None}
+
+
+def rope_inv_freq(theta, d, block, original_context, seq_len=0):
+    """RoPE table of one scaling block: (inv_freq float64 tensor of length d/2, attention_factor).
+
+    original_context: M, already resolved (block's original_context, else the model's context);
+    seq_len: the sequence length seen (0 = unknown; dynamic_ntk then uses M, longrope its short
+    factors). The arguments mirror Ablate's rope_frequencies(theta, rotary_dim, scaling, M, seq_len)."""
     assert d % 2 == 0 and d > 2
+    unknown = set(block) - set(SCALING_DEFAULTS)
+    assert not unknown, unknown
+    sc = dict(SCALING_DEFAULTS, **block)
+    type_, factor, M = sc["type"], float(sc["factor"]), original_context
     base = float(theta)
+    default = _default_inv_freq(base, d)
     if type_ == "none":
-        return _default_inv_freq(base, d), 1.0
+        return default, 1.0
     if type_ == "linear":
-        return _default_inv_freq(base, d) / factor, 1.0
+        return default / factor, 1.0
     if type_ == "ntk":
         return _default_inv_freq(base * factor ** (d / (d - 2)), d), 1.0
     if type_ == "dynamic_ntk":
-        M = original_context
         L = max(seq_len, M) if seq_len else M
         b = base * ((factor * L / M) - (factor - 1)) ** (d / (d - 2))
         return _default_inv_freq(b, d), 1.0
     if type_ == "yarn":
-        M = original_context
-        if attention_factor:
-            af = float(attention_factor)
-        elif mscale and mscale_all_dim:
-            af = _get_mscale(factor, mscale) / _get_mscale(factor, mscale_all_dim)
+        if sc["attention_factor"]:
+            af = float(sc["attention_factor"])
+        elif sc["mscale"] and sc["mscale_all_dim"]:
+            af = _get_mscale(factor, sc["mscale"]) / _get_mscale(factor, sc["mscale_all_dim"])
         else:
             af = _get_mscale(factor)
 
         def corr_dim(r):
             return d * math.log(M / (r * 2 * math.pi)) / (2 * math.log(base))
 
-        low, high = corr_dim(beta_fast), corr_dim(beta_slow)
-        if truncate:
+        low, high = corr_dim(sc["beta_fast"]), corr_dim(sc["beta_slow"])
+        if sc["truncate"]:
             low, high = math.floor(low), math.ceil(high)
         low, high = max(low, 0), min(high, d - 1)
         if low == high:
             high += 0.001
         ramp = torch.clamp((torch.arange(d // 2, dtype=F64) - low) / (high - low), 0, 1)
         extrap_factor = 1 - ramp
-        inv_extrap = _default_inv_freq(base, d)
-        inv_interp = inv_extrap / factor
-        inv = inv_interp * (1 - extrap_factor) + inv_extrap * extrap_factor
+        inv_interp = default / factor
+        inv = inv_interp * (1 - extrap_factor) + default * extrap_factor
+        return inv, af
+    if type_ == "llama3":
+        # Wavelengths shorter than M/high_freq_factor keep their frequency, longer than
+        # M/low_freq_factor are divided by the factor, and in between the two are blended by
+        # how many turns the dimension makes in M positions.
+        low_ff, high_ff = float(sc["low_freq_factor"]), float(sc["high_freq_factor"])
+        wavelength = 2 * math.pi / default
+        turns = M / wavelength
+        smooth = (turns - low_ff) / (high_ff - low_ff)
+        blended = (1 - smooth) * default / factor + smooth * default
+        inv = torch.where(wavelength < M / high_ff, default,
+                          torch.where(wavelength > M / low_ff, default / factor, blended))
+        return inv, 1.0
+    if type_ == "longrope":
+        # Per-dimension divisors: long_factor once the sequence is longer than M, else short_factor.
+        ext = sc["long_factor"] if seq_len > M else sc["short_factor"]
+        assert ext is not None and len(ext) == d // 2, "longrope needs rotary_dim/2 factors"
+        ext = torch.tensor(ext, dtype=F64)
+        inv = 1.0 / (ext * torch.tensor(base, dtype=F64) ** (torch.arange(0, d, 2, dtype=F64) / d))
+        if sc["attention_factor"]:
+            af = float(sc["attention_factor"])
+        else:
+            af = 1.0 if factor <= 1 else math.sqrt(1 + math.log(factor) / math.log(M))
         return inv, af
     raise ValueError("unknown rope scaling type " + type_)
 
@@ -249,12 +297,8 @@ def rope_for_model(cfg, T):
     p = cfg["position"]
     sc = p["scaling"]
     d = p["rotary_dim"] or head_dim(cfg)
-    M = sc["original_context"] or cfg["context"]
-    return rope_inv_freq(sc["type"], p["theta"], d, factor=sc["factor"], original_context=M,
-                         seq_len=T, beta_fast=sc["beta_fast"], beta_slow=sc["beta_slow"],
-                         mscale=sc["mscale"], mscale_all_dim=sc["mscale_all_dim"],
-                         attention_factor=sc["attention_factor"],
-                         truncate=sc.get("truncate", True)), d
+    M = sc.get("original_context") or cfg["context"]
+    return rope_inv_freq(p["theta"], d, sc, M, seq_len=T), d
 
 
 def apply_rope(x, cos, sin, rd):
@@ -451,11 +495,27 @@ def presets():
         {"type": "swiglu", "hidden": 40, "multiple_of": 8},
         position("none"),
         {"type": "gqa", "n_heads": 4, "n_kv_heads": 2}), 2, 12)
+    # head_dim 8 at theta 1e4: wavelengths 6.3, 63, 628, 6283 positions; with M = context = 128
+    # (low/high_freq_factor left at 1 and 4) dimension 0 keeps its frequency, 1 is blended and
+    # 2, 3 are divided by 8.
+    P["llama3"] = (make_config(
+        V, C, 2, 128, False, False, rms6,
+        {"type": "swiglu", "hidden": "auto", "multiple_of": 8},
+        position("rope", 10000.0, 0, {"type": "llama3", "factor": 8.0}),
+        {"type": "gqa", "n_heads": 4, "n_kv_heads": 2}), 2, 16)
+    # T = 16 > M = 8: the long factors; attention factor auto, sqrt(1 + ln 4 / ln 8).
+    P["longrope"] = (make_config(
+        V, C, 2, 32, True, False, rms6,
+        {"type": "swiglu", "hidden": "auto", "multiple_of": 8},
+        position("rope", 10000.0, 0, {"type": "longrope", "factor": 4.0, "original_context": 8,
+                                      "short_factor": [1.0, 1.25, 1.5, 2.0],
+                                      "long_factor": [1.0, 2.0, 4.5, 8.0]}),
+        {"type": "mqa", "n_heads": 4}), 2, 16)
     return P
 
 
 PRESET_SEEDS = {"gpt2": 1001, "llama": 1002, "yarn": 1003, "sinusoidal": 1004, "dynamic": 1005,
-                "none": 1006}
+                "none": 1006, "llama3": 1007, "longrope": 1008}
 
 
 def build_preset(name, cfg, B, T):
@@ -489,37 +549,65 @@ def preset_tensors(params, tokens, targets, logits, loss, grads):
 # ----------------------------------------------------------------------------------------------
 
 def rope_cases():
-    def case(type_, factor=1.0, theta=10000.0, head_dim=64, rotary_dim=0, original_context=2048,
-             seq_len=0, beta_fast=32.0, beta_slow=1.0, mscale=0.0, mscale_all_dim=0.0,
-             attention_factor=0.0):
-        return {"theta": theta, "head_dim": head_dim, "rotary_dim": rotary_dim, "type": type_,
-                "factor": factor, "original_context": original_context, "seq_len": seq_len,
-                "beta_fast": beta_fast, "beta_slow": beta_slow, "mscale": mscale,
-                "mscale_all_dim": mscale_all_dim, "attention_factor": attention_factor}
+    """{case: {theta, head_dim, rotary_dim (0 = head_dim), seq_len (0 = unused), scaling}}, where
+    scaling is the case's model.position.scaling block with Ablate's YAML keys; a key it omits
+    takes Ablate's default (SCALING_DEFAULTS) and M = its original_context (each type that uses M
+    names it)."""
+    def case(scaling_block, theta=10000.0, head_dim=64, rotary_dim=0, seq_len=0):
+        return {"theta": theta, "head_dim": head_dim, "rotary_dim": rotary_dim, "seq_len": seq_len,
+                "scaling": scaling_block}
+
+    def yarn(factor, original_context=2048, **extra):
+        return dict({"type": "yarn", "factor": factor, "original_context": original_context}, **extra)
+
+    def longrope(factor, original_context, n, **extra):
+        # Dyadic values (exact in float32, as HF stores the lists).
+        return dict({"type": "longrope", "factor": factor, "original_context": original_context,
+                     "short_factor": [1 + i / 64 for i in range(n)],
+                     "long_factor": [1 + 3 * i / 32 for i in range(n)]}, **extra)
+
     c = {}
-    c["none"] = case("none")
-    c["linear_f4"] = case("linear", 4.0)
-    c["ntk_f4"] = case("ntk", 4.0)
-    c["dynamic_ntk_f4_s1024"] = case("dynamic_ntk", 4.0, seq_len=1024)
-    c["dynamic_ntk_f4_s8192"] = case("dynamic_ntk", 4.0, seq_len=8192)
-    c["yarn_f4"] = case("yarn", 4.0)
-    c["yarn_f8_theta500k_b16_2"] = case("yarn", 8.0, theta=500000.0, original_context=4096,
-                                        beta_fast=16.0, beta_slow=2.0)
-    c["yarn_f4_mscale"] = case("yarn", 4.0, mscale=1.0, mscale_all_dim=0.5)
-    c["yarn_f4_attnfactor"] = case("yarn", 4.0, attention_factor=1.25)
-    c["yarn_f4_rd32"] = case("yarn", 4.0, rotary_dim=32)
-    c["ntk_f8_rd32_theta500k"] = case("ntk", 8.0, theta=500000.0, rotary_dim=32)
-    c["linear_f1"] = case("linear", 1.0)
+    c["none"] = case({"type": "none"})
+    c["linear_f4"] = case({"type": "linear", "factor": 4.0})
+    c["ntk_f4"] = case({"type": "ntk", "factor": 4.0})
+    c["dynamic_ntk_f4_s1024"] = case({"type": "dynamic_ntk", "factor": 4.0, "original_context": 2048},
+                                     seq_len=1024)
+    c["dynamic_ntk_f4_s8192"] = case({"type": "dynamic_ntk", "factor": 4.0, "original_context": 2048},
+                                     seq_len=8192)
+    c["yarn_f4"] = case(yarn(4.0))
+    c["yarn_f8_theta500k_b16_2"] = case(yarn(8.0, 4096, beta_fast=16.0, beta_slow=2.0), theta=500000.0)
+    c["yarn_f4_mscale"] = case(yarn(4.0, mscale=1.0, mscale_all_dim=0.5))
+    c["yarn_f4_attnfactor"] = case(yarn(4.0, attention_factor=1.25))
+    c["yarn_f4_rd32"] = case(yarn(4.0), rotary_dim=32)
+    c["ntk_f8_rd32_theta500k"] = case({"type": "ntk", "factor": 8.0}, theta=500000.0, rotary_dim=32)
+    c["linear_f1"] = case({"type": "linear", "factor": 1.0})
+    # Llama 3.1 (config.json of Meta-Llama-3.1-8B): theta 5e5, head_dim 128, factor 8, M 8192.
+    c["llama3_llama31"] = case({"type": "llama3", "factor": 8.0, "original_context": 8192,
+                                "low_freq_factor": 1.0, "high_freq_factor": 4.0},
+                               theta=500000.0, head_dim=128)
+    # Short M, so that all three bands occur: dims 0-1 kept, 2-4 blended, 5-15 divided (and
+    # low/high_freq_factor left at their defaults 1 and 4).
+    c["llama3_f4_m64_bands"] = case({"type": "llama3", "factor": 4.0, "original_context": 64},
+                                    head_dim=32)
+    # Other band edges (M/8 = 32 and M/2 = 128), partial rotary: dims 0-1 kept, 2 blended, 3-7 divided.
+    c["llama3_f16_lf2_hf8_m256_rd16"] = case({"type": "llama3", "factor": 16.0, "original_context": 256,
+                                              "low_freq_factor": 2.0, "high_freq_factor": 8.0},
+                                             rotary_dim=16)
+    # longrope picks the long factors only when seq_len > M (seq_len == M: short).
+    c["longrope_f4_s2048_short"] = case(longrope(4.0, 2048, 32), seq_len=2048)
+    c["longrope_f4_s2049_long"] = case(longrope(4.0, 2048, 32), seq_len=2049)
+    c["longrope_f4_s0_short"] = case(longrope(4.0, 2048, 32))
+    c["longrope_f4_attnfactor_long"] = case(longrope(4.0, 2048, 32, attention_factor=1.5), seq_len=8192)
+    c["longrope_f1_s1024_short"] = case(longrope(1.0, 2048, 32), seq_len=1024)
+    # Phi-3-mini-128k's shape: M 4096, factor 32 (= 131072 / 4096); here with partial rotary.
+    c["longrope_f32_rd32_long"] = case(longrope(32.0, 4096, 16), rotary_dim=32, seq_len=131072)
     return c
 
 
 def rope_case_values(p):
     d = p["rotary_dim"] or p["head_dim"]
-    return rope_inv_freq(p["type"], p["theta"], d, factor=p["factor"],
-                         original_context=p["original_context"], seq_len=p["seq_len"],
-                         beta_fast=p["beta_fast"], beta_slow=p["beta_slow"], mscale=p["mscale"],
-                         mscale_all_dim=p["mscale_all_dim"],
-                         attention_factor=p["attention_factor"])
+    return rope_inv_freq(p["theta"], d, p["scaling"], p["scaling"].get("original_context", 0),
+                         p["seq_len"])
 
 
 # ----------------------------------------------------------------------------------------------
@@ -568,9 +656,61 @@ def rope_sanity(cases, values):
     assert abs(y[-1].item() - none[-1].item() / 4) < 1e-18  # lowest frequency interpolated
     assert abs(values["yarn_f4"][1] - (0.1 * math.log(4) + 1)) < 1e-15
     assert values["yarn_f4_attnfactor"][1] == 1.25
+    llama3_sanity(cases, values)
+    longrope_sanity(cases, values)
     for k, p in cases.items():
         d = p["rotary_dim"] or p["head_dim"]
         assert values[k][0].shape == (d // 2,), k
+
+
+def llama3_sanity(cases, values):
+    # The bands, counted from the wavelength 2*pi*theta^(2i/d) in log space (dimension i is kept
+    # below i = (d/2) ln(M/(high_ff 2 pi)) / ln theta and divided above the same with low_ff), and
+    # checked against the dimensions counted by hand in rope_cases' comments.
+    hand = {"llama3_llama31": (29, 6, 29), "llama3_f4_m64_bands": (2, 3, 11),
+            "llama3_f16_lf2_hf8_m256_rd16": (2, 1, 5)}
+    for k, counts in hand.items():
+        p, (inv, af) = cases[k], values[k]
+        sc = dict(SCALING_DEFAULTS, **p["scaling"])
+        d, M, s = p["rotary_dim"] or p["head_dim"], sc["original_context"], sc["factor"]
+        default = _default_inv_freq(p["theta"], d)
+        kept_below = (d / 2) * math.log(M / (sc["high_freq_factor"] * 2 * math.pi)) / math.log(p["theta"])
+        divided_above = (d / 2) * math.log(M / (sc["low_freq_factor"] * 2 * math.pi)) / math.log(p["theta"])
+        kept = [i for i in range(d // 2) if i < kept_below]
+        divided = [i for i in range(d // 2) if i > divided_above]
+        assert (len(kept), d // 2 - len(kept) - len(divided), len(divided)) == counts, k
+        for i in kept:
+            assert inv[i].item() == default[i].item(), (k, i)
+        for i in divided:
+            assert abs(inv[i].item() - default[i].item() / s) <= 1e-16 * default[i].item(), (k, i)
+        for i in range(len(kept), d // 2 - len(divided)):  # blended: strictly between the two
+            assert default[i].item() / s < inv[i].item() < default[i].item(), (k, i)
+        assert af == 1.0, k
+    # Blended dimensions worked by hand: llama3_f4_m64_bands dim 2: inv 1e4^(-1/8) = 0.31622777,
+    # wavelength 19.869177, 64 / 19.869177 = 3.221070 turns, smooth (3.221070 - 1) / 3 = 0.740357,
+    # 0.31622777 * (0.740357 + 0.259643 / 4) = 0.254648.  Llama 3.1 dim 32: inv 5e5^(-1/2) =
+    # 0.00141421, wavelength 4442.88, 8192 / 4442.88 = 1.843849 turns, smooth 0.281283,
+    # 0.00141421 * (0.281283 + 0.718717 / 8) = 0.000524846.
+    assert abs(values["llama3_f4_m64_bands"][0][2].item() - 0.254648) < 2e-6
+    assert abs(values["llama3_llama31"][0][32].item() / 0.000524846 - 1) < 1e-5
+
+
+def longrope_sanity(cases, values):
+    for k, p in cases.items():
+        sc = p["scaling"]
+        if sc["type"] != "longrope":
+            continue
+        d = p["rotary_dim"] or p["head_dim"]
+        default = _default_inv_freq(p["theta"], d)
+        ext = sc["long_factor"] if k.endswith("_long") else sc["short_factor"]
+        assert torch.allclose(values[k][0], default / torch.tensor(ext, dtype=F64), rtol=1e-15, atol=0), k
+    # Attention factors by hand: sqrt(1 + ln 4 / ln 2048) = sqrt(1 + 2/11) = sqrt(13/11);
+    # sqrt(1 + ln 32 / ln 4096) = sqrt(1 + 5/12) = sqrt(17/12); factor 1 -> 1; given 1.5.
+    for k in ("longrope_f4_s2048_short", "longrope_f4_s2049_long", "longrope_f4_s0_short"):
+        assert abs(values[k][1] - math.sqrt(13 / 11)) < 1e-15, k
+    assert abs(values["longrope_f32_rd32_long"][1] - math.sqrt(17 / 12)) < 1e-15
+    assert values["longrope_f1_s1024_short"][1] == 1.0
+    assert values["longrope_f4_attnfactor_long"][1] == 1.5
 
 
 # ----------------------------------------------------------------------------------------------
@@ -619,6 +759,10 @@ def main():
                             [(3, 7), (40, 0)])
     finite_difference_check("yarn", *P["yarn"], "model.layers.1.self_attn.k_proj.weight",
                             [(0, 1), (2, 9), (7, 30)])
+    finite_difference_check("llama3", *P["llama3"], "model.layers.0.self_attn.k_proj.weight",
+                            [(0, 2), (3, 11)])
+    finite_difference_check("longrope", *P["longrope"], "model.layers.1.self_attn.q_proj.weight",
+                            [(1, 4), (6, 20)])
     print("finite-difference check: OK")
     return 0
 

@@ -11,6 +11,14 @@ float64 PyTorch forward pass computes for a fixed token sequence, into tests/ref
   qwen2/      Qwen2ForCausalLM (F32): q/k/v biases and none on o_proj or the MLP, MQA (1 KV head),
               tied embeddings, rope_theta 1e6, rope_scaling dynamic (factor 2, 16 positions; the test
               sequence is longer, so the base is rescaled).
+  llama3/     LlamaForCausalLM (F32), MQA (2 heads of 16), untied; rope_scaling llama3 in
+              transformers 4.x's form (factor 8, low/high_freq_factor 1/4, original 64 of 512
+              positions: each band occurs).
+  llama3_v5/  LlamaForCausalLM (F32), tied; llama3 in transformers 5's form: rope_parameters holds
+              rope_type, rope_theta 5e5 and the scaling keys (factor 4, low/high 2/8, original 128).
+  longrope/   LlamaForCausalLM (F32), GQA, untied; rope_scaling {"type": "longrope", short_factor,
+              long_factor} with original_max_position_embeddings 16 at the config's top level
+              (Phi-3 style, so factor = 64 / 16 = 4); the 24-token sequence uses the long factors.
   gpt2/       GPT2LMHeadModel (F32): Conv1D weights (in, out), the fused c_attn, tied head, learned
               positions, gelu_new, the h.{i}.attn.bias mask buffer that old checkpoints carry, and
               tensor names without the "transformer." prefix (as the hub's gpt2 files).
@@ -24,7 +32,9 @@ The forward passes follow each source's own code, not Ablate's:
   HF Llama family   modeling_llama.py: RMSNorm, rotate_half RoPE with cos/sin = cat(freqs, freqs) times
                     the attention factor, repeat_kv, SwiGLU (gate, up, down), optional biases; RoPE
                     frequencies as modeling_rope_utils.py (_compute_linear_scaling_rope_parameters,
-                    _compute_dynamic_ntk_parameters with seq_len = T, _compute_yarn_parameters).
+                    _compute_dynamic_ntk_parameters with seq_len = T, _compute_yarn_parameters,
+                    _compute_llama3_parameters, _compute_longrope_parameters with seq_len = T:
+                    long_factor when T > original_max_position_embeddings, else short_factor).
   GPT-2             modeling_gpt2.py: LayerNorm, Conv1D (x @ W + b), c_attn split into q, k, v,
                     gelu_new, tied lm_head.
   llama2.c          model.py / run.c: the UNPERMUTED weights of the file with RoPE on interleaved
@@ -44,6 +54,8 @@ import struct
 
 import numpy as np
 import torch
+
+from safetensors_layout import write_layout
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "interop")
@@ -70,24 +82,9 @@ def to_bytes(t, dtype):
 
 
 def write_safetensors(path, tensors, metadata=None):
-    """tensors: list of (name, dtype, tensor), written in that order."""
-    header = {}
-    if metadata:
-        header["__metadata__"] = metadata
-    blobs, offset = [], 0
-    for name, dtype, t in tensors:
-        raw = to_bytes(t.contiguous(), dtype)
-        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * ((-len(h)) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
-    return offset
+    """tensors: list of (name, dtype, tensor), written in that order. Returns the data size."""
+    return write_layout(path, [(name, dtype, t.shape, to_bytes(t.contiguous(), dtype)) for name, dtype, t in tensors],
+                        metadata)
 
 
 def stored(t, dtype):
@@ -141,21 +138,30 @@ def default_inv_freq(base, d):
     return 1.0 / (base ** (torch.arange(0, d, 2, dtype=F64) / d))
 
 
+def hf_rope_block(cfg):
+    """(rope_theta, the scaling block or None): transformers 4.x's rope_theta + rope_scaling, or
+    transformers 5's rope_parameters (which holds rope_theta and the scaling keys together)."""
+    if "rope_parameters" in cfg:
+        block = cfg["rope_parameters"]
+        return block.get("rope_theta", 10000.0), block
+    return cfg.get("rope_theta", 10000.0), cfg.get("rope_scaling")
+
+
 def hf_inv_freq(cfg, d, seq_len):
-    base = cfg.get("rope_theta", 10000.0)
-    rs = cfg.get("rope_scaling")
-    if not rs:
+    base, rs = hf_rope_block(cfg)
+    kind = rs.get("rope_type", rs.get("type")) if rs else "default"
+    if kind == "default":
         return default_inv_freq(base, d), 1.0
-    kind = rs.get("rope_type", rs.get("type"))
-    factor = rs["factor"]
     if kind == "linear":
-        return default_inv_freq(base, d) / factor, 1.0
+        return default_inv_freq(base, d) / rs["factor"], 1.0
     if kind == "dynamic":
+        factor = rs["factor"]
         M = cfg["max_position_embeddings"]
         L = max(seq_len, M)
         base = base * ((factor * L / M) - (factor - 1)) ** (d / (d - 2))
         return default_inv_freq(base, d), 1.0
     if kind == "yarn":
+        factor = rs["factor"]
         M = rs.get("original_max_position_embeddings", cfg["max_position_embeddings"])
         beta_fast, beta_slow = rs.get("beta_fast", 32), rs.get("beta_slow", 1)
 
@@ -172,6 +178,33 @@ def hf_inv_freq(cfg, d, seq_len):
         interp = extrap / factor
         inv_freq = interp * (1 - extrapolation) + extrap * extrapolation
         return inv_freq, 0.1 * math.log(factor) + 1.0
+    if kind == "llama3":
+        # _compute_llama3_parameters: keep wavelengths under old_context / high_freq_factor, divide
+        # those over old_context / low_freq_factor by factor, blend the ones in between.
+        factor, low, high = rs["factor"], rs["low_freq_factor"], rs["high_freq_factor"]
+        old_context = rs["original_max_position_embeddings"]
+        inv_freq = default_inv_freq(base, d)
+        wavelen = 2 * math.pi / inv_freq
+        scaled = torch.where(wavelen > old_context / low, inv_freq / factor, inv_freq)
+        smooth = (old_context / wavelen - low) / (high - low)
+        smoothed = (1 - smooth) * scaled / factor + smooth * scaled
+        medium = (wavelen >= old_context / high) & (wavelen <= old_context / low)
+        return torch.where(medium, smoothed, scaled), 1.0
+    if kind == "longrope":
+        # _compute_longrope_parameters with seq_len (dynamic_rope_update passes max position + 1):
+        # Phi-3 states original_max_position_embeddings at the top level, and then factor is
+        # max_position_embeddings / original_max_position_embeddings (transformers 4.x).
+        if "original_max_position_embeddings" in cfg:
+            M = cfg["original_max_position_embeddings"]
+            factor = cfg["max_position_embeddings"] / M
+        else:
+            M = rs.get("original_max_position_embeddings", cfg["max_position_embeddings"])
+            factor = rs.get("factor", cfg["max_position_embeddings"] / M)
+        attention = rs.get("attention_factor")
+        if attention is None:
+            attention = 1.0 if factor <= 1 else math.sqrt(1 + math.log(factor) / math.log(M))
+        ext = torch.tensor(rs["long_factor"] if seq_len > M else rs["short_factor"], dtype=F64)
+        return 1.0 / (ext * base ** (torch.arange(0, d, 2, dtype=F64) / d)), attention
     raise ValueError(kind)
 
 
@@ -395,6 +428,17 @@ def main():
         logits.append((name + ".input_ids", "I32", tokens.view(1, -1)))
         logits.append((name + ".logits", "F32", out.unsqueeze(0)))
 
+    def write_llama_dir(name, cfg, seed, dtype, token_seed, qkv_bias=False):
+        """NAME/config.json + NAME/model.safetensors (one file, weights as DTYPE) and its logits."""
+        W = llama_family_weights(cfg, torch.Generator().manual_seed(seed), qkv_bias=qkv_bias)
+        W = {k: stored(v, dtype) for k, v in W.items()}
+        os.makedirs(os.path.join(OUT, name), exist_ok=True)
+        write_json(os.path.join(OUT, name, "config.json"), cfg)
+        write_safetensors(os.path.join(OUT, name, "model.safetensors"), [(k, dtype, W[k]) for k in sorted(W)],
+                          {"format": "pt"})
+        toks = tokens_for(cfg["vocab_size"], token_seed)
+        record(name, toks, hf_llama_forward(cfg, W, toks))
+
     # Llama: GQA, yarn, BF16, untied.
     cfg = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": 64, "hidden_size": 32,
            "intermediate_size": 48, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
@@ -402,14 +446,7 @@ def main():
            "rope_scaling": {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 16,
                             "beta_fast": 32.0, "beta_slow": 1.0},
            "tie_word_embeddings": False, "attention_bias": False, "torch_dtype": "bfloat16"}
-    W = llama_family_weights(cfg, torch.Generator().manual_seed(1))
-    W = {k: stored(v, "BF16") for k, v in W.items()}
-    os.makedirs(os.path.join(OUT, "llama"), exist_ok=True)
-    write_json(os.path.join(OUT, "llama", "config.json"), cfg)
-    write_safetensors(os.path.join(OUT, "llama", "model.safetensors"), [(k, "BF16", W[k]) for k in sorted(W)],
-                      {"format": "pt"})
-    toks = tokens_for(64, 11)
-    record("llama", toks, hf_llama_forward(cfg, W, toks))
+    write_llama_dir("llama", cfg, 1, "BF16", 11)
 
     # Mistral: sharded, F16, MHA, tied, linear scaling.
     cfg = {"architectures": ["MistralForCausalLM"], "model_type": "mistral", "vocab_size": 64, "hidden_size": 32,
@@ -440,14 +477,7 @@ def main():
            "hidden_act": "silu", "max_position_embeddings": 16, "rms_norm_eps": 1e-6, "rope_theta": 1000000.0,
            "rope_scaling": {"type": "dynamic", "factor": 2.0}, "use_sliding_window": False, "sliding_window": 16,
            "max_window_layers": 2, "tie_word_embeddings": True, "torch_dtype": "float32"}
-    W = llama_family_weights(cfg, torch.Generator().manual_seed(3), qkv_bias=True)
-    W = {k: stored(v, "F32") for k, v in W.items()}
-    os.makedirs(os.path.join(OUT, "qwen2"), exist_ok=True)
-    write_json(os.path.join(OUT, "qwen2", "config.json"), cfg)
-    write_safetensors(os.path.join(OUT, "qwen2", "model.safetensors"), [(k, "F32", W[k]) for k in sorted(W)],
-                      {"format": "pt"})
-    toks = tokens_for(64, 13)
-    record("qwen2", toks, hf_llama_forward(cfg, W, toks))
+    write_llama_dir("qwen2", cfg, 3, "F32", 13, qkv_bias=True)
 
     # GPT-2: Conv1D, F32, tied, with the attn.bias buffers.
     cfg = {"architectures": ["GPT2LMHeadModel"], "model_type": "gpt2", "vocab_size": 64, "n_embd": 32,
@@ -473,6 +503,38 @@ def main():
         write_llama2c(os.path.join(OUT, name + ".bin"), p, W, version, shared)
         toks = tokens_for(64, 20 + seed)
         record(name, toks, llama2c_forward(p, W, toks))
+
+    # Llama 3.1 scaling (transformers 4.x rope_scaling), head_dim 16: with original context 64,
+    # dimension 0 keeps its frequency, 1-2 are blended and 3-7 divided by 8.
+    cfg = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": 64, "hidden_size": 32,
+           "intermediate_size": 48, "num_hidden_layers": 2, "num_attention_heads": 2, "num_key_value_heads": 1,
+           "hidden_act": "silu", "max_position_embeddings": 512, "rms_norm_eps": 1e-5, "rope_theta": 10000.0,
+           "rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+                            "original_max_position_embeddings": 64},
+           "tie_word_embeddings": False, "torch_dtype": "float32"}
+    write_llama_dir("llama3", cfg, 8, "F32", 15)
+    # llama3 in transformers 5's form: rope_parameters holds rope_theta and the scaling, no
+    # rope_scaling. theta 5e5, original context 128, low/high_freq_factor 2/8: dimension 0 kept,
+    # 1 blended, 2-7 divided by 4.
+    cfg = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": 64, "hidden_size": 32,
+           "intermediate_size": 48, "num_hidden_layers": 2, "num_attention_heads": 2, "num_key_value_heads": 2,
+           "hidden_act": "silu", "max_position_embeddings": 512, "rms_norm_eps": 1e-6,
+           "rope_parameters": {"rope_type": "llama3", "rope_theta": 500000.0, "factor": 4.0, "low_freq_factor": 2.0,
+                               "high_freq_factor": 8.0, "original_max_position_embeddings": 128},
+           "tie_word_embeddings": True, "torch_dtype": "float32"}
+    write_llama_dir("llama3_v5", cfg, 9, "F32", 16)
+    # LongRoPE, Phi-3 style: original_max_position_embeddings at the top level (factor 64 / 16 = 4,
+    # attention factor sqrt(1 + ln 4 / ln 16)), "type" rather than "rope_type"; the test sequence
+    # (24) is longer than 16, so the long factors apply. Dyadic factors: exact in float32 as HF
+    # reads them.
+    cfg = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": 64, "hidden_size": 32,
+           "intermediate_size": 48, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
+           "hidden_act": "silu", "max_position_embeddings": 64, "original_max_position_embeddings": 16,
+           "rms_norm_eps": 1e-5, "rope_theta": 10000.0,
+           "rope_scaling": {"type": "longrope", "short_factor": [1.0, 1.125, 1.25, 1.5],
+                            "long_factor": [1.0, 1.5, 3.25, 6.0]},
+           "tie_word_embeddings": False, "torch_dtype": "float32"}
+    write_llama_dir("longrope", cfg, 10, "F32", 17)
 
     write_safetensors(os.path.join(OUT, "logits.safetensors"), logits)
     for root, _, files in os.walk(OUT):
