@@ -11,7 +11,7 @@
 
 #include "experiments/cli.h"
 #include "harness/checkpoints/checkpoint_formats.h"
-#include "harness/checkpoints/hf_checkpoint.h"
+#include "harness/checkpoints/hf/hf_checkpoint.h"
 #include "harness/checkpoints/llama2c_checkpoint.h"
 #include "harness/checkpoints/safetensors.h"
 #include "harness/config/model_yaml.h"
