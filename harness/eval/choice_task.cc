@@ -9,9 +9,9 @@
 #include <utility>
 
 #include "components/core/random.h"
+#include "harness/common/errors.h"
 #include "harness/common/file_io.h"
 #include "harness/data/synthetic_corpus.h"
-#include "harness/tokenizers/tokenizer.h"
 
 namespace ablate {
 namespace {

@@ -2,23 +2,18 @@
 // SentencePiece and llama2.c tokenizers plug in behind the same class), the factory that maps a
 // YAML `tokenizer:` type name to one, and tokenize_file (a text corpus -> token ids).
 //
-// DataError, the data layer's exception, lives here; token_shards.h and batch_loader.h throw it
-// too. Messages start with the file path when there is one
-// ("corpus.txt: empty corpus (0 bytes)"), and say what was expected and what was found.
+// Errors are DataErrors (harness/common/errors.h).
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-namespace ablate {
+#include "harness/common/errors.h"
 
-struct DataError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+namespace ablate {
 
 class Tokenizer {
  public:

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "harness/checkpoints/interop_error.h"
+#include "harness/common/errors.h"
 #include "harness/common/file_io.h"
 #include "harness/common/json_excerpt.h"
 

@@ -2,7 +2,7 @@
 // layouts follow modeling_gpt2.py (Conv1D, (in, out)).
 #include "harness/checkpoints/hf/gpt2.h"
 
-#include "harness/checkpoints/interop_error.h"
+#include "harness/common/errors.h"
 
 namespace ablate::hf {
 namespace {

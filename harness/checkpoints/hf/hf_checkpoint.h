@@ -48,7 +48,7 @@
 #include <vector>
 
 #include "components/model/model.h"
-#include "harness/checkpoints/interop_error.h"
+#include "harness/common/errors.h"
 
 namespace ablate {
 

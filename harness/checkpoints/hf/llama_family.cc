@@ -3,7 +3,7 @@
 #include "harness/checkpoints/hf/llama_family.h"
 
 #include "harness/checkpoints/hf/rope_scaling.h"
-#include "harness/checkpoints/interop_error.h"
+#include "harness/common/errors.h"
 
 namespace ablate::hf {
 namespace {

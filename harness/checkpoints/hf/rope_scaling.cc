@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "harness/checkpoints/interop_error.h"
+#include "harness/common/errors.h"
 
 namespace ablate::hf {
 
