@@ -10,6 +10,7 @@
 
 #include "components/core/random.h"
 #include "harness/tokenizers/document_tokenizer.h"
+#include "harness/tokenizers/factory.h"
 #include "harness/tokenizers/gpt2_pretokenizer.h"
 #include "harness/tokenizers/gpt2_tokenizer.h"
 #include "harness/tokenizers/llama2c_tokenizer.h"

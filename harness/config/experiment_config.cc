@@ -9,7 +9,7 @@
 #include "harness/checkpoints/checkpoint_formats.h"
 #include "harness/config/model_yaml.h"
 #include "harness/config/yaml_read.h"
-#include "harness/tokenizers/tokenizer.h"
+#include "harness/tokenizers/factory.h"
 
 namespace ablate {
 namespace {
