@@ -6,7 +6,7 @@
 
 #include "harness/common/file_io.h"
 #include "harness/common/progress.h"
-#include "harness/tokenizers/tokenizer.h"
+#include "harness/tokenizers/factory.h"
 
 namespace ablate {
 namespace {

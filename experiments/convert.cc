@@ -7,7 +7,7 @@
 
 #include "harness/checkpoints/checkpoint_formats.h"
 #include "harness/config/model_yaml.h"
-#include "harness/tokenizers/tokenizer.h"
+#include "harness/tokenizers/factory.h"
 
 namespace ablate {
 namespace {

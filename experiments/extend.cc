@@ -10,7 +10,7 @@
 #include "components/model/model.h"
 #include "harness/common/progress.h"
 #include "harness/eval/perplexity.h"
-#include "harness/tokenizers/tokenizer.h"
+#include "harness/tokenizers/factory.h"
 #include "harness/train/trainer.h"
 
 namespace ablate {

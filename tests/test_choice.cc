@@ -18,6 +18,7 @@
 #include "harness/data/synthetic_corpus.h"
 #include "harness/eval/choice_scoring.h"
 #include "harness/eval/choice_task.h"
+#include "harness/tokenizers/python_text.h"
 #include "tests/test_support.h"
 
 namespace ablate {
@@ -440,6 +441,20 @@ TEST(ChoiceTask, PythonStringConventions) {
   EXPECT_EQ(python_rstrip("ab \t\n"), "ab");
   EXPECT_EQ(python_rstrip(" \n"), "");
   EXPECT_EQ(python_length("caf\xc3\xa9"), 4);  // code points, not bytes
+}
+
+TEST(ChoiceTask, PythonStringsReadEveryWellFormedSequenceAsOneCharacter) {
+  // Overlong forms, surrogates and values beyond U+10FFFF count once (python_text.h), as they did
+  // before the helpers shared utf8.h's decoder; other invalid bytes count one each.
+  EXPECT_EQ(python_length("\xc0\x80"), 1);
+  EXPECT_EQ(python_length("\xed\xa0\x80"), 1);
+  EXPECT_EQ(python_length("\xf4\x90\x80\x80"), 1);
+  EXPECT_EQ(python_length("\xe3\x80"), 2);
+  EXPECT_EQ(python_length("\xff\x80" "a"), 3);
+  // An overlong space (C0 A0) or U+00A0 (E0 82 A0) is whitespace to strip.
+  EXPECT_EQ(python_strip("\xc0\xa0x\xe0\x82\xa0"), "x");
+  EXPECT_EQ(python_rstrip("x \xc0\xa0"), "x");
+  EXPECT_EQ(python_strip("\xa0x\xa0"), "\xa0x\xa0");  // a lone continuation byte is not U+00A0
 }
 
 // ---- the synthetic task ----------------------------------------------------------------------------

@@ -20,6 +20,7 @@
 #include "components/core/random.h"
 #include "harness/data/batch_loader.h"
 #include "harness/data/token_shards.h"
+#include "harness/tokenizers/factory.h"
 #include "harness/tokenizers/tokenizer.h"
 
 namespace ablate {

@@ -14,7 +14,7 @@
 #include "components/model/registry.h"
 #include "experiments/cli.h"
 #include "harness/checkpoints/checkpoint_formats.h"
-#include "harness/checkpoints/hf_checkpoint.h"
+#include "harness/checkpoints/hf/hf_checkpoint.h"
 #include "harness/checkpoints/llama2c_checkpoint.h"
 #include "harness/checkpoints/safetensors.h"
 #include "harness/config/model_yaml.h"

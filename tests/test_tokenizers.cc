@@ -9,7 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "components/core/random.h"
+#include "harness/common/utf8.h"
 #include "harness/tokenizers/document_tokenizer.h"
+#include "harness/tokenizers/factory.h"
 #include "harness/tokenizers/gpt2_pretokenizer.h"
 #include "harness/tokenizers/gpt2_tokenizer.h"
 #include "harness/tokenizers/llama2c_tokenizer.h"
@@ -56,6 +58,35 @@ TEST(UnicodeClasses, LettersNumbersAndSpaces) {
     EXPECT_FALSE(is_unicode_letter(c) || is_unicode_number(c) || is_unicode_whitespace(c)) << int(c);
   }
   EXPECT_STREQ(unicode_classes_version(), refs().at("unicode_version").get<std::string>().c_str());
+}
+
+TEST(Utf8, StructuralRulesAcceptWhatRfc3629Rejects) {
+  struct Case {
+    std::string bytes;
+    char32_t structural;  // the code point under kStructural; kRfc3629 rejects all but the valid ones
+    bool valid;
+  };
+  const std::vector<Case> cases = {{"\xc3\xa9", 0xE9, true},           {"\xf0\x9f\x98\x80", 0x1F600, true},
+                                   {"\xc0\x80", 0x0, false},           {"\xe0\x82\xa0", 0xA0, false},
+                                   {"\xed\xa0\x80", 0xD800, false},    {"\xf4\x90\x80\x80", 0x110000, false},
+                                   {"\xf7\xbf\xbf\xbf", 0x1FFFFF, false}};
+  for (const Case& c : cases) {
+    const Utf8Step loose = decode_utf8(c.bytes, 0, Utf8Rules::kStructural);
+    EXPECT_EQ(loose.cp, c.structural) << ::testing::PrintToString(c.bytes);
+    EXPECT_EQ(loose.length, c.bytes.size());
+    const Utf8Step strict = decode_utf8(c.bytes, 0);
+    EXPECT_EQ(strict.cp, c.valid ? c.structural : kInvalidCodepoint) << ::testing::PrintToString(c.bytes);
+    EXPECT_EQ(strict.length, c.valid ? c.bytes.size() : 1u);
+  }
+  // Under both rules: a stray continuation byte, a lead byte of no sequence, a truncated sequence,
+  // a lead byte followed by a non-continuation byte decode alone.
+  for (const std::string bytes : {"\x80", "\xf8\x80\x80\x80\x80", "\xe3\x80", "\xc3x"}) {
+    for (const Utf8Rules rules : {Utf8Rules::kRfc3629, Utf8Rules::kStructural}) {
+      const Utf8Step step = decode_utf8(bytes, 0, rules);
+      EXPECT_EQ(step.cp, kInvalidCodepoint) << ::testing::PrintToString(bytes);
+      EXPECT_EQ(step.length, 1u);
+    }
+  }
 }
 
 TEST(Gpt2Pretokenizer, MatchesTheRegexOfEncoderPy) {

@@ -6,7 +6,7 @@
 
 #include "components/core/tensor.h"
 #include "harness/checkpoints/checkpoint.h"
-#include "harness/checkpoints/hf_checkpoint.h"
+#include "harness/checkpoints/hf/hf_checkpoint.h"
 #include "harness/checkpoints/llama2c_checkpoint.h"
 #include "harness/config/model_yaml.h"
 

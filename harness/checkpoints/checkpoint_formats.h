@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "components/model/model.h"
-#include "harness/checkpoints/interop_error.h"
+#include "harness/common/errors.h"
 #include "harness/config/experiment_config.h"
 
 namespace ablate {

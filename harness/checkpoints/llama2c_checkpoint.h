@@ -29,7 +29,7 @@
 #include <string>
 
 #include "components/model/model.h"
-#include "harness/checkpoints/interop_error.h"
+#include "harness/common/errors.h"
 
 namespace ablate {
 

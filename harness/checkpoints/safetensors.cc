@@ -1,8 +1,7 @@
 // safetensors: header validation on open, dtype conversion on read, atomic write.
 #include "harness/checkpoints/safetensors.h"
 
-#include "harness/common/file_io.h"
-
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -10,10 +9,11 @@
 #include <cstring>
 #include <limits>
 #include <new>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <utility>
+
+#include "harness/common/file_io.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "safetensors.cc assumes a little-endian host (the format is little-endian)"
@@ -95,37 +95,29 @@ T load(const unsigned char* p, int64_t i) {
   return v;
 }
 
+// ---- the four phases of SafetensorsFile::open ----
 
-}  // namespace
+[[noreturn]] void fail_in(const std::string& path, const std::string& what) {
+  throw SafetensorsError(path + ": " + what);
+}
 
-// ---- reading ----
-
-void SafetensorsFile::fail(const std::string& what) const { throw SafetensorsError(path_ + ": " + what); }
-
-SafetensorsFile SafetensorsFile::open(const std::string& path) {
-  SafetensorsFile f;
-  f.path_ = path;
-
-  try {
-    f.bytes_ = read_whole_file(path);
-  } catch (const FileIoError& e) {
-    f.fail(e.what());
-  }
-
-  // Header length.
-  const uint64_t file_size = f.bytes_.size();
+// N, the header length of the file `bytes`, checked against the file size and kMaxHeaderBytes.
+uint64_t read_header_length(const std::string& path, const std::string& bytes) {
+  const uint64_t file_size = bytes.size();
   if (file_size < 8)
-    f.fail("file is " + std::to_string(file_size) + " bytes, too short for the 8-byte header length");
-  const uint64_t n = load<uint64_t>(reinterpret_cast<const unsigned char*>(f.bytes_.data()), 0);
+    fail_in(path, "file is " + std::to_string(file_size) + " bytes, too short for the 8-byte header length");
+  const uint64_t n = load<uint64_t>(reinterpret_cast<const unsigned char*>(bytes.data()), 0);
   if (n > file_size - 8)
-    f.fail("header length " + std::to_string(n) + " runs past the end of the file (" + std::to_string(file_size) +
-           " bytes)");
+    fail_in(path, "header length " + std::to_string(n) + " runs past the end of the file (" +
+                      std::to_string(file_size) + " bytes)");
   if (n > kMaxHeaderBytes)
-    f.fail("header length " + std::to_string(n) + " exceeds the limit of " + std::to_string(kMaxHeaderBytes));
-  f.buffer_start_ = 8 + static_cast<size_t>(n);
-  const int64_t buffer_size = static_cast<int64_t>(file_size - f.buffer_start_);
+    fail_in(path, "header length " + std::to_string(n) + " exceeds the limit of " + std::to_string(kMaxHeaderBytes));
+  return n;
+}
 
-  // JSON, rejecting duplicate top-level keys and deep nesting (neither can be seen after parsing).
+// The header's n bytes at `begin` as a JSON object, rejecting duplicate top-level keys and deep
+// nesting (neither can be seen after parsing).
+Json parse_header(const std::string& path, const char* begin, uint64_t n) {
   std::string duplicate;
   bool too_deep = false;
   std::set<std::string> keys;
@@ -143,110 +135,144 @@ SafetensorsFile SafetensorsFile::open(const std::string& path) {
   };
   Json header;
   try {
-    const char* begin = f.bytes_.data() + 8;
     header = Json::parse(begin, begin + n, callback);
   } catch (const Json::exception& e) {
-    f.fail("header is not valid JSON: " + json_message(e));
+    fail_in(path, "header is not valid JSON: " + json_message(e));
   } catch (const std::bad_alloc&) {
-    f.fail("out of memory parsing the header");
+    fail_in(path, "out of memory parsing the header");
   }
-  if (too_deep) f.fail("header JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-  if (!header.is_object()) f.fail(std::string("header is not a JSON object (found ") + header.type_name() + ")");
-  if (!duplicate.empty()) f.fail("key '" + duplicate + "' appears twice in the header");
+  if (too_deep) fail_in(path, "header JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  if (!header.is_object())
+    fail_in(path, std::string("header is not a JSON object (found ") + header.type_name() + ")");
+  if (!duplicate.empty()) fail_in(path, "key '" + duplicate + "' appears twice in the header");
+  return header;
+}
 
-  // Entries.
-  for (const auto& item : header.items()) {
-    const std::string& name = item.key();  // not a structured binding: the lambdas below capture it
-    const Json& entry = item.value();
-    if (name == "__metadata__") {
-      if (!entry.is_object())
-        f.fail(std::string("__metadata__ must be an object of strings, found ") + entry.type_name());
-      for (const auto& [key, value] : entry.items()) {
-        if (!value.is_string())
-          f.fail("__metadata__ value for key '" + key + "' must be a string, found " + value.type_name());
-        f.metadata_[key] = value.get<std::string>();
-      }
-      continue;
-    }
-    auto bad = [&](const std::string& what) { return SafetensorsError(path + ": " + quote(name) + ": " + what); };
-    if (!entry.is_object()) throw bad(std::string("entry must be an object, found ") + entry.type_name());
-    for (const auto& [key, value] : entry.items()) {
-      (void)value;
-      if (key != "dtype" && key != "shape" && key != "data_offsets")
-        throw bad("unknown key '" + key + "' (allowed: dtype, shape, data_offsets)");
-    }
-    for (const char* key : {"dtype", "shape", "data_offsets"})
-      if (!entry.contains(key)) throw bad(std::string("missing \"") + key + "\"");
-    // Reads a JSON integer in [0, int64 max] (the spec's offsets and dims are unsigned).
-    auto read_count = [&](const Json& v, const std::string& what) -> int64_t {
-      if (v.is_number_unsigned()) {
-        const uint64_t u = v.get<uint64_t>();
-        if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
-          throw bad(what + " " + std::to_string(u) + " is too large");
-        return static_cast<int64_t>(u);
-      }
-      if (v.is_number_integer()) {
-        const int64_t i = v.get<int64_t>();
-        if (i < 0) throw bad("negative " + what + " " + std::to_string(i));
-        return i;
-      }
-      throw bad(what + " must be an integer, found " + v.type_name());
-    };
-
-    TensorInfo info;
-    const Json& dtype = entry["dtype"];
-    if (!dtype.is_string()) throw bad(std::string("\"dtype\" must be a string, found ") + dtype.type_name());
-    info.dtype = dtype.get<std::string>();
-    const int64_t elem = dtype_size(info.dtype);
-    if (elem == 0) throw bad("unknown dtype '" + info.dtype + "'");
-
-    const Json& shape = entry["shape"];
-    if (!shape.is_array()) throw bad(std::string("\"shape\" must be an array of integers, found ") + shape.type_name());
-    for (const Json& d : shape) info.shape.push_back(read_count(d, "dimension"));
-
-    const Json& offsets = entry["data_offsets"];
-    if (!offsets.is_array() || offsets.size() != 2)
-      throw bad("\"data_offsets\" must be an array [begin, end], found " +
-          (offsets.is_array() ? "an array of " + std::to_string(offsets.size()) : std::string(offsets.type_name())));
-    info.begin = read_count(offsets[0], "data offset");
-    info.end = read_count(offsets[1], "data offset");
-    const std::string where = "data_offsets [" + std::to_string(info.begin) + ", " + std::to_string(info.end) + "]";
-    if (info.begin > info.end) throw bad(where + " has begin > end");
-    if (info.end > buffer_size)
-      throw bad("truncated: " + where + " runs past the end of the " + std::to_string(buffer_size) + "-byte data buffer");
-
-    int64_t numel = 0, bytes = 0;
-    if (!checked_bytes(info.shape, elem, &numel, &bytes)) throw bad("shape " + join(info.shape) + " overflows int64 bytes");
-    if (bytes != info.end - info.begin)
-      throw bad(info.dtype + " shape " + join(info.shape) + " needs " + std::to_string(bytes) + " bytes, " + where +
-          " holds " + std::to_string(info.end - info.begin));
-    f.tensors_.emplace(name, std::move(info));
+// The "__metadata__" entry: an object of strings, added to `metadata`.
+void read_metadata(const std::string& path, const Json& entry, std::map<std::string, std::string>& metadata) {
+  if (!entry.is_object())
+    fail_in(path, std::string("__metadata__ must be an object of strings, found ") + entry.type_name());
+  for (const auto& [key, value] : entry.items()) {
+    if (!value.is_string())
+      fail_in(path, "__metadata__ value for key '" + key + "' must be a string, found " + value.type_name());
+    metadata[key] = value.get<std::string>();
   }
+}
 
-  // The tensors must tile the buffer: sorted by offset, each starts where the previous ended.
-  for (const auto& [name, info] : f.tensors_) f.order_.push_back(name);
-  std::stable_sort(f.order_.begin(), f.order_.end(), [&](const std::string& a, const std::string& b) {
-    const TensorInfo &x = f.tensors_.at(a), &y = f.tensors_.at(b);
+// The entry of tensor `name`: dtype, shape and data_offsets, which must lie inside the
+// buffer_size-byte data buffer and hold exactly the bytes the shape needs.
+TensorInfo read_entry(const std::string& path, const std::string& name, const Json& entry, int64_t buffer_size) {
+  auto bad = [&](const std::string& what) { return SafetensorsError(path + ": " + quote(name) + ": " + what); };
+  if (!entry.is_object()) throw bad(std::string("entry must be an object, found ") + entry.type_name());
+  for (const auto& [key, value] : entry.items()) {
+    (void)value;
+    if (key != "dtype" && key != "shape" && key != "data_offsets")
+      throw bad("unknown key '" + key + "' (allowed: dtype, shape, data_offsets)");
+  }
+  for (const char* key : {"dtype", "shape", "data_offsets"})
+    if (!entry.contains(key)) throw bad(std::string("missing \"") + key + "\"");
+  // Reads a JSON integer in [0, int64 max] (the spec's offsets and dims are unsigned).
+  auto read_count = [&](const Json& v, const std::string& what) -> int64_t {
+    if (v.is_number_unsigned()) {
+      const uint64_t u = v.get<uint64_t>();
+      if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+        throw bad(what + " " + std::to_string(u) + " is too large");
+      return static_cast<int64_t>(u);
+    }
+    if (v.is_number_integer()) {
+      const int64_t i = v.get<int64_t>();
+      if (i < 0) throw bad("negative " + what + " " + std::to_string(i));
+      return i;
+    }
+    throw bad(what + " must be an integer, found " + v.type_name());
+  };
+
+  TensorInfo info;
+  const Json& dtype = entry["dtype"];
+  if (!dtype.is_string()) throw bad(std::string("\"dtype\" must be a string, found ") + dtype.type_name());
+  info.dtype = dtype.get<std::string>();
+  const int64_t elem = dtype_size(info.dtype);
+  if (elem == 0) throw bad("unknown dtype '" + info.dtype + "'");
+
+  const Json& shape = entry["shape"];
+  if (!shape.is_array()) throw bad(std::string("\"shape\" must be an array of integers, found ") + shape.type_name());
+  for (const Json& d : shape) info.shape.push_back(read_count(d, "dimension"));
+
+  const Json& offsets = entry["data_offsets"];
+  if (!offsets.is_array() || offsets.size() != 2)
+    throw bad("\"data_offsets\" must be an array [begin, end], found " +
+        (offsets.is_array() ? "an array of " + std::to_string(offsets.size()) : std::string(offsets.type_name())));
+  info.begin = read_count(offsets[0], "data offset");
+  info.end = read_count(offsets[1], "data offset");
+  const std::string where = "data_offsets [" + std::to_string(info.begin) + ", " + std::to_string(info.end) + "]";
+  if (info.begin > info.end) throw bad(where + " has begin > end");
+  if (info.end > buffer_size)
+    throw bad("truncated: " + where + " runs past the end of the " + std::to_string(buffer_size) + "-byte data buffer");
+
+  int64_t numel = 0, bytes = 0;
+  if (!checked_bytes(info.shape, elem, &numel, &bytes)) throw bad("shape " + join(info.shape) + " overflows int64 bytes");
+  if (bytes != info.end - info.begin)
+    throw bad(info.dtype + " shape " + join(info.shape) + " needs " + std::to_string(bytes) + " bytes, " + where +
+        " holds " + std::to_string(info.end - info.begin));
+  return info;
+}
+
+// The tensor names by data offset, checking that the tensors tile the buffer: sorted by offset,
+// each starts where the previous ended, and the last ends at buffer_size.
+std::vector<std::string> tiling_order(const std::string& path, const std::map<std::string, TensorInfo>& tensors,
+                                      int64_t buffer_size) {
+  std::vector<std::string> order;
+  for (const auto& [name, info] : tensors) order.push_back(name);
+  std::stable_sort(order.begin(), order.end(), [&](const std::string& a, const std::string& b) {
+    const TensorInfo &x = tensors.at(a), &y = tensors.at(b);
     return std::make_pair(x.begin, x.end) < std::make_pair(y.begin, y.end);
   });
   int64_t covered = 0;
   const std::string* previous = nullptr;
-  for (const std::string& name : f.order_) {
-    const TensorInfo& info = f.tensors_.at(name);
+  for (const std::string& name : order) {
+    const TensorInfo& info = tensors.at(name);
     if (info.begin < covered) {
-      const TensorInfo& p = f.tensors_.at(*previous);
-      f.fail(quote(*previous) + " [" + std::to_string(p.begin) + ", " + std::to_string(p.end) + ") and " + quote(name) +
-             " [" + std::to_string(info.begin) + ", " + std::to_string(info.end) + ") overlap");
+      const TensorInfo& p = tensors.at(*previous);
+      fail_in(path, quote(*previous) + " [" + std::to_string(p.begin) + ", " + std::to_string(p.end) + ") and " +
+                        quote(name) + " [" + std::to_string(info.begin) + ", " + std::to_string(info.end) + ") overlap");
     }
     if (info.begin > covered)
-      f.fail("gap: bytes [" + std::to_string(covered) + ", " + std::to_string(info.begin) +
-             ") of the data buffer belong to no tensor");
+      fail_in(path, "gap: bytes [" + std::to_string(covered) + ", " + std::to_string(info.begin) +
+                        ") of the data buffer belong to no tensor");
     covered = info.end;
     previous = &name;
   }
   if (covered != buffer_size)
-    f.fail("bytes [" + std::to_string(covered) + ", " + std::to_string(buffer_size) +
-           ") at the end of the data buffer belong to no tensor");
+    fail_in(path, "bytes [" + std::to_string(covered) + ", " + std::to_string(buffer_size) +
+                      ") at the end of the data buffer belong to no tensor");
+  return order;
+}
+
+}  // namespace
+
+// ---- reading ----
+
+void SafetensorsFile::fail(const std::string& what) const { fail_in(path_, what); }
+
+SafetensorsFile SafetensorsFile::open(const std::string& path) {
+  SafetensorsFile f;
+  f.path_ = path;
+  try {
+    f.bytes_ = read_whole_file(path);
+  } catch (const FileIoError& e) {
+    f.fail(e.what());
+  }
+  const uint64_t n = read_header_length(path, f.bytes_);
+  f.buffer_start_ = 8 + static_cast<size_t>(n);
+  const int64_t buffer_size = static_cast<int64_t>(f.bytes_.size() - f.buffer_start_);
+  const Json header = parse_header(path, f.bytes_.data() + 8, n);
+  for (const auto& item : header.items()) {
+    if (item.key() == "__metadata__")
+      read_metadata(path, item.value(), f.metadata_);
+    else
+      f.tensors_.emplace(item.key(), read_entry(path, item.key(), item.value(), buffer_size));
+  }
+  f.order_ = tiling_order(path, f.tensors_, buffer_size);
   return f;
 }
 

@@ -16,15 +16,12 @@
 
 #include <cstdint>
 #include <map>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-namespace ablate {
+#include "harness/common/errors.h"
 
-struct SafetensorsError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+namespace ablate {
 
 // One header entry; begin/end are byte offsets into the data buffer.
 struct TensorInfo {

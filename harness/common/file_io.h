@@ -4,18 +4,14 @@
 #pragma once
 
 #include <cstddef>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "harness/common/errors.h"
+
 namespace ablate {
 
-// What went wrong, without the path (callers prefix it in their own error type):
-// "cannot open: ...", "cannot read: ...", "cannot create T: ...", "cannot write T: ...",
-// "cannot rename T over it: ...", "out of memory reading the file".
-struct FileIoError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+// Failures are FileIoErrors (harness/common/errors.h), without the path: callers prefix it.
 
 std::string read_whole_file(const std::string& path);
 

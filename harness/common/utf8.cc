@@ -3,7 +3,7 @@
 
 namespace ablate {
 
-Utf8Step decode_utf8(const std::string& text, size_t pos) {
+Utf8Step decode_utf8(const std::string& text, size_t pos, Utf8Rules rules) {
   const auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
   const unsigned char b0 = byte(pos);
   if (b0 < 0x80) return {b0, 1};
@@ -24,7 +24,8 @@ Utf8Step decode_utf8(const std::string& text, size_t pos) {
     if ((b & 0xC0) != 0x80) return {kInvalidCodepoint, 1};
     cp = (cp << 6) | (b & 0x3F);
   }
-  if (cp < minimum || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {kInvalidCodepoint, 1};
+  if (rules == Utf8Rules::kRfc3629 && (cp < minimum || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)))
+    return {kInvalidCodepoint, 1};
   return {cp, length};
 }
 

@@ -10,7 +10,7 @@
 #include "harness/config/fields.h"
 #include "harness/config/model_yaml.h"
 #include "harness/config/yaml_read.h"
-#include "harness/tokenizers/tokenizer.h"
+#include "harness/tokenizers/factory.h"
 
 namespace ablate {
 namespace {

@@ -1,9 +1,9 @@
 // Training and validation data: the train/validation split of a token stream, the seeded random
 // batch loader (exact resume by seek, no replay), and the windows that validation loss walks.
 // The loader draws from a TokenSource (token_source.h): an in-memory vector or a memory-mapped
-// llm.c shard, copying only the windows of each batch. Includes tokenizer.h (tokenize_file,
-// DataError), token_shards.h (read_token_shard, MappedTokenShard) and token_source.h, so this one
-// header reaches the whole data layer.
+// llm.c shard, copying only the windows of each batch. Includes tokenizer.h (tokenize_file),
+// token_shards.h (read_token_shard, MappedTokenShard; DataError, from harness/common/errors.h) and
+// token_source.h, so this one header reaches the whole data layer.
 //
 // Shapes: B = sequences per batch, T = context length. A window is T+1 consecutive tokens;
 // inputs = window[0:T], targets = window[1:T+1].

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/tokenizers/tokenizer.h"  // DataError
+#include "harness/common/errors.h"
 
 namespace ablate {
 

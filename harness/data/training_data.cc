@@ -3,6 +3,7 @@
 
 #include "harness/data/batch_loader.h"
 #include "harness/data/synthetic_corpus.h"
+#include "harness/tokenizers/factory.h"
 
 namespace ablate {
 namespace {

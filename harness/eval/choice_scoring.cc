@@ -11,6 +11,8 @@
 #include <memory>
 #include <mutex>
 
+#include "harness/tokenizers/python_text.h"
+
 namespace ablate {
 namespace {
 

@@ -9,9 +9,10 @@
 #include <utility>
 
 #include "components/core/random.h"
+#include "harness/common/errors.h"
 #include "harness/common/file_io.h"
 #include "harness/data/synthetic_corpus.h"
-#include "harness/tokenizers/tokenizer.h"
+#include "harness/tokenizers/python_text.h"
 
 namespace ablate {
 namespace {
@@ -193,72 +194,11 @@ std::string replace_all(const std::string& text, const std::string& from, const 
   return out.append(text, pos, std::string::npos);
 }
 
-bool is_python_space(uint32_t c) {
-  return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 || c == 0x1680 ||
-         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
-}
-
-// The code point of the UTF-8 sequence at text[i] and its length; an invalid byte reads as itself
-// (never whitespace above 0x7F), length 1.
-std::pair<uint32_t, size_t> decode_utf8(const std::string& text, size_t i) {
-  const auto b = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char lead = b(i);
-  const size_t n = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
-  if (n == 0 || i + n > text.size()) return {0xFFFFFFFF, 1};
-  if (n == 1) return {lead, 1};
-  uint32_t c = lead & (0x7F >> n);
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return {0xFFFFFFFF, 1};
-    c = (c << 6) | (b(i + k) & 0x3F);
-  }
-  return {c, n};
-}
-
-// Bytes of `text` after leading whitespace starts / before trailing whitespace ends.
-size_t space_prefix(const std::string& text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    const auto [c, n] = decode_utf8(text, i);
-    if (!is_python_space(c)) break;
-    i += n;
-  }
-  return i;
-}
-
-size_t without_space_suffix(const std::string& text) {
-  size_t end = text.size();
-  while (end > 0) {
-    size_t start = end - 1;  // the start of the last sequence: back over continuation bytes
-    while (start > 0 && end - start < 4 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
-    const auto [c, n] = decode_utf8(text, start);
-    if (start + n != end || !is_python_space(c)) break;
-    end = start;
-  }
-  return end;
-}
-
 bool blank_line(const std::string& line) {
   return std::all_of(line.begin(), line.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
 }
 
 }  // namespace
-
-std::string python_strip(const std::string& text) {
-  const size_t begin = space_prefix(text);
-  if (begin == text.size()) return "";
-  return text.substr(begin, without_space_suffix(text) - begin);
-}
-
-std::string python_rstrip(const std::string& text) { return text.substr(0, without_space_suffix(text)); }
-
-int64_t python_length(const std::string& text) {
-  int64_t n = 0;
-  for (size_t i = 0; i < text.size();) {
-    i += decode_utf8(text, i).second;
-    ++n;
-  }
-  return n;
-}
 
 std::string ChoiceItem::normalization_text(size_t i) const {
   if (partial()) return contexts[i];

@@ -61,14 +61,6 @@ struct ChoiceItem {
   std::string normalization_text(size_t i) const;
 };
 
-// Python's str.strip() / str.rstrip() on UTF-8 text: what str.isspace calls whitespace (ASCII
-// \t\n\v\f\r, \x1c-\x1f, space, and U+0085, U+00A0, U+1680, U+2000-200A, U+2028, U+2029, U+202F,
-// U+205F, U+3000) is removed from the ends.
-std::string python_strip(const std::string& text);
-std::string python_rstrip(const std::string& text);
-// Python's len(str) of UTF-8 text: code points (bytes that do not continue a sequence).
-int64_t python_length(const std::string& text);
-
 // HellaSwag's preprocess (see above).
 std::string hellaswag_preprocess(const std::string& text);
 

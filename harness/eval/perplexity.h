@@ -8,7 +8,7 @@
 //                token is never a target). stride = T is exactly `disjoint`; stride < T scores
 //                every token after the stream's first exactly once, each with ≥ T − stride context.
 //
-//   perplexity = exp(Σ NLL / tokens scored)   (token-weighted, as DESIGN.md defines it)
+//   perplexity = exp(Σ NLL / tokens scored)   (token-weighted, as README.md's "Context extension" defines it)
 //
 // Loss by position: the mean NLL of the targets at each offset 1..T−1 inside their window (the
 // raw data of "does it break past L?" plots), summed over windows.

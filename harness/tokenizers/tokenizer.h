@@ -1,24 +1,19 @@
 // Tokenizers: text <-> token ids behind one interface (byte-level built in; GPT-2 BPE,
-// SentencePiece and llama2.c tokenizers plug in behind the same class), the factory that maps a
-// YAML `tokenizer:` type name to one, and tokenize_file (a text corpus -> token ids).
+// SentencePiece and llama2.c tokenizers plug in behind the same class; factory.h maps a YAML
+// `tokenizer:` type name to one), and tokenize_file (a text corpus -> token ids).
 //
-// DataError, the data layer's exception, lives here; token_shards.h and batch_loader.h throw it
-// too. Messages start with the file path when there is one
-// ("corpus.txt: empty corpus (0 bytes)"), and say what was expected and what was found.
+// Errors are DataErrors (harness/common/errors.h).
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-namespace ablate {
+#include "harness/common/errors.h"
 
-struct DataError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+namespace ablate {
 
 class Tokenizer {
  public:
@@ -42,19 +37,6 @@ class ByteTokenizer : public Tokenizer {
   int64_t vocab_size() const override { return 256; }
   std::string name() const override { return "byte"; }
 };
-
-// The tokenizer for a YAML `data.tokenizer` string, TYPE or TYPE[+docs]:PATH:
-//   byte                  the byte-level tokenizer above
-//   gpt2:PATH             GPT-2 byte-level BPE (gpt2_tokenizer.h): PATH is a tokenizer.json file, or a
-//                         directory with tokenizer.json or vocab.json + merges.txt
-//   llama2c:PATH          a llama2.c tokenizer.bin (llama2c_tokenizer.h)
-//   sentencepiece:PATH    a SentencePiece .model (sentencepiece_tokenizer.h; needs libsentencepiece)
-//   TYPE+docs:PATH        the text is documents separated by "<|endoftext|>" lines, each encoded as
-//                         [BOS] + its stripped text (document_tokenizer.h; llama2.c's TinyStories
-//                         pretokenization), e.g. llama2c+docs:tok512.bin
-// PATH is everything after the first ':', relative to the working directory. Unknown types, a
-// missing PATH and unreadable files are DataErrors (the known types are listed).
-std::unique_ptr<Tokenizer> make_tokenizer(const std::string& type);
 
 // The whole file at `path`, encoded. DataError if it cannot be read or is empty
 // ("PATH: empty corpus (0 bytes)") or encodes to no tokens.

@@ -25,7 +25,6 @@
 
 #include <cstdint>
 #include <map>
-#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -33,12 +32,9 @@
 
 #include "components/core/parameter.h"
 #include "components/core/tensor.h"
+#include "harness/common/errors.h"
 
 namespace ablate {
-
-struct OptimizerError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 struct AdamWConfig {
   double lr = 3e-4;  // the default peak rate; step() takes the rate of each step explicitly

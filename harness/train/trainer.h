@@ -9,20 +9,14 @@
 #include <nlohmann/json.hpp>
 
 #include <iosfwd>
-#include <stdexcept>
 #include <string>
 
 #include "components/model/model.h"
+#include "harness/common/errors.h"
 #include "harness/config/experiment_config.h"
 #include "harness/data/training_data.h"
 
 namespace ablate {
-
-// Training cannot go on: a non-finite loss or gradient ("step 37: gradient of
-// model.layers.0.mlp.up_proj.weight is not finite (norm nan) ..."). The last checkpoint is intact.
-struct TrainingError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 struct TrainOptions {
   std::string checkpoint_path;  // where checkpoints are written (and resumed from)

@@ -9,6 +9,7 @@
 
 #include "harness/eval/choice_scoring.h"
 #include "harness/eval/choice_task.h"
+#include "harness/tokenizers/python_text.h"
 #include "tests/fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

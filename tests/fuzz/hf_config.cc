@@ -4,7 +4,7 @@
 // model, load_hf_checkpoint also maps the tensors (names, shapes, dtypes, GPT-2's fused c_attn).
 // Expected: InteropError, SafetensorsError (hf_checkpoint.h). A failure is any other exception,
 // a crash, a sanitizer report or a hang.
-#include "harness/checkpoints/hf_checkpoint.h"
+#include "harness/checkpoints/hf/hf_checkpoint.h"
 #include "harness/checkpoints/safetensors.h"
 #include "tests/fuzz/fuzz_support.h"
 

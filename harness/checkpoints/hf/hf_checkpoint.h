@@ -38,6 +38,9 @@
 // attn.bias / attn.masked_bias) and a tied model's redundant lm_head.weight.
 // Errors (InteropError, or SafetensorsError for a damaged safetensors file) name the file, and the
 // tensor with the shape config.json implies and the shape found.
+//
+// The code beside this header: config_json.h (reading config.json), llama_family.h and gpt2.h
+// (each architecture's config mapping and tensor plan, read and write), rope_scaling.h.
 #pragma once
 
 #include <memory>
@@ -45,7 +48,7 @@
 #include <vector>
 
 #include "components/model/model.h"
-#include "harness/checkpoints/interop_error.h"
+#include "harness/common/errors.h"
 
 namespace ablate {
 
