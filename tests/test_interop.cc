@@ -237,15 +237,10 @@ TEST_F(InteropErrors, UnknownRopeTypeListsTheSupportedOnes) {
   edit_config(dir, [](nlohmann::json& j) { j["rope_scaling"] = {{"rope_type", "su_v9"}, {"factor", 8.0}}; });
   const std::string m = message_of([&] { read_hf_config(dir); });
   EXPECT_CONTAINS(m, "rope_scaling: rope_type 'su_v9' is not supported");
-  // Every registered scaling under its Hugging Face name, in registry order; HF spells two
-  // differently and has no static NTK.
-  const std::map<std::string, std::string> hf_spelling = {{"none", "default"}, {"dynamic_ntk", "dynamic"}, {"ntk", ""}};
+  // Every registered scaling that has a Hugging Face rope_type (its registry row), in registry order.
   std::string supported;
-  for (const std::string& name : variant_names("position.scaling")) {
-    const auto it = hf_spelling.find(name);
-    const std::string hf_name = it == hf_spelling.end() ? name : it->second;
-    if (!hf_name.empty()) supported += (supported.empty() ? "" : ", ") + hf_name;
-  }
+  for (const VariantRow& row : registered_variants())
+    if (row.slot == "position.scaling" && !row.hf_name.empty()) supported += (supported.empty() ? "" : ", ") + row.hf_name;
   EXPECT_CONTAINS(m, supported);
 }
 

@@ -52,9 +52,9 @@ void read_llama_family(const Fields& f, const std::string& arch, HfConfig& out) 
                      : v5 ? Fields(f.at("rope_parameters"), f.where() + ": rope_parameters").number("rope_theta", 10000.0)
                           : 10000.0;
   if (f.has("rope_scaling"))
-    read_rope_scaling(f.at("rope_scaling"), f.where() + ": rope_scaling", m, out.notes);
+    read_rope_scaling(f.at("rope_scaling"), f.where() + ": rope_scaling", f, m, out.notes);
   else if (v5)
-    read_rope_scaling(f.at("rope_parameters"), f.where() + ": rope_parameters", m, out.notes);
+    read_rope_scaling(f.at("rope_parameters"), f.where() + ": rope_parameters", f, m, out.notes);
 
   if (arch == "LlamaForCausalLM") {
     m.bias = f.boolean("attention_bias", false) || f.boolean("mlp_bias", false);
