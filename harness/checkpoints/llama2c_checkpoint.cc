@@ -158,22 +158,12 @@ std::string layer_name(int64_t l, const std::string& rest) { return "model.layer
 }  // namespace
 
 ModelConfig read_llama2c_config(const std::string& path) {
-  std::string bytes;
-  try {
-    bytes = read_whole_file(path);
-  } catch (const FileIoError& e) {
-    fail(path, e.what());
-  }
+  const std::string bytes = read_whole_file_or_throw<InteropError>(path);
   return config_of(parse_header(bytes, path));
 }
 
 std::unique_ptr<Model<float>> load_llama2c_checkpoint(const std::string& path) {
-  std::string bytes;
-  try {
-    bytes = read_whole_file(path);
-  } catch (const FileIoError& e) {
-    fail(path, e.what());
-  }
+  const std::string bytes = read_whole_file_or_throw<InteropError>(path);
   const Header h = parse_header(bytes, path);
   auto model = std::make_unique<Model<float>>(config_of(h), 0);
   auto params = parameters_by_name(*model);
@@ -305,11 +295,8 @@ void save_llama2c_checkpoint(const std::string& path, Model<float>& model) {
         data.push_back(part == 0 ? std::cos(angle) : std::sin(angle));
       }
   if (!m.tie_embeddings) append("lm_head.weight");
-  try {
-    write_file_atomically(path, {{header.data(), header.size() * sizeof(int32_t)}, {data.data(), data.size() * sizeof(float)}});
-  } catch (const FileIoError& e) {
-    fail(path, e.what());
-  }
+  write_file_atomically_or_throw<InteropError>(
+      path, {{header.data(), header.size() * sizeof(int32_t)}, {data.data(), data.size() * sizeof(float)}});
 }
 
 }  // namespace ablate

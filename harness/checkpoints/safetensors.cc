@@ -257,11 +257,7 @@ void SafetensorsFile::fail(const std::string& what) const { fail_in(path_, what)
 SafetensorsFile SafetensorsFile::open(const std::string& path) {
   SafetensorsFile f;
   f.path_ = path;
-  try {
-    f.bytes_ = read_whole_file(path);
-  } catch (const FileIoError& e) {
-    f.fail(e.what());
-  }
+  f.bytes_ = read_whole_file_or_throw<SafetensorsError>(path);
   const uint64_t n = read_header_length(path, f.bytes_);
   f.buffer_start_ = 8 + static_cast<size_t>(n);
   const int64_t buffer_size = static_cast<int64_t>(f.bytes_.size() - f.buffer_start_);
@@ -401,11 +397,7 @@ void write_safetensors(const std::string& path, const std::vector<TensorToWrite>
 
   std::vector<ByteSpan> pieces = {{length, 8}, {header.data(), header.size()}};
   for (size_t i = 0; i < tensors.size(); ++i) pieces.push_back({tensors[i].data, static_cast<size_t>(sizes[i])});
-  try {
-    write_file_atomically(path, pieces);
-  } catch (const FileIoError& e) {
-    write_fail(path, e.what());
-  }
+  write_file_atomically_or_throw<SafetensorsError>(path, pieces);
 }
 
 }  // namespace ablate

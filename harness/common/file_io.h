@@ -22,6 +22,25 @@ struct ByteSpan {
 // Writes the concatenation of `pieces` to `path` atomically (see above).
 void write_file_atomically(const std::string& path, const std::vector<ByteSpan>& pieces);
 
+// The two above for a caller whose errors are `Error` (DataError, InteropError, ...): a failure is
+// rethrown as Error("PATH: " + what).
+template <typename Error>
+std::string read_whole_file_or_throw(const std::string& path) {
+  try {
+    return read_whole_file(path);
+  } catch (const FileIoError& e) {
+    throw Error(path + ": " + e.what());
+  }
+}
+template <typename Error>
+void write_file_atomically_or_throw(const std::string& path, const std::vector<ByteSpan>& pieces) {
+  try {
+    write_file_atomically(path, pieces);
+  } catch (const FileIoError& e) {
+    throw Error(path + ": " + e.what());
+  }
+}
+
 // Creates `dir` and its missing parents; FileIoError "DIR: cannot create the output folder: REASON"
 // (a parent that is a file, no permission, a full disk).
 void create_output_directory(const std::string& dir);

@@ -136,11 +136,7 @@ void write_token_shard(const std::string& path, const std::vector<int32_t>& toke
     body[2 * i] = static_cast<unsigned char>(tokens[i] & 0xff);
     body[2 * i + 1] = static_cast<unsigned char>((tokens[i] >> 8) & 0xff);
   }
-  try {
-    write_file_atomically(path, {{header, sizeof header}, {body.data(), body.size()}});
-  } catch (const FileIoError& e) {
-    fail(path, e.what());
-  }
+  write_file_atomically_or_throw<DataError>(path, {{header, sizeof header}, {body.data(), body.size()}});
 }
 
 // ---- reading ----

@@ -253,12 +253,7 @@ std::vector<ChoiceItem> parse_choice_jsonl(const std::string& text, const std::s
 }
 
 std::vector<ChoiceItem> load_choice_file(const std::string& path, const std::string& format, int64_t limit) {
-  std::string text;
-  try {
-    text = read_whole_file(path);
-  } catch (const FileIoError& e) {
-    throw DataError(path + ": " + e.what());
-  }
+  const std::string text = read_whole_file_or_throw<DataError>(path);
   return parse_choice_jsonl(text, format, path, limit);
 }
 

@@ -37,17 +37,9 @@ const ByteMap& byte_map() {
   return map;
 }
 
-std::string read_file(const std::string& path) {
-  try {
-    return read_whole_file(path);
-  } catch (const FileIoError& e) {
-    throw DataError(path + ": " + e.what());
-  }
-}
-
 Json read_json(const std::string& path) {
   try {
-    return Json::parse(read_file(path));
+    return Json::parse(read_whole_file_or_throw<DataError>(path));
   } catch (const Json::exception& e) {
     throw DataError(path + ": not valid JSON: " + e.what());
   }
@@ -111,7 +103,7 @@ std::unique_ptr<Gpt2Tokenizer> Gpt2Tokenizer::from_vocab_and_merges(const std::s
     if (!id.is_number_integer()) throw DataError(vocab_path + ": token '" + token + "': id " + json_excerpt(id));
     t->add_token(token, id.get<int64_t>(), vocab_path);
   }
-  const std::string text = read_file(merges_path);
+  const std::string text = read_whole_file_or_throw<DataError>(merges_path);
   size_t line_no = 0;
   for (size_t pos = 0; pos < text.size();) {
     size_t end = text.find('\n', pos);

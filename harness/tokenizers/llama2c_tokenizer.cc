@@ -23,12 +23,7 @@ std::string byte_piece(int b) {
 
 std::unique_ptr<Llama2cTokenizer> Llama2cTokenizer::load(const std::string& path) {
   auto fail = [&](const std::string& what) { return DataError(path + ": " + what); };
-  std::string bytes;
-  try {
-    bytes = read_whole_file(path);
-  } catch (const FileIoError& e) {
-    throw fail(e.what());
-  }
+  const std::string bytes = read_whole_file_or_throw<DataError>(path);
   auto t = std::unique_ptr<Llama2cTokenizer>(new Llama2cTokenizer());
   t->path_ = path;
   if (bytes.size() < 4) throw fail("not a llama2.c tokenizer: " + std::to_string(bytes.size()) + " bytes, no header");

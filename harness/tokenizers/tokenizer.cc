@@ -28,12 +28,7 @@ std::string ByteTokenizer::decode(const std::vector<int32_t>& ids) const {
 
 std::vector<int32_t> tokenize_file(const std::string& path, const Tokenizer& tokenizer) {
   auto fail = [&](const std::string& what) { return DataError(path + ": " + what); };
-  std::string text;
-  try {
-    text = read_whole_file(path);
-  } catch (const FileIoError& e) {
-    throw fail(e.what());
-  }
+  const std::string text = read_whole_file_or_throw<DataError>(path);
   if (text.empty()) throw fail("empty corpus (0 bytes)");
   std::vector<int32_t> ids = tokenizer.encode(text);
   if (ids.empty())

@@ -23,12 +23,7 @@ std::string number_text(double v) {
 }
 
 Json read_json(const std::string& path) {
-  std::string text;
-  try {
-    text = read_whole_file(path);
-  } catch (const FileIoError& e) {
-    fail(path, e.what());
-  }
+  const std::string text = read_whole_file_or_throw<InteropError>(path);
   try {
     return Json::parse(text);
   } catch (const Json::exception& e) {

@@ -185,11 +185,7 @@ void save_hf_checkpoint(const std::string& dir, Model<float>& model) {
   if (ec) fail(dir, "cannot create the directory: " + ec.message());
   write_safetensors((fs::path(dir) / "model.safetensors").string(), out.tensors, {{"format", "pt"}});
   const std::string text = out.config.dump(2) + "\n";
-  try {
-    write_file_atomically((fs::path(dir) / "config.json").string(), {{text.data(), text.size()}});
-  } catch (const FileIoError& e) {
-    fail((fs::path(dir) / "config.json").string(), e.what());
-  }
+  write_file_atomically_or_throw<InteropError>((fs::path(dir) / "config.json").string(), {{text.data(), text.size()}});
 }
 
 }  // namespace ablate
