@@ -7,6 +7,7 @@
 
 #include "harness/checkpoints/checkpoint_formats.h"
 #include "harness/common/command_line.h"
+#include "harness/common/run_name.h"
 #include "harness/config/model_yaml.h"
 #include "harness/tokenizers/tokenizer.h"
 
@@ -20,11 +21,7 @@ std::string run_name(const std::string& out_path) {
   std::string stem = fs::path(out_path).stem().string();
   if (stem.empty()) stem = fs::path(out_path).parent_path().filename().string();
   std::string name;
-  for (char c : stem)
-    name += ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-             c == '.' || c == '=' || c == '+')
-                ? c
-                : '_';
+  for (char c : stem) name += is_run_name_char(c) ? c : '_';
   if (name.empty() || name == "." || name == "..") name = "converted";
   return name.substr(0, 128);
 }

@@ -14,6 +14,7 @@
 
 #include "harness/common/file_io.h"
 #include "harness/common/format.h"
+#include "harness/common/run_name.h"
 #include "harness/config/yaml_read.h"
 
 namespace ablate {
@@ -69,9 +70,7 @@ std::string name_part(const Axis& axis, size_t index) {
     part = last_key(axis.path) + "=" + v.Scalar();
   else part = v.Scalar();
   for (char& c : part)
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-          c == '-' || c == '.' || c == '=' || c == '+'))
-      c = '-';
+    if (!is_run_name_char(c)) c = '-';
   return part;
 }
 
