@@ -44,7 +44,9 @@ ChoiceEvaluation evaluate_choice(const ExperimentConfig& config, Model<float>& m
   return e;
 }
 
-std::string choice_items_path(const std::string& dir) { return (std::filesystem::path(dir) / "choice_items.jsonl").string(); }
+std::string choice_items_path(const std::string& dir) {
+  return (std::filesystem::path(dir) / "choice_items.jsonl").string();
+}
 
 void write_choice_items(const std::string& path, const std::vector<ItemScore>& items) {
   std::string text;
@@ -70,7 +72,8 @@ int choice_command(const std::vector<std::string>& args, std::ostream& out, std:
   if (!config.choice.enabled)
     throw ConfigError(a.config_path + ": no `choice:` section, so there is no task to score; add one, e.g. "
                       "`choice: {task: synthetic, items: 500}` or `choice: {task: hellaswag.jsonl, format: hellaswag}`");
-  const std::vector<ChoiceItem> items = load_choice_task(config.choice);  // a bad task file fails before the model loads
+  // A bad task file fails before the model loads.
+  const std::vector<ChoiceItem> items = load_choice_task(config.choice);
   ScoredModel scored("choice", config, a, started, err);
   err << config.name << ": scoring " << items.size() << " items of the " << describe_choice_task(config.choice)
       << ", window " << config.eval.context << ", " << scored.threads() << " threads\n";

@@ -65,7 +65,8 @@ std::string usage_text() {
   text << "usage: ablate <command> [args]\ncommands:\n";
   for (const CliCommand& c : kCommands) {
     text << "  " << std::left << std::setw(kSynopsisWidth) << c.synopsis;
-    for (const char* s = c.summary; *s; ++s) text << (*s == '\n' ? "\n" + std::string(kSynopsisWidth + 2, ' ') : std::string(1, *s));
+    for (const char* s = c.summary; *s; ++s)
+      text << (*s == '\n' ? "\n" + std::string(kSynopsisWidth + 2, ' ') : std::string(1, *s));
     text << "\n";
   }
   return text.str() + kUsageFooter;

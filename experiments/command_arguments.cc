@@ -16,8 +16,8 @@ std::optional<int> parse_command_arguments(const CommandOptions& options, const 
   line.argument("CONFIG.yaml", "config file", a.config_path)
       .option({"-o", "--output"}, "DIR", "the run folder (default results/NAME, NAME: the config's name)", a.out_dir);
   if (options.checkpoint)
-    line.option({"--checkpoint"}, "FILE", "the weights, any format (default DIR/checkpoint.safetensors, else model.from)",
-                a.checkpoint);
+    line.option({"--checkpoint"}, "FILE",
+                "the weights, any format (default DIR/checkpoint.safetensors, else model.from)", a.checkpoint);
   if (options.resume_force)
     line.flag("--resume", "continue the unfinished run in DIR/checkpoint.safetensors", a.resume)
         .flag("--force", "run again, replacing a finished or unfinished run", a.force);

@@ -39,8 +39,6 @@ class ScoredModel {
   nlohmann::json& result() { return result_; }
   const std::string& dir() const { return dir_; }
   int threads() const { return threads_; }
-  // How the weights read in a summary line: "checkpoint step 120", "llama2c checkpoint".
-  const std::string& weights() const { return weights_; }
 
   // evaluate_sections on the model, into the result; the training data is loaded first (and
   // recorded as "data") when the validation split or the extend: section needs it. The
@@ -60,7 +58,7 @@ class ScoredModel {
   std::string dir_;
   Model<float> model_;
   nlohmann::json result_;
-  std::string weights_;
+  std::string weights_;  // for the validation line: "checkpoint step 120", "llama2c checkpoint"
 };
 
 }  // namespace ablate
