@@ -1,4 +1,4 @@
-// `ablate bench`: speed and memory of each bench model (see bench_command.h).
+// `ablate bench`: speed and memory of each bench model (see bench.h).
 #include "experiments/bench.h"
 
 #include <oneapi/tbb/global_control.h>
@@ -19,7 +19,7 @@
 #include "components/model/model.h"
 #include "experiments/command_arguments.h"
 #include "experiments/sweep.h"
-#include "harness/common/progress.h"
+#include "harness/common/format.h"
 #include "harness/common/result.h"
 #include "harness/common/run_info.h"
 #include "harness/config/model_yaml.h"
@@ -31,6 +31,12 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
+
+const CommandOptions kBenchCommand = {
+    "bench",
+    "Train, prefill and decode speed, MFU, memory and KV cache of each model of the config's bench:\n"
+    "section (the config's own model when it has none), into DIR/bench.json.",
+    /*checkpoint=*/false, /*resume_force=*/false};
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
@@ -132,7 +138,7 @@ json rate_json(int64_t context, const Rate& r) {
   return {{"context", context}, {"tokens_per_second", r.median}, {"min", r.min}, {"max", r.max}};
 }
 
-// Measures one model (see the header for every figure).
+// Measures one model (docs/results.md describes every figure).
 // mfu and the decode bandwidth bounds are filled in afterwards (add_bounds), from the machine
 // figures measured before and after every model.
 json measure_model(const BenchConfig& bc, const BenchModel& bm, uint64_t seed, std::ostream& log) {
@@ -268,7 +274,7 @@ void print_summary(const json& bench, const std::string& name, std::ostream& out
 
 int bench_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   CommandArguments a;
-  if (!parse_command_arguments("bench", args, {}, a, err)) return 2;
+  if (const auto exit = parse_command_arguments(kBenchCommand, args, a, out, err)) return *exit;
   const auto started = std::chrono::system_clock::now();
   ExperimentConfig config = load_experiment(a.config_path, "bench", "list the variants under bench.models instead");
   if (!config.bench.enabled) config.bench = parse_bench_section(YAML::Node(YAML::NodeType::Map), config.model);

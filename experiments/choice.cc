@@ -1,15 +1,25 @@
-// The choice evaluation `ablate choice` and `ablate run` share (see choice_evaluation.h).
+// Multiple-choice evaluation and `ablate choice` (see choice.h).
 #include "experiments/choice.h"
 
 #include <chrono>
+#include <filesystem>
+#include <ostream>
 #include <stdexcept>
 
+#include "experiments/command_arguments.h"
+#include "experiments/scored_model.h"
 #include "harness/common/file_io.h"
-#include "harness/common/progress.h"
+#include "harness/common/format.h"
 #include "harness/tokenizers/factory.h"
 
 namespace ablate {
 namespace {
+
+const CommandOptions kChoiceCommand = {
+    "choice",
+    "Multiple-choice accuracy (acc, acc_norm, lm-eval style) of a checkpoint on the config's choice: task,\n"
+    "into DIR/choice.json and DIR/choice_items.jsonl.",
+    /*checkpoint=*/true, /*resume_force=*/false};
 
 std::string with_stderr(const nlohmann::json& summary, const std::string& name) {
   const nlohmann::json& se = summary[name + "_stderr"];
@@ -34,6 +44,10 @@ ChoiceEvaluation evaluate_choice(const ExperimentConfig& config, Model<float>& m
   return e;
 }
 
+std::string choice_items_path(const std::string& dir) {
+  return (std::filesystem::path(dir) / "choice_items.jsonl").string();
+}
+
 void write_choice_items(const std::string& path, const std::vector<ItemScore>& items) {
   std::string text;
   for (size_t i = 0; i < items.size(); ++i) text += item_record(items[i], i).dump() + "\n";
@@ -48,6 +62,25 @@ std::string format_choice_summary(const nlohmann::json& summary) {
   return with_stderr(summary, "acc") + ", " + with_stderr(summary, "acc_norm") + " (" +
          std::to_string(summary["items"].get<int64_t>()) + " items, " + summary["description"].get<std::string>() +
          ")";
+}
+
+int choice_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  CommandArguments a;
+  if (const auto exit = parse_command_arguments(kChoiceCommand, args, a, out, err)) return *exit;
+  const auto started = std::chrono::system_clock::now();
+  const ExperimentConfig config = load_scored_experiment(a.config_path, "choice");
+  if (!config.choice.enabled)
+    throw ConfigError(a.config_path + ": no `choice:` section, so there is no task to score; add one, e.g. "
+                      "`choice: {task: synthetic, items: 500}` or `choice: {task: hellaswag.jsonl, format: hellaswag}`");
+  // A bad task file fails before the model loads.
+  const std::vector<ChoiceItem> items = load_choice_task(config.choice);
+  ScoredModel scored("choice", config, a, started, err);
+  err << config.name << ": scoring " << items.size() << " items of the " << describe_choice_task(config.choice)
+      << ", window " << config.eval.context << ", " << scored.threads() << " threads\n";
+  scored.evaluate({/*validation=*/false, /*extend=*/false, /*choice=*/true}, &items, out, err);
+  out << config.name << ": items " << choice_items_path(scored.dir()) << "\n";
+  scored.write_result(out);
+  return 0;
 }
 
 }  // namespace ablate

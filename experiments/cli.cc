@@ -1,38 +1,89 @@
+// The `ablate` command line (see cli.h): one table of subcommands, the usage text built from it.
 #include "experiments/cli.h"
 
 #include <iomanip>
 #include <ostream>
+#include <sstream>
 
 #include "components/model/registry.h"
 #include "experiments/bench.h"
-#include "experiments/commands.h"
+#include "experiments/choice.h"
 #include "experiments/convert.h"
+#include "experiments/evaluate.h"
+#include "experiments/extend.h"
+#include "experiments/train.h"
 #include "reports/report.h"
 
 namespace ablate {
 namespace {
 
-const char* kUsage =
-    "usage: ablate <command> [args]\n"
-    "commands:\n"
-    "  list                             every registered component variant, by slot\n"
-    "  run CONFIG.yaml [-o DIR]         train, checkpoint and evaluate one experiment\n"
-    "  train CONFIG.yaml [-o DIR]       train and checkpoint only\n"
-    "  eval CONFIG.yaml [-o DIR]        validation loss and perplexity of a checkpoint\n"
-    "  extend CONFIG.yaml [-o DIR]      perplexity vs context length per RoPE scaling (extend:)\n"
-    "  choice CONFIG.yaml [-o DIR]      multiple-choice accuracy of a checkpoint (choice:), lm-eval style\n"
-    "  bench CONFIG.yaml [-o DIR]       train/prefill/decode speed, MFU, memory, KV cache per model (bench:)\n"
-    "  report RESULTS_DIR [-o OUT]      plots (PNG, SVG), tables and OUT/index.html from result JSON files\n"
-    "                                   (OUT defaults to RESULTS_DIR/report; needs gnuplot)\n"
-    "  convert IN OUT [--to FORMAT]     a checkpoint into another format: llama2.c .bin, Hugging Face\n"
-    "                                   directory, Ablate .safetensors (by OUT's name); prints its model:\n"
-    "  help                             this text\n"
+using CommandFunction = int (*)(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+struct CliCommand {
+  const char* name;
+  const char* synopsis;  // in the usage text
+  const char* summary;   // in the usage text; a '\n' continues it on the next line
+  CommandFunction run;   // args: what follows the name
+};
+
+int list_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int help_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+const CliCommand kCommands[] = {
+    {"list", "list", "every registered component variant, by slot", list_command},
+    {"run", "run CONFIG.yaml [-o DIR]", "train, checkpoint and evaluate one experiment", run_command},
+    {"train", "train CONFIG.yaml [-o DIR]", "train and checkpoint only", train_command},
+    {"eval", "eval CONFIG.yaml [-o DIR]", "validation loss and perplexity of a checkpoint", eval_command},
+    {"extend", "extend CONFIG.yaml [-o DIR]", "perplexity vs context length per RoPE scaling (extend:)",
+     extend_command},
+    {"choice", "choice CONFIG.yaml [-o DIR]", "multiple-choice accuracy of a checkpoint (choice:), lm-eval style",
+     choice_command},
+    {"bench", "bench CONFIG.yaml [-o DIR]", "train/prefill/decode speed, MFU, memory, KV cache per model (bench:)",
+     bench_command},
+    {"report", "report RESULTS_DIR [-o OUT]",
+     "plots (PNG, SVG), tables and OUT/index.html from result JSON files\n"
+     "(OUT defaults to RESULTS_DIR/report; needs gnuplot)",
+     report_command},
+    {"convert", "convert IN OUT [--to FORMAT]",
+     "a checkpoint into another format: llama2.c .bin, Hugging Face\n"
+     "directory, Ablate .safetensors (by OUT's name); prints its model:",
+     convert_command},
+    {"help", "help", "this text", help_command},
+};
+
+const char* kUsageFooter =
     "options of run and train: --resume (continue DIR/checkpoint.safetensors), --force (redo a\n"
     "finished or unfinished run), --threads N; of eval, extend and choice: --checkpoint FILE,\n"
     "--threads N; of bench: --threads N.\n"
-    "DIR defaults to results/NAME (NAME: the config's name, default its file name).\n";
+    "DIR defaults to results/NAME (NAME: the config's name, default its file name).\n"
+    "`ablate COMMAND --help` describes a command and all its options.\n";
 
-int list_variants(std::ostream& out) {
+constexpr int kSynopsisWidth = 33;
+
+std::string usage_text() {
+  std::ostringstream text;
+  text << "usage: ablate <command> [args]\ncommands:\n";
+  for (const CliCommand& c : kCommands) {
+    text << "  " << std::left << std::setw(kSynopsisWidth) << c.synopsis;
+    for (const char* s = c.summary; *s; ++s)
+      text << (*s == '\n' ? "\n" + std::string(kSynopsisWidth + 2, ' ') : std::string(1, *s));
+    text << "\n";
+  }
+  return text.str() + kUsageFooter;
+}
+
+bool is_help_option(const std::string& arg) { return arg == "--help" || arg == "-h"; }
+
+int list_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (!args.empty() && is_help_option(args[0])) {
+    out << "usage: ablate list\nPrints every registered component variant, by slot: the type: names a config's\n"
+           "model section takes.\n";
+    return 0;
+  }
+  if (!args.empty()) {
+    err << "ablate list: takes no arguments, got '" << args[0] << "'\n";
+    return 2;
+  }
   for (const auto& slot : registered_slots()) {
     out << slot << ":\n";
     for (const auto& v : registered_variants())
@@ -41,37 +92,37 @@ int list_variants(std::ostream& out) {
   return 0;
 }
 
+int help_command(const std::vector<std::string>&, std::ostream& out, std::ostream&) {
+  out << usage_text();
+  return 0;
+}
+
 }  // namespace
+
+std::vector<std::string> cli_command_names() {
+  std::vector<std::string> names;
+  for (const CliCommand& c : kCommands) names.push_back(c.name);
+  return names;
+}
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   if (args.empty()) {
-    err << kUsage;
+    err << usage_text();
     return 2;
   }
   const std::string& command = args[0];
-  if (command == "help" || command == "--help" || command == "-h") {
-    out << kUsage;
-    return 0;
-  }
-  if (command == "list") {
-    if (args.size() > 1) {
-      err << "ablate list: takes no arguments, got '" << args[1] << "'\n";
-      return 2;
-    }
-    return list_variants(out);
-  }
+  if (is_help_option(command)) return help_command({}, out, err);
   const std::vector<std::string> rest(args.begin() + 1, args.end());
-  try {
-    if (command == "run" || command == "train") return train_command(command, rest, out, err);
-    if (command == "eval" || command == "extend" || command == "choice") return eval_command(command, rest, out, err);
-    if (command == "bench") return bench_command(rest, out, err);
-    if (command == "report") return report_command(rest, out, err);
-    if (command == "convert") return convert_command(rest, out, err);
-  } catch (const std::exception& e) {
-    err << "ablate " << command << ": error: " << e.what() << "\n";
-    return 1;
+  for (const CliCommand& c : kCommands) {
+    if (command != c.name) continue;
+    try {
+      return c.run(rest, out, err);
+    } catch (const std::exception& e) {
+      err << "ablate " << command << ": error: " << e.what() << "\n";
+      return 1;
+    }
   }
-  err << "ablate: unknown command '" << command << "'\n" << kUsage;
+  err << "ablate: unknown command '" << command << "'\n" << usage_text();
   return 2;
 }
 

@@ -4,51 +4,33 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <ostream>
 #include <thread>
+
+#include "harness/common/command_line.h"
 
 namespace ablate {
 
-bool parse_command_arguments(const std::string& command, const std::vector<std::string>& args,
-                             CommandOptions options, CommandArguments& a, std::ostream& err) {
-  auto usage = [&](const std::string& what) {
-    err << "ablate " << command << ": " << what << "\nusage: ablate " << command << " CONFIG.yaml [-o DIR]"
-        << (options.checkpoint ? " [--checkpoint FILE]" : "") << (options.resume_force ? " [--resume] [--force]" : "")
-        << " [--threads N]\n";
-    return false;
-  };
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    auto value = [&](std::string& target) {
-      if (i + 1 >= args.size()) return usage(arg + " needs a value");
-      target = args[++i];
-      return true;
-    };
-    if (arg == "-o" || arg == "--output") {
-      if (!value(a.out_dir)) return false;
-    } else if (options.checkpoint && arg == "--checkpoint") {
-      if (!value(a.checkpoint)) return false;
-    } else if (options.resume_force && arg == "--resume") {
-      a.resume = true;
-    } else if (options.resume_force && arg == "--force") {
-      a.force = true;
-    } else if (arg == "--threads") {
-      std::string v;
-      if (!value(v)) return false;
-      char* end = nullptr;
-      const long n = std::strtol(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || n < 0 || n > 4096) return usage("--threads: expected a count >= 0, found '" + v + "'");
-      a.threads = n;
-    } else if (!arg.empty() && arg[0] == '-') {
-      return usage("unknown option '" + arg + "'");
-    } else if (a.config_path.empty()) {
-      a.config_path = arg;
-    } else {
-      return usage("one config file expected, found a second: '" + arg + "'");
-    }
-  }
-  if (a.config_path.empty()) return usage("missing CONFIG.yaml");
-  return true;
+std::optional<int> parse_command_arguments(const CommandOptions& options, const std::vector<std::string>& args,
+                                           CommandArguments& a, std::ostream& out, std::ostream& err) {
+  CommandLine line(options.command, options.summary);
+  line.argument("CONFIG.yaml", "config file", a.config_path)
+      .option({"-o", "--output"}, "DIR", "the run folder (default results/NAME, NAME: the config's name)", a.out_dir);
+  if (options.checkpoint)
+    line.option({"--checkpoint"}, "FILE",
+                "the weights, any format (default DIR/checkpoint.safetensors, else model.from)", a.checkpoint);
+  if (options.resume_force)
+    line.flag("--resume", "continue the unfinished run in DIR/checkpoint.safetensors", a.resume)
+        .flag("--force", "run again, replacing a finished or unfinished run", a.force);
+  line.option({"--threads"}, "N", "worker threads (0: every core; default the config's threads)",
+              [&a](const std::string& v) {
+                char* end = nullptr;
+                const long n = std::strtol(v.c_str(), &end, 10);
+                if (v.empty() || *end != '\0' || n < 0 || n > 4096)
+                  return "--threads: expected a count >= 0, found '" + v + "'";
+                a.threads = n;
+                return std::string();
+              });
+  return line.parse(args, out, err);
 }
 
 int resolve_threads(const CommandArguments& a, int64_t config_threads) {

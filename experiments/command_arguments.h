@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,16 +17,20 @@ struct CommandArguments {
   int64_t threads = -1;  // -1 = from the config
 };
 
-// Which options a command takes besides -o/--output and --threads.
+// One experiment command: its name, what --help says it does, and which options it takes
+// besides -o/--output and --threads.
 struct CommandOptions {
-  bool checkpoint = false;      // --checkpoint FILE
-  bool resume_force = false;    // --resume, --force
+  std::string command;        // "eval"
+  std::string summary;
+  bool checkpoint = false;    // --checkpoint FILE
+  bool resume_force = false;  // --resume, --force
 };
 
-// Parses `args` (what follows the command name). On a usage error writes
-// "ablate COMMAND: WHAT\nusage: ablate COMMAND CONFIG.yaml [...]" to err and returns false.
-bool parse_command_arguments(const std::string& command, const std::vector<std::string>& args,
-                             CommandOptions options, CommandArguments& a, std::ostream& err);
+// Parses `args` (what follows the command name) with CommandLine (command_line.h). Returns the
+// exit code when the command should stop: 0 after --help, 2 after a usage error
+// ("ablate COMMAND: WHAT\nusage: ablate COMMAND CONFIG.yaml [...]" on err).
+std::optional<int> parse_command_arguments(const CommandOptions& options, const std::vector<std::string>& args,
+                                           CommandArguments& a, std::ostream& out, std::ostream& err);
 
 // --threads if given, else the config's `threads`; 0 means every core.
 int resolve_threads(const CommandArguments& a, int64_t config_threads);

@@ -1,4 +1,4 @@
-// `ablate convert` (see convert_command.h).
+// `ablate convert` (see convert.h).
 #include "experiments/convert.h"
 
 #include <filesystem>
@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "harness/checkpoints/checkpoint_formats.h"
+#include "harness/common/command_line.h"
+#include "harness/common/run_name.h"
 #include "harness/config/model_yaml.h"
 #include "harness/tokenizers/factory.h"
 
@@ -14,19 +16,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const char* kConvertUsage =
-    "usage: ablate convert IN OUT [--to ablate|huggingface|llama2c] [--tokenizer SPEC] [--force]\n";
-
 // A run name from OUT's stem (letters, digits and _ - . = + only).
 std::string run_name(const std::string& out_path) {
   std::string stem = fs::path(out_path).stem().string();
   if (stem.empty()) stem = fs::path(out_path).parent_path().filename().string();
   std::string name;
-  for (char c : stem)
-    name += ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-             c == '.' || c == '=' || c == '+')
-                ? c
-                : '_';
+  for (char c : stem) name += is_run_name_char(c) ? c : '_';
   if (name.empty() || name == "." || name == "..") name = "converted";
   return name.substr(0, 128);
 }
@@ -44,24 +39,16 @@ int convert_command(const std::vector<std::string>& args, std::ostream& out, std
   std::vector<std::string> paths;
   std::string to, tokenizer_spec = "byte";
   bool force = false;
-  auto usage = [&](const std::string& what) {
-    err << "ablate convert: " << what << "\n" << kConvertUsage;
-    return 2;
-  };
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--to" || a == "--tokenizer") {
-      if (i + 1 >= args.size()) return usage(a + " needs a value");
-      (a == "--to" ? to : tokenizer_spec) = args[++i];
-    } else if (a == "--force") {
-      force = true;
-    } else if (!a.empty() && a[0] == '-') {
-      return usage("unknown option '" + a + "'");
-    } else {
-      paths.push_back(a);
-    }
-  }
-  if (paths.size() != 2) return usage("expected IN and OUT, found " + std::to_string(paths.size()) + " paths");
+  CommandLine line("convert",
+                   "Converts a checkpoint into another format: llama2.c .bin, Hugging Face directory (config.json +\n"
+                   "model.safetensors) or Ablate .safetensors. IN's format is detected, OUT's comes from --to or its\n"
+                   "name (*.safetensors: ablate, *.bin: llama2c, else a Hugging Face directory). Prints the model's\n"
+                   "`model:` section on stdout, for an experiment config.");
+  line.arguments({"IN", "OUT"}, paths)
+      .option({"--to"}, "ablate|huggingface|llama2c", "OUT's format (default: from OUT's name)", to)
+      .option({"--tokenizer"}, "SPEC", "the data.tokenizer an Ablate checkpoint records (default byte)", tokenizer_spec)
+      .flag("--force", "replace an existing OUT", force);
+  if (const auto exit = line.parse(args, out, err)) return *exit;
   const std::string& in_path = paths[0];
   const std::string& out_path = paths[1];
   const CheckpointFormat out_format = to.empty() ? output_checkpoint_format(out_path) : parse_format_name(to);

@@ -1,4 +1,4 @@
-// The context-extension experiment (see extension.h).
+// The context-extension experiment and `ablate extend` (see extend.h).
 #include "experiments/extend.h"
 
 #include <algorithm>
@@ -8,13 +8,22 @@
 #include <sstream>
 
 #include "components/model/model.h"
-#include "harness/common/progress.h"
+#include "experiments/command_arguments.h"
+#include "experiments/scored_model.h"
+#include "harness/common/format.h"
+#include "harness/common/run_info.h"
 #include "harness/eval/perplexity.h"
 #include "harness/tokenizers/factory.h"
 #include "harness/train/trainer.h"
 
 namespace ablate {
 namespace {
+
+const CommandOptions kExtendCommand = {
+    "extend",
+    "Perplexity against context length under each RoPE scaling method of the config's extend: section,\n"
+    "for a checkpoint, into DIR/extend.json.",
+    /*checkpoint=*/true, /*resume_force=*/false};
 
 // Fine-tunes a copy of the trained weights under `method` at `context` tokens (PI / YaRN
 // recipe): the config's optimizer settings, lr = finetune.lr (default train.lr / 10), a tenth of
@@ -126,6 +135,20 @@ nlohmann::json run_extension(const ExperimentConfig& config, const ExtensionInpu
     out["methods"].push_back(m);
   }
   return out;
+}
+
+int extend_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  CommandArguments a;
+  if (const auto exit = parse_command_arguments(kExtendCommand, args, a, out, err)) return *exit;
+  const auto started = std::chrono::system_clock::now();
+  const ExperimentConfig config = load_scored_experiment(a.config_path, "extend");
+  if (!config.extend.enabled)
+    throw ConfigError(a.config_path + ": extend: the config has no `extend:` section (lengths and methods)");
+  ScoredModel scored("extend", config, a, started, err);
+  scored.evaluate({/*validation=*/false, /*extend=*/true, /*choice=*/false}, nullptr, out, err);
+  scored.result()["metrics"] = {{"parameters", scored.model().parameter_count()}, {"peak_rss_bytes", peak_rss_bytes()}};
+  scored.write_result(out);
+  return 0;
 }
 
 }  // namespace ablate

@@ -1,15 +1,12 @@
 // The context-extension experiment (the `extend:` section): perplexity of a model trained at
-// context L, evaluated at each length under each RoPE scaling method, with loss by position.
-// Produces the "extend" object of a result:
+// context L, evaluated at each length under each RoPE scaling method, with loss by position;
+// what `ablate run` and `ablate extend` share, and the command.
 //
-//   {"trained_context": L, "windowing", "stride", "text", "tokens_available",
-//    "methods": [{"name", "scaling": {...as configured}, "finetuned_steps",
-//                 "points": [{"length", "applicable": true, "factor", "perplexity", "loss",
-//                             "tokens", "windows", "bucket", "loss_by_position": [...]},
-//                            {"length", "applicable": false, "reason": "..."}]}]}
+//   ablate extend CONFIG.yaml [-o DIR] [--checkpoint FILE] [--threads N]
 //
-// Points that cannot be evaluated are reported, not fatal: a learned position table shorter than
-// the length, or a text shorter than one window.
+// scores the checkpoint (scored_model.h) into DIR/extend.json (a result of kind "extend"; the
+// "extend" object it holds: docs/results.md). Points that cannot be evaluated are reported, not
+// fatal: a learned position table shorter than the length, or a text shorter than one window.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -32,10 +29,15 @@ struct ExtensionInputs {
   std::ostream* log = nullptr;
 };
 
+// The "extend" object of a result.
 nlohmann::json run_extension(const ExperimentConfig& config, const ExtensionInputs& inputs);
 
 // The evaluation stream an extend section names: the validation split (a view of it, so a mapped
 // shard stays mapped), or a text file.
 TokenSource extension_text(const ExperimentConfig& config, const TrainingData& data);
+
+// `ablate extend`: args are what follows "extend". Returns the exit code (0 ok, 2 usage; errors
+// throw, and the CLI reports them with exit code 1).
+int extend_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace ablate

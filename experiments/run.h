@@ -2,6 +2,7 @@
 //
 //   DIR/checkpoint.safetensors   every train.checkpoint_every steps and at the end
 //   DIR/result.json              written last, atomically: its presence means the run is complete
+//                                (kind "run" or "train"; docs/results.md)
 //
 // A complete DIR is skipped unless `force`; an unfinished one (a checkpoint, no result) is
 // continued when `resume`, restarted when `force`, and otherwise refused with a message that
@@ -17,15 +18,27 @@
 
 namespace ablate {
 
-struct RunRequest {
-  std::string dir;
-  std::string kind = "run";  // "run": train + evaluate the whole validation split; "train": train only
-  bool resume = false;
-  bool force = false;
-  int threads = 1;           // worker threads (recorded in the result; the caller sets TBB's limit)
+// kRun: train, then evaluate the whole validation split and the config's extend: and choice:
+// sections; kTrain: train only.
+enum class RunKind { kRun, kTrain };
+
+// The result's "kind": "run" or "train".
+const char* run_kind_name(RunKind kind);
+
+// What a single run and a sweep of runs are both asked to do.
+struct RunOptions {
+  std::string dir;               // a run: its folder; a sweep: the folder of the points' folders
+  RunKind kind = RunKind::kRun;
+  bool force = false;            // run finished runs again, restart unfinished ones
+  int threads = 1;               // worker threads (a sweep: the total; the caller sets TBB's limit)
   std::ostream* out = nullptr;   // one-line summaries
   std::ostream* log = nullptr;   // progress
   bool interactive = false;      // redraw the progress line in place
+};
+
+struct RunRequest {
+  RunOptions run;
+  bool resume = false;
   nlohmann::json annotations = nlohmann::json::object();  // extra top-level result fields ("sweep")
 };
 

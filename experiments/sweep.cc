@@ -12,8 +12,9 @@
 #include <sstream>
 #include <thread>
 
-#include "experiments/run.h"
 #include "harness/common/file_io.h"
+#include "harness/common/format.h"
+#include "harness/common/run_name.h"
 #include "harness/config/yaml_read.h"
 
 namespace ablate {
@@ -69,9 +70,7 @@ std::string name_part(const Axis& axis, size_t index) {
     part = last_key(axis.path) + "=" + v.Scalar();
   else part = v.Scalar();
   for (char& c : part)
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-          c == '-' || c == '.' || c == '=' || c == '+'))
-      c = '-';
+    if (!is_run_name_char(c)) c = '-';
   return part;
 }
 
@@ -176,10 +175,7 @@ SweepPlan plan_sweep(const ConfigTree& tree, const std::string& default_name) {
   double total = static_cast<double>(variants.size()) * static_cast<double>(zip_points);  // cannot overflow
   for (const Axis& a : grid) total *= static_cast<double>(a.values.size());
   if (total > kMaxSweepPoints) {
-    std::ostringstream n;
-    n.precision(15);
-    n << total;
-    throw ConfigError(tree.path + ": sweep: " + n.str() + " points (variants x grid x zip) are more than " +
+    throw ConfigError(tree.path + ": sweep: " + format_significant(total, 15) + " points (variants x grid x zip) are more than " +
                       std::to_string(kMaxSweepPoints) + "; split it into several sweeps");
   }
   size_t grid_points = 1;
@@ -229,11 +225,11 @@ SweepPlan plan_sweep(const ConfigTree& tree, const std::string& default_name) {
 SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
   const int64_t jobs = std::max<int64_t>(1, std::min<int64_t>(options.jobs > 0 ? options.jobs : plan.jobs,
                                                                 static_cast<int64_t>(plan.points.size())));
-  const int threads_per_job = std::max(1, options.threads / static_cast<int>(jobs));
+  const int threads_per_job = std::max(1, options.run.threads / static_cast<int>(jobs));
   std::mutex mutex;
   std::ostringstream discard;
-  std::ostream& out_target = options.out ? *options.out : discard;
-  std::ostream& log_target = options.log ? *options.log : discard;
+  std::ostream& out_target = options.run.out ? *options.run.out : discard;
+  std::ostream& log_target = options.run.log ? *options.run.log : discard;
   const size_t n = plan.points.size();
   std::vector<std::string> status(n), error(n);
   std::atomic<size_t> next{0};
@@ -247,14 +243,13 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
       const SweepPoint& point = plan.points[i];
       log << "[" << i + 1 << "/" << n << "] " << point.name << "\n";
       RunRequest request;
-      request.dir = (fs::path(options.dir) / point.name).string();
-      request.kind = options.kind;
-      request.force = options.force;
-      request.resume = !options.force;  // an interrupted sweep continues its unfinished points
-      request.threads = threads_per_job;
-      request.out = &out;
-      request.log = &log;
-      request.interactive = options.interactive && jobs == 1;
+      request.run = options.run;
+      request.run.dir = (fs::path(options.run.dir) / point.name).string();
+      request.run.threads = threads_per_job;
+      request.run.out = &out;
+      request.run.log = &log;
+      request.run.interactive = options.run.interactive && jobs == 1;
+      request.resume = !options.run.force;  // an interrupted sweep continues its unfinished points
       nlohmann::json overrides = nlohmann::json::object();
       for (const auto& [path, value] : point.overrides) overrides[path] = yaml_to_json(value);
       request.annotations = {{"sweep", {{"name", plan.name}, {"point", point.name}, {"variant", point.variant},
@@ -290,9 +285,9 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
     summary["points"].push_back(p);
   }
   const std::string text = summary.dump(2) + "\n";
-  create_output_directory(options.dir);
-  remove_stale_temporaries(options.dir);
-  write_file_atomically((fs::path(options.dir) / "sweep.json").string(), {{text.data(), text.size()}});
+  create_output_directory(options.run.dir);
+  remove_stale_temporaries(options.run.dir);
+  write_file_atomically((fs::path(options.run.dir) / "sweep.json").string(), {{text.data(), text.size()}});
   return {completed, skipped, failed};
 }
 

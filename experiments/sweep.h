@@ -14,8 +14,8 @@
 // Keys are dotted config paths (any key of the experiment). Each point is named from its parts:
 // the variant name, then each grid/zip value ("rmsnorm_seed=1", "layernorm_gqa_seed=0"), and its
 // config is the base with the point's overrides applied, checked like any experiment, so a bad
-// point is reported before anything runs. Results go to DIR/POINT/ (experiment_runner.h) and
-// DIR/sweep.json lists the points and how each ended.
+// point is reported before anything runs. Results go to DIR/POINT/ (run.h) and DIR/sweep.json
+// lists the points and how each ended (docs/results.md).
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "experiments/run.h"
 #include "harness/config/config_tree.h"
 #include "harness/config/experiment_config.h"
 
@@ -56,14 +57,8 @@ ExperimentConfig load_experiment(const std::string& path, const std::string& com
 SweepPlan plan_sweep(const ConfigTree& tree, const std::string& default_name);
 
 struct SweepOptions {
-  std::string dir;        // DIR: one folder per point
-  std::string kind = "run";
-  bool force = false;     // rerun finished points too
-  int threads = 1;        // the total; each of `jobs` points gets threads / jobs
-  int64_t jobs = 0;       // 0 = the plan's
-  std::ostream* out = nullptr;
-  std::ostream* log = nullptr;
-  bool interactive = false;
+  RunOptions run;    // run.dir: one folder per point; run.threads: the total, each of `jobs` points gets threads / jobs
+  int64_t jobs = 0;  // 0 = the plan's
 };
 
 struct SweepOutcome {

@@ -1,31 +1,24 @@
-// `ablate report`: orchestration, gnuplot runs, and the HTML/Markdown pages (see report.h).
+// `ablate report`: the report's sections, and the command (see report.h).
 #include "reports/report.h"
-
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <map>
 #include <ostream>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 
+#include "harness/common/command_line.h"
 #include "harness/common/file_io.h"
+#include "harness/common/format.h"
 #include "harness/common/result.h"
 #include "harness/common/run_info.h"
+#include "reports/document.h"
+#include "reports/plotter.h"
 #include "reports/report_data.h"
-
-extern char** environ;
 
 namespace ablate {
 namespace {
@@ -34,33 +27,10 @@ namespace fs = std::filesystem;
 
 constexpr int kTrainSmoothing = 10;  // steps in the train-loss moving average
 
-// ---- text formatting ----
+// ---- table cells ----
 
-std::string fixed(double v, int digits) {
-  if (!std::isfinite(v)) return "nan";
-  std::ostringstream o;
-  o.setf(std::ios::fixed);
-  o.precision(digits);
-  o << v;
-  return o.str();
-}
-
-std::string with_commas(double v) {
-  if (!std::isfinite(v)) return "nan";
-  std::string digits = std::to_string(static_cast<long long>(std::llround(std::abs(v))));
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<size_t>(i), ",");
-  return (v < 0 ? "-" : "") + digits;
-}
-
-std::string bytes_text(double b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (std::abs(b) >= 1024 && u < 4) {
-    b /= 1024;
-    ++u;
-  }
-  return u == 0 ? with_commas(b) + " B" : fixed(b, b < 10 ? 2 : 1) + " " + units[u];
-}
+// format_fixed, with "nan" for any value that is not finite.
+std::string fixed(double v, int digits) { return std::isfinite(v) ? format_fixed(v, digits) : "nan"; }
 
 const char* kNone = "—";
 
@@ -69,33 +39,8 @@ std::string stat_text(const Stat& s, int digits) {
   if (s.n == 0) return kNone;
   return s.n > 1 ? fixed(s.mean, digits) + " ± " + fixed(s.std, digits) : fixed(s.mean, digits);
 }
-std::string count_text(const Stat& s) { return s.n == 0 ? kNone : with_commas(s.mean); }
-std::string bytes_stat(const Stat& s) { return s.n == 0 ? kNone : bytes_text(s.mean); }
-
-std::string html_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
-
-// Escapes what would break a Markdown table cell or start markup; '_' stays (GFM does not emphasise
-// inside words), so variant names read as they are.
-std::string md_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (std::strchr("\\|*`<>", c)) o += '\\';
-    o += (c == '\n' ? ' ' : c);
-  }
-  return o;
-}
+std::string count_text(const Stat& s) { return s.n == 0 ? kNone : format_with_commas(s.mean); }
+std::string bytes_stat(const Stat& s) { return s.n == 0 ? kNone : format_bytes_detailed(s.mean); }
 
 // A file-name-safe form of a variant or task name.
 std::string slug(const std::string& name) {
@@ -103,200 +48,6 @@ std::string slug(const std::string& name) {
   for (char c : name) s += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '=') ? c : '_';
   return s.empty() ? "unnamed" : s;
 }
-
-// A gnuplot string literal: single quotes, in which only '' needs escaping.
-std::string gp_string(const std::string& s) {
-  std::string o = "'";
-  for (char c : s) {
-    if (c == '\'') o += "''";
-    else if (c != '\n' && c != '\r') o += c;
-  }
-  return o + "'";
-}
-std::string gp_number(double v) {
-  std::ostringstream o;
-  o.precision(12);
-  o << v;
-  std::string s = o.str();
-  if (s.find_first_of(".e") == std::string::npos) s += ".0";  // real, so n/2 is not integer division
-  return s;
-}
-std::string gp_int(int64_t v) { return std::to_string(v); }
-
-// ---- the two output documents, built side by side ----
-
-class Document {
- public:
-  void heading(int level, const std::string& text) {
-    html_ += "<h" + std::to_string(level) + ">" + html_escape(text) + "</h" + std::to_string(level) + ">\n";
-    md_ += std::string(static_cast<size_t>(level), '#') + " " + md_escape(text) + "\n\n";
-  }
-  void paragraph(const std::string& text) {
-    html_ += "<p>" + html_escape(text) + "</p>\n";
-    md_ += md_escape(text) + "\n\n";
-  }
-  // The first `text_columns` columns are text, the others numbers (right-aligned).
-  void table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
-             size_t text_columns = 1) {
-    html_ += "<table>\n<thead><tr>";
-    for (size_t c = 0; c < header.size(); ++c) html_ += (c >= text_columns ? "<th class=\"num\">" : "<th>") + html_escape(header[c]) + "</th>";
-    html_ += "</tr></thead>\n<tbody>\n";
-    for (const auto& row : rows) {
-      html_ += "<tr>";
-      for (size_t c = 0; c < row.size(); ++c) html_ += (c >= text_columns ? "<td class=\"num\">" : "<td>") + html_escape(row[c]) + "</td>";
-      html_ += "</tr>\n";
-    }
-    html_ += "</tbody>\n</table>\n";
-    md_ += "|";
-    for (const auto& h : header) md_ += " " + md_escape(h) + " |";
-    md_ += "\n|";
-    for (size_t c = 0; c < header.size(); ++c) md_ += c >= text_columns ? " ---: |" : " --- |";
-    md_ += "\n";
-    for (const auto& row : rows) {
-      md_ += "|";
-      for (const auto& cell : row) md_ += " " + md_escape(cell) + " |";
-      md_ += "\n";
-    }
-    md_ += "\n";
-  }
-  void plot(const std::string& name, const std::string& title) {
-    const std::string png = "plots/" + name + ".png", svg = "plots/" + name + ".svg", dat = "data/" + name + ".dat";
-    html_ += "<figure>\n<a href=\"" + svg + "\"><img src=\"" + png + "\" alt=\"" + html_escape(title) +
-             "\" width=\"900\" height=\"560\"></a>\n<figcaption>" + html_escape(title) + " · <a href=\"" + svg +
-             "\">SVG</a> · <a href=\"" + dat + "\">data</a></figcaption>\n</figure>\n";
-    md_ += "![" + md_escape(title) + "](" + png + ")\n\n[SVG](" + svg + ") · [data](" + dat + ")\n\n";
-  }
-  const std::string& html() const { return html_; }
-  const std::string& markdown() const { return md_; }
-
- private:
-  std::string html_, md_;
-};
-
-// ---- gnuplot ----
-
-std::string find_gnuplot() {
-  const char* env = std::getenv("PATH");
-  std::stringstream path(env ? env : "/usr/local/bin:/usr/bin:/bin");
-  std::string dir;
-  while (std::getline(path, dir, ':')) {
-    const std::string candidate = (dir.empty() ? std::string(".") : dir) + "/gnuplot";
-    std::error_code ec;
-    if (fs::is_regular_file(candidate, ec) && access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  throw std::runtime_error("gnuplot not found: install the gnuplot-nox package (scripts/setup does)");
-}
-
-// Runs argv (no shell) with stdin from /dev/null; returns the exit status (-1: killed or not
-// started) and stdout+stderr together.
-int run_process(const std::vector<std::string>& argv, std::string& output) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(std::string("cannot create a pipe: ") + std::strerror(errno));
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  const int spawned = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(fds[1]);
-  if (spawned != 0) {
-    close(fds[0]);
-    output = std::string("cannot start ") + argv[0] + ": " + std::strerror(spawned);
-    return -1;
-  }
-  char buffer[4096];
-  while (true) {
-    const ssize_t n = read(fds[0], buffer, sizeof buffer);
-    if (n > 0) output.append(buffer, static_cast<size_t>(n));
-    else if (n == 0 || errno != EINTR) break;
-  }
-  close(fds[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::string trim(const std::string& s) {
-  const size_t a = s.find_first_not_of(" \n\r\t"), b = s.find_last_not_of(" \n\r\t");
-  return a == std::string::npos ? "" : s.substr(a, b - a + 1);
-}
-
-using GnuplotVars = std::vector<std::pair<std::string, std::string>>;  // name -> gnuplot literal
-
-// Draws each plot as OUT/plots/NAME.{png,svg} from OUT/data/NAME.dat with one script.
-class Plotter {
- public:
-  Plotter(std::string gnuplot, fs::path scripts, fs::path out, std::ostream& err)
-      : gnuplot_(std::move(gnuplot)), scripts_(std::move(scripts)), out_(std::move(out)), err_(err) {}
-
-  // Writes the data and both images; adds the figure to `doc`. Series without rows are left out.
-  // Returns false (drawing nothing) when no series has rows.
-  bool plot(Document& doc, const std::string& name, const std::string& script, PlotData data, GnuplotVars vars) {
-    data.series.erase(std::remove_if(data.series.begin(), data.series.end(), [](const Series& s) { return s.rows.empty(); }),
-                      data.series.end());
-    if (data.series.empty()) return false;
-    const fs::path script_path = scripts_ / (script + ".gp");
-    if (!fs::is_regular_file(script_path))
-      throw std::runtime_error(script_path.string() + ": gnuplot script not found (the scripts live in the source tree's "
-                               "reports/gnuplot/; set ABLATE_REPORTS_DIR to the folder that holds gnuplot/ and template.html)");
-    const fs::path dat = out_ / "data" / (name + ".dat");
-    write_dat(dat.string(), data);
-    vars.insert(vars.begin(), {{"datafile", gp_string(dat.string())}, {"title", gp_string(data.title)},
-                               {"n", gp_int(static_cast<int64_t>(data.series.size()))}});
-    for (const char* format : {"png", "svg"}) {
-      const fs::path image = out_ / "plots" / (name + "." + format);
-      const fs::path partial = image.string() + ".part";
-      std::string e = "set loadpath " + gp_string(scripts_.string()) + "; format=" + gp_string(format) +
-                      "; outfile=" + gp_string(partial.string());
-      for (const auto& [k, v] : vars) e += "; " + k + "=" + v;
-      std::string output;
-      const int status = run_process({gnuplot_, "-e", e, script_path.string()}, output);
-      std::error_code ec;
-      const bool drawn = status == 0 && fs::is_regular_file(partial, ec) && fs::file_size(partial, ec) > 0;
-      if (!drawn) {
-        fs::remove(partial, ec);
-        std::string tail = trim(output);
-        if (tail.size() > 2000) tail = "..." + tail.substr(tail.size() - 2000);
-        throw std::runtime_error("gnuplot failed on " + script_path.string() + " (plot " + name + ", " + format +
-                                 (status >= 0 ? ", exit status " + std::to_string(status) : std::string(", killed")) +
-                                 (status == 0 ? ", no image written" : "") + ")" + (tail.empty() ? "" : ":\n" + tail));
-      }
-      if (!trim(output).empty()) err_ << "report: gnuplot on " << script_path.string() << " (plot " << name << "): " << trim(output) << "\n";
-      fs::rename(partial, image);
-      written_.insert(image);
-    }
-    written_.insert(dat);
-    doc.plot(name, data.title);
-    ++count_;
-    return true;
-  }
-
-  int count() const { return count_; }
-  // Removes plots and data from earlier reports that this one did not write.
-  void remove_stale() const {
-    for (const char* sub : {"plots", "data"}) {
-      std::error_code ec;
-      for (const auto& entry : fs::directory_iterator(out_ / sub, ec)) {
-        const std::string ext = entry.path().extension().string();
-        if ((ext == ".png" || ext == ".svg" || ext == ".dat" || ext == ".part") && !written_.count(entry.path()))
-          fs::remove(entry.path(), ec);
-      }
-    }
-  }
-
- private:
-  std::string gnuplot_;
-  fs::path scripts_, out_;
-  std::ostream& err_;
-  std::set<fs::path> written_;
-  int count_ = 0;
-};
 
 fs::path reports_dir() {
   const char* env = std::getenv("ABLATE_REPORTS_DIR");
@@ -359,15 +110,15 @@ void metrics_section(const ReportSet& set, Document& doc, Plotter& plotter) {
       PlotData bars = loss_bars;
       bars.title += "; y axis from " + fixed(ymin, 3);
       plotter.plot(doc, "validation_loss", "bars", bars,
-                   {{"ylabel", gp_string("validation loss (nats/token)")}, {"groups", "''"}, {"ymin", gp_number(ymin)}});
+                   {{"ylabel", gnuplot_string("validation loss (nats/token)")}, {"groups", "''"}, {"ymin", gnuplot_number(ymin)}});
     }
     plotter.plot(doc, "train_tokens_per_second", "bars", tokens_per_second_bars(rows),
-                 {{"ylabel", gp_string("training throughput (tokens/s)")}, {"groups", "''"}});
+                 {{"ylabel", gnuplot_string("training throughput (tokens/s)")}, {"groups", "''"}});
   }
   std::string colors;
   for (int c : kv.measured_colors) colors += (colors.empty() ? "" : " ") + std::to_string(c);
   plotter.plot(doc, "kv_cache", "kv_cache", kv.plot,
-               {{"m", gp_int(static_cast<int64_t>(kv.measured_colors.size()))}, {"colors", gp_string(colors)}});
+               {{"m", std::to_string(kv.measured_colors.size())}, {"colors", gnuplot_string(colors)}});
 }
 
 void extension_section(const ReportSet& set, Document& doc, Plotter& plotter, std::set<std::string>& names) {
@@ -405,7 +156,7 @@ void extension_section(const ReportSet& set, Document& doc, Plotter& plotter, st
       doc.paragraph(text);
     }
     GnuplotVars vars;
-    if (e.trained_context > 0) vars.push_back({"trained", gp_int(e.trained_context)});
+    if (e.trained_context > 0) vars.push_back({"trained", std::to_string(e.trained_context)});
     const std::string s = slug(e.variant);
     plotter.plot(doc, unique_name(names, "extension_" + s), "extension", e.perplexity_plot(), vars);
     plotter.plot(doc, unique_name(names, "loss_by_position_" + s), "loss_by_position", e.loss_by_position_plot(), vars);
@@ -433,7 +184,7 @@ void choice_section(const ReportSet& set, Document& doc, Plotter& plotter, std::
     for (const ChoiceRow& r : t.rows) {
       int64_t n = 0;
       for (const auto& [m, score] : r.scores) n = std::max(n, score.value.n);
-      std::vector<std::string> row = {r.variant, r.format.empty() ? kNone : r.format, with_commas(double(r.items)),
+      std::vector<std::string> row = {r.variant, r.format.empty() ? kNone : r.format, format_with_commas(double(r.items)),
                                       std::to_string(n)};
       for (const std::string& m : metrics) {
         auto it = r.scores.find(m);
@@ -444,7 +195,7 @@ void choice_section(const ReportSet& set, Document& doc, Plotter& plotter, std::
     }
     doc.table(header, rows, 2);
     plotter.plot(doc, unique_name(names, "choice_" + slug(t.task)), "bars", t.bars(),
-                 {{"ylabel", gp_string("accuracy")}, {"groups", gp_string("acc acc_norm")}});
+                 {{"ylabel", gnuplot_string("accuracy")}, {"groups", gnuplot_string("acc acc_norm")}});
   }
 }
 
@@ -477,7 +228,7 @@ void efficiency_section(const ReportSet& set, Document& doc, Plotter& plotter) {
     if (by_context.empty()) continue;
     doc.table(header, by_context);
     plotter.plot(doc, decode ? "decode" : "prefill", "throughput", throughput_plot(rows, decode),
-                 {{"ylabel", gp_string(decode ? "decode throughput (tokens/s)" : "prefill throughput (tokens/s)")}});
+                 {{"ylabel", gnuplot_string(decode ? "decode throughput (tokens/s)" : "prefill throughput (tokens/s)")}});
   }
 }
 
@@ -505,22 +256,6 @@ void files_section(const ReportSet& set, const fs::path& results_dir, Document& 
                     text("machine", "cpu") + ", " + text("machine", "threads") + " threads", revision});
   }
   doc.table({"file", "kind", "variant", "seed", "finished", "machine", "git revision"}, rows, 7);
-}
-
-// The template without its HTML comments: they are notes for whoever restyles it (and may name the
-// placeholders), not part of the page.
-std::string strip_html_comments(std::string page) {
-  for (size_t at = page.find("<!--"); at != std::string::npos; at = page.find("<!--", at)) {
-    const size_t end = page.find("-->", at + 4);
-    page.erase(at, end == std::string::npos ? std::string::npos : end + 3 - at);
-  }
-  return page;
-}
-
-std::string fill_template(std::string page, const std::string& placeholder, const std::string& value) {
-  for (size_t at = page.find(placeholder); at != std::string::npos; at = page.find(placeholder, at + value.size()))
-    page.replace(at, placeholder.size(), value);
-  return page;
 }
 
 void write_text(const fs::path& path, const std::string& text) {
@@ -575,9 +310,8 @@ ReportOutcome write_report(const std::string& results_dir, const std::string& ou
   files_section(set, results_dir, doc);
 
   const std::string title = "Ablate report: " + fs::path(results_dir).lexically_normal().filename().string();
-  page = fill_template(fill_template(page, "{{title}}", html_escape(title)), "{{body}}", doc.html());
-  write_text(out / "index.html", page);
-  write_text(out / "report.md", "# " + md_escape(title) + "\n\n" + doc.markdown());
+  write_text(out / "index.html", fill_html_template(page, title, doc.html()));
+  write_text(out / "report.md", "# " + markdown_escape(title) + "\n\n" + doc.markdown());
   plotter.remove_stale();
 
   ReportOutcome outcome;
@@ -588,25 +322,15 @@ ReportOutcome write_report(const std::string& results_dir, const std::string& ou
 }
 
 int report_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  auto usage = [&](const std::string& what) {
-    err << "ablate report: " << what << "\nusage: ablate report RESULTS_DIR [-o OUT]   (OUT defaults to RESULTS_DIR/report)\n";
-    return 2;
-  };
   std::string results_dir, out_dir;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "-o" || arg == "--output") {
-      if (i + 1 >= args.size()) return usage(arg + " needs a value");
-      out_dir = args[++i];
-    } else if (!arg.empty() && arg[0] == '-') {
-      return usage("unknown option '" + arg + "'");
-    } else if (results_dir.empty()) {
-      results_dir = arg;
-    } else {
-      return usage("one results folder expected, found a second: '" + arg + "'");
-    }
-  }
-  if (results_dir.empty()) return usage("missing RESULTS_DIR");
+  CommandLine line("report",
+                   "Plots (PNG, SVG), tables, OUT/index.html and OUT/report.md from every result JSON file under\n"
+                   "RESULTS_DIR (files that are not Ablate results are reported and skipped). Needs gnuplot; the\n"
+                   "scripts and the page template are in the source tree's reports/ (ABLATE_REPORTS_DIR: another).");
+  line.argument("RESULTS_DIR", "results folder", results_dir)
+      .option({"-o", "--output"}, "OUT", "the report folder (default RESULTS_DIR/report)", out_dir)
+      .usage_note("   (OUT defaults to RESULTS_DIR/report)");
+  if (const auto exit = line.parse(args, out, err)) return *exit;
   if (out_dir.empty()) out_dir = (fs::path(results_dir) / "report").string();
   const ReportOutcome o = write_report(results_dir, out_dir, err);
   out << "report: " << results_dir << " -> " << o.index << " (" << o.results << " results, " << o.plots << " plots)\n";

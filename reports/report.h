@@ -8,12 +8,11 @@
 //   data/NAME.dat     each plot's numbers (layout in report_data.h)
 // Sections, each written only when some result has its data: training curves, final metrics
 // (with validation loss, tokens/s and KV-cache plots), context extension, multiple choice,
-// efficiency benchmarks, and the list of result files read.
+// efficiency benchmarks, and the list of result files read. The result files: docs/results.md;
+// the pages: document.h; the plots: plotter.h.
 //
 // The gnuplot scripts (one per plot kind, sharing style.gp) and the HTML template live in the
 // source tree's reports/ folder, so users can restyle them; ABLATE_REPORTS_DIR points elsewhere.
-// gnuplot is found on PATH and run once per plot and terminal, as `gnuplot -e "VARIABLES"
-// SCRIPT`; its failure is an error naming the script.
 #pragma once
 
 #include <iosfwd>
@@ -33,8 +32,8 @@ struct ReportOutcome {
 // std::runtime_error.
 ReportOutcome write_report(const std::string& results_dir, const std::string& out_dir, std::ostream& err);
 
-// The command: args are what follows "report". Returns the exit code (0 ok, 2 usage); errors
-// from write_report propagate to the CLI (exit 1).
+// The command: args are what follows "report". Returns the exit code (0 ok or --help, 2 usage);
+// errors from write_report propagate to the CLI (exit 1).
 int report_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace ablate

@@ -1,4 +1,6 @@
-// Reading results and shaping the report's tables and plot series (see report_data.h).
+// Reading results and shaping the report's tables and plot series (see report_data.h). The
+// fields read, by their dotted paths ("metrics.validation.loss", "extend.methods", ...), are the
+// result files' as docs/results.md describes them.
 #include "reports/report_data.h"
 
 #include <algorithm>
@@ -11,6 +13,7 @@
 #include <stdexcept>
 
 #include "harness/common/file_io.h"
+#include "harness/common/format.h"
 #include "harness/common/result.h"
 
 namespace ablate {
@@ -100,13 +103,7 @@ std::vector<std::vector<double>> aggregate_rows(const std::map<double, std::vect
   return rows;
 }
 
-std::string dat_number(double v) {
-  if (!std::isfinite(v)) return "nan";
-  std::ostringstream o;
-  o.precision(10);
-  o << v;
-  return o.str();
-}
+std::string dat_number(double v) { return std::isfinite(v) ? format_significant(v, 10) : "nan"; }
 
 // A series name as a gnuplot column header: double quotes and line breaks would end it early.
 std::string header_text(const std::string& name) {

@@ -1,5 +1,5 @@
-// The progress bar driven by a fake clock: line throttling on logs and terminals, the ETA,
-// messages between redraws, and the duration / rate / byte formatters at their boundaries.
+// The progress bar driven by a fake clock: line throttling on logs and terminals, the ETA, and
+// messages between redraws (the formatters of its fields: test_format.cc).
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -188,47 +188,6 @@ TEST(Progress, OnlyStandardStreamsOnATerminalAreTerminals) {
   EXPECT_FALSE(stream_is_terminal(out));
   EXPECT_EQ(stream_is_terminal(std::cerr), isatty(STDERR_FILENO) != 0);
   EXPECT_EQ(stream_is_terminal(std::cout), isatty(STDOUT_FILENO) != 0);
-}
-
-TEST(ProgressFormat, Duration) {
-  EXPECT_EQ(format_duration(0), "0:00");
-  EXPECT_EQ(format_duration(7), "0:07");
-  EXPECT_EQ(format_duration(59.4), "0:59");
-  EXPECT_EQ(format_duration(59.6), "1:00");
-  EXPECT_EQ(format_duration(65), "1:05");
-  EXPECT_EQ(format_duration(3599), "59:59");
-  EXPECT_EQ(format_duration(3599.6), "1:00:00");
-  EXPECT_EQ(format_duration(3723), "1:02:03");
-  EXPECT_EQ(format_duration(100 * 3600), "100:00:00");
-  EXPECT_EQ(format_duration(-3), "0:00");
-  EXPECT_EQ(format_duration(1.0 / 0.0), "--");
-}
-
-TEST(ProgressFormat, Rate) {
-  EXPECT_EQ(format_rate(0), "0");
-  EXPECT_EQ(format_rate(950), "950");
-  EXPECT_EQ(format_rate(999.4), "999");
-  EXPECT_EQ(format_rate(999.6), "1.0k");
-  EXPECT_EQ(format_rate(47300), "47.3k");
-  EXPECT_EQ(format_rate(999940), "999.9k");
-  EXPECT_EQ(format_rate(999960), "1.00M");
-  EXPECT_EQ(format_rate(1.2e6), "1.20M");
-  EXPECT_EQ(format_rate(3.4e9), "3.40G");
-  EXPECT_EQ(format_rate(-47300), "-47.3k");
-}
-
-TEST(ProgressFormat, Bytes) {
-  EXPECT_EQ(format_bytes(0), "0 B");
-  EXPECT_EQ(format_bytes(512), "512 B");
-  EXPECT_EQ(format_bytes(1023), "1023 B");
-  EXPECT_EQ(format_bytes(1024), "1.0 KiB");
-  EXPECT_EQ(format_bytes(1536), "1.5 KiB");
-  EXPECT_EQ(format_bytes(1024 * 1024 - 1), "1.0 MiB");
-  EXPECT_EQ(format_bytes(12 * 1024 * 1024), "12.0 MiB");
-  EXPECT_EQ(format_bytes(int64_t{1} << 30), "1.00 GiB");
-  EXPECT_EQ(format_bytes(int64_t(3.2 * double(int64_t{1} << 30))), "3.20 GiB");
-  EXPECT_EQ(format_bytes(int64_t{5} << 40), "5.00 TiB");
-  EXPECT_EQ(format_bytes(-1536), "-1.5 KiB");
 }
 
 }  // namespace

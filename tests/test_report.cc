@@ -231,9 +231,16 @@ TEST_F(ReportTest, SweepAndFixturesGiveEveryPlotDataFileAndTable) {
 
   // Training curves: one series per variant, one row per step of its curves.
   std::map<std::string, std::vector<json>> by_variant;
+  const std::string schema = testing::read_bytes(std::string(ABLATE_SOURCE_DIR) + "/docs/results.md");
   for (const std::string point : {"rms_seed=0", "rms_seed=1", "ln_seed=0", "ln_seed=1"}) {
     const json r = json::parse(testing::read_bytes(file("results/sweep/" + point + "/result.json")));
     by_variant[r["sweep"]["variant"]].push_back(r);
+    // docs/results.md, the one description of the result files, names every field a run writes.
+    for (const json* object : {&r, &r["metrics"], &r["sweep"], &r["loss_curve"][0], &r["validation_curve"][0]})
+      for (const auto& [key, value] : object->items())
+        EXPECT_THAT(schema, ::testing::AnyOf(HasSubstr("`" + key + "`"), HasSubstr("\"" + key + "\""),
+                                             HasSubstr("`metrics." + key + "`")))
+            << key << " is not in docs/results.md";
   }
   const DatSeries train = read_dat(out + "/data/train_loss.dat");
   const DatSeries validation = read_dat(out + "/data/validation_curve.dat");

@@ -1,14 +1,10 @@
+// The progress bar (see progress.h).
 #include "harness/common/progress.h"
-
-#include <locale>
-#include <sstream>
 
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
-#include <cstdio>
 #include <iostream>
 #include <stdexcept>
 
@@ -20,12 +16,6 @@ constexpr double kRedrawInterval = 0.1;  // interactive: at most ~10 redraws a s
 
 double steady_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-std::string printf_string(const char* format, double value) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, format, value);
-  return buf;
 }
 
 }  // namespace
@@ -150,49 +140,6 @@ bool stream_is_terminal(const std::ostream& out) {
   if (&out == &std::cerr || &out == &std::clog) return ::isatty(STDERR_FILENO) != 0;
   if (&out == &std::cout) return ::isatty(STDOUT_FILENO) != 0;
   return false;
-}
-
-std::string format_duration(double seconds) {
-  if (!std::isfinite(seconds)) return "--";
-  const long long s = std::llround(std::max(seconds, 0.0));
-  const long long h = s / 3600, m = s % 3600 / 60, sec = s % 60;
-  char buf[48];
-  if (h > 0) {
-    std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", h, m, sec);
-  } else {
-    std::snprintf(buf, sizeof buf, "%lld:%02lld", m, sec);
-  }
-  return buf;
-}
-
-std::string format_fixed(double value, int digits) {
-  std::ostringstream o;
-  o.imbue(std::locale::classic());
-  o.setf(std::ios::fixed);
-  o.precision(digits);
-  o << value;
-  return o.str();
-}
-
-std::string format_rate(double per_second) {
-  if (!std::isfinite(per_second)) return "--";
-  if (per_second < 0) return "-" + format_rate(-per_second);
-  // Each unit is used while the value, rounded to the unit's digits, stays below 1000.
-  if (per_second < 999.5) return printf_string("%.0f", per_second);
-  if (per_second < 999.95e3) return printf_string("%.1fk", per_second / 1e3);
-  if (per_second < 999.995e6) return printf_string("%.2fM", per_second / 1e6);
-  return printf_string("%.2fG", per_second / 1e9);
-}
-
-std::string format_bytes(int64_t bytes) {
-  if (bytes < 0) return "-" + format_bytes(bytes == INT64_MIN ? INT64_MAX : -bytes);
-  if (bytes < 1024) return std::to_string(bytes) + " B";
-  // Each unit is used while the value, rounded to the unit's digits, stays below 1024.
-  const double b = double(bytes), kib = 1024.0, mib = kib * 1024, gib = mib * 1024;
-  if (b < 1023.95 * kib) return printf_string("%.1f KiB", b / kib);
-  if (b < 1023.95 * mib) return printf_string("%.1f MiB", b / mib);
-  if (b < 1023.995 * gib) return printf_string("%.2f GiB", b / gib);
-  return printf_string("%.2f TiB", b / (gib * 1024));
 }
 
 }  // namespace ablate

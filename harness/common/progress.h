@@ -21,6 +21,8 @@
 #include <utility>
 #include <vector>
 
+#include "harness/common/format.h"  // the formatters of the fields (format_rate, format_fixed, ...)
+
 namespace ablate {
 
 class Progress {
@@ -83,16 +85,5 @@ class Progress {
 // True only for std::cerr / std::clog attached to a terminal (isatty(2)) or std::cout attached
 // to one (isatty(1)); false for every other stream.
 bool stream_is_terminal(const std::ostream& out);
-
-// Seconds rounded to the nearest whole one: "0:07", "1:05", "1:02:03"; negatives count as 0,
-// and a non-finite value is "--".
-std::string format_duration(double seconds);
-// A rate per second: "950", "47.3k", "1.20M", "3.40G" (the unit chosen after rounding, so
-// 999.7 is "1.0k"); "--" when not finite.
-std::string format_rate(double per_second);
-// A number with a fixed count of decimals: format_fixed(2.71828, 4) = "2.7183".
-std::string format_fixed(double value, int digits);
-// "512 B", "1.5 KiB", "12.0 MiB", "3.20 GiB", "1.25 TiB" (binary units, chosen after rounding).
-std::string format_bytes(int64_t bytes);
 
 }  // namespace ablate

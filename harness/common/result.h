@@ -1,12 +1,6 @@
-// Result files: one JSON document per run, the contract every report reads.
-//
-//   {"format": "ablate-result/1", "kind": "train" | "run" | "eval" | ...,
-//    "name", "seed", "config": {resolved experiment config},
-//    "git": {"revision", "dirty"}, "machine": {...}, "libraries": {...},
-//    "started_at", "finished_at" (ISO 8601 UTC), "wall_seconds",
-//    ...kind-specific fields ("loss_curve", "validation_curve", "metrics", ...)}
-//
-// Written atomically (temp file + rename): a reader sees the old file or the whole new one.
+// Result files: one JSON document per run, the contract every report reads (docs/results.md
+// describes every field). Here: the fields every result shares, and writing one atomically
+// (temp file + rename: a reader sees the old file or the whole new one).
 #pragma once
 
 #include <nlohmann/json.hpp>

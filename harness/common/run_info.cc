@@ -1,20 +1,23 @@
+// Where and how a run ran (see run_info.h).
 #include "harness/common/run_info.h"
 
 #include <sys/resource.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include <Eigen/Core>
 #include <oneapi/tbb/version.h>
+
+#include "harness/common/process.h"
+#include "harness/common/text.h"
 
 // Set by CMakeLists.txt for the ablate_harness library; the fallbacks keep the file buildable
 // on its own.
@@ -36,30 +39,19 @@ namespace {
 
 std::string or_unknown(const std::string& s) { return s.empty() ? "unknown" : s; }
 
-std::string trim(const std::string& s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
-}
-
-// The path quoted for /bin/sh: '...' with every ' written as '\''.
-std::string shell_quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-// Runs `command` through the shell with stderr discarded; its stdout, and whether it exited 0.
-bool run_command(const std::string& command, std::string& output) {
-  output.clear();
-  FILE* pipe = ::popen((command + " 2>/dev/null").c_str(), "r");
-  if (pipe == nullptr) return false;
-  char buf[4096];
-  size_t got;
-  while ((got = std::fread(buf, 1, sizeof buf, pipe)) > 0) output.append(buf, got);
-  const int status = ::pclose(pipe);
-  return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+// Runs git in `dir` (read-only: --no-optional-locks) with stderr discarded; its stdout, and whether
+// it exited 0.
+bool run_git(const std::string& dir, const std::vector<std::string>& args, std::string& output) {
+  std::vector<std::string> argv = {"git", "--no-optional-locks", "-C", dir};
+  argv.insert(argv.end(), args.begin(), args.end());
+  try {
+    const ProcessResult r = run_process(argv, ChildStderr::kDiscarded);
+    output = r.output;
+    return r.exit_status == 0;
+  } catch (const std::exception&) {  // no pipe: as if git were absent
+    output.clear();
+    return false;
+  }
 }
 
 bool is_hex_revision(const std::string& s) {
@@ -95,13 +87,12 @@ nlohmann::json git_info() {
   const std::string dir = ABLATE_SOURCE_DIR;
   nlohmann::json info = {{"revision", "unknown"}, {"dirty", false}, {"source_dir", or_unknown(dir)}};
   if (dir.empty()) return info;
-  const std::string git = "git --no-optional-locks -C " + shell_quote(dir);
   std::string out;
-  if (!run_command(git + " rev-parse HEAD", out)) return info;
+  if (!run_git(dir, {"rev-parse", "HEAD"}, out)) return info;
   const std::string revision = trim(out);
   if (!is_hex_revision(revision)) return info;
   info["revision"] = revision;
-  if (run_command(git + " status --porcelain --untracked-files=no", out)) info["dirty"] = !trim(out).empty();
+  if (run_git(dir, {"status", "--porcelain", "--untracked-files=no"}, out)) info["dirty"] = !trim(out).empty();
   return info;
 }
 

@@ -1,0 +1,84 @@
+// The model a scoring command scores (see scored_model.h).
+#include "experiments/scored_model.h"
+
+#include <filesystem>
+#include <optional>
+#include <ostream>
+
+#include "experiments/sweep.h"
+#include "harness/checkpoints/checkpoint.h"
+#include "harness/checkpoints/checkpoint_formats.h"
+#include "harness/common/file_io.h"
+#include "harness/common/result.h"
+#include "harness/data/training_data.h"
+
+namespace ablate {
+namespace {
+
+namespace fs = std::filesystem;
+
+// --checkpoint, else DIR's own checkpoint, else model.from (when DIR holds none).
+std::string scored_checkpoint(const ExperimentConfig& config, const std::string& dir, const std::string& checkpoint) {
+  const std::string own = (fs::path(dir) / "checkpoint.safetensors").string();
+  if (!checkpoint.empty()) return checkpoint;
+  return config.model_from.empty() || fs::exists(own) ? own : config.model_from;
+}
+
+}  // namespace
+
+ExperimentConfig load_scored_experiment(const std::string& path, const std::string& kind) {
+  return load_experiment(path, kind, "`ablate run` evaluates each point");
+}
+
+ScoredModel::ScoredModel(std::string kind, const ExperimentConfig& config, const CommandArguments& a,
+                         std::chrono::system_clock::time_point started, std::ostream& log)
+    : config_(config),
+      kind_(std::move(kind)),
+      started_(started),
+      threads_(resolve_threads(a, config.threads)),
+      parallelism_(tbb::global_control::max_allowed_parallelism, threads_),
+      dir_(output_dir(a, config.name)),
+      model_(config.model, static_cast<uint64_t>(config.seed)),
+      result_(result_header(kind_, config, threads_, started)) {
+  const std::string path = scored_checkpoint(config, dir_, a.checkpoint);
+  result_["checkpoint"] = path;
+  const CheckpointFormat format = fs::exists(path) ? detect_checkpoint_format(path) : CheckpointFormat::kAblate;
+  if (format != CheckpointFormat::kAblate) {
+    load_weights_from(path, model_);
+    result_["checkpoint_step"] = nullptr;  // not trained here
+    weights_ = std::string(format_name(format)) + " checkpoint";
+  } else {
+    const Checkpoint checkpoint = open_checkpoint(path);
+    load_weights(checkpoint.file, model_);
+    result_["checkpoint_step"] = checkpoint.state.step;
+    weights_ = "checkpoint step " + std::to_string(checkpoint.state.step);
+  }
+  log << config.name << ": weights from " << path << "\n";
+  create_output_directory(dir_);
+}
+
+void ScoredModel::evaluate(const EvaluationSections& sections, const std::vector<ChoiceItem>* choice_items,
+                           std::ostream& out, std::ostream& log) {
+  std::optional<TrainingData> data;
+  if (sections.validation || sections.extend) {
+    data = load_training_data(config_);
+    result_["data"] = data->description;
+  }
+  EvaluationInputs inputs;
+  inputs.model = &model_;
+  inputs.data = data ? &*data : nullptr;
+  inputs.choice_items = choice_items;
+  inputs.dir = dir_;
+  inputs.weights = weights_;
+  inputs.out = &out;
+  inputs.log = &log;
+  evaluate_sections(config_, sections, inputs, result_);
+}
+
+void ScoredModel::write_result(std::ostream& out) {
+  const std::string path = (fs::path(dir_) / (kind_ + ".json")).string();
+  ablate::write_result(path, result_, started_);
+  out << config_.name << ": result " << path << "\n";
+}
+
+}  // namespace ablate

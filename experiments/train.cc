@@ -1,0 +1,91 @@
+// `ablate run` and `ablate train` (see train.h).
+#include "experiments/train.h"
+
+#include <oneapi/tbb/global_control.h>
+
+#include <filesystem>
+#include <ostream>
+
+#include "experiments/command_arguments.h"
+#include "experiments/run.h"
+#include "experiments/sweep.h"
+#include "harness/common/progress.h"
+
+namespace ablate {
+namespace {
+
+const CommandOptions kRunCommand = {
+    "run",
+    "Trains, checkpoints and evaluates one experiment (or every point of a sweep, each in DIR/POINT):\n"
+    "DIR/checkpoint.safetensors, then DIR/result.json with the validation loss and the config's extend:\n"
+    "and choice: sections.",
+    /*checkpoint=*/false, /*resume_force=*/true};
+
+const CommandOptions kTrainCommand = {
+    "train",
+    "Trains and checkpoints one experiment (or every point of a sweep, each in DIR/POINT):\n"
+    "DIR/checkpoint.safetensors and DIR/result.json, without the final evaluation.",
+    /*checkpoint=*/false, /*resume_force=*/true};
+
+// What the command line asks of a run, or a sweep, named `name`.
+RunOptions run_options(const CommandArguments& a, const std::string& name, RunKind kind, int threads,
+                       std::ostream& out, std::ostream& err) {
+  RunOptions run;
+  run.dir = output_dir(a, name);
+  run.kind = kind;
+  run.force = a.force;
+  run.threads = threads;
+  run.out = &out;
+  run.log = &err;
+  run.interactive = stream_is_terminal(err);
+  return run;
+}
+
+// Every point of the sweep in `tree` into DIR/POINT.
+int run_sweep_points(const ConfigTree& tree, const std::string& stem, const CommandArguments& a, RunKind kind,
+                     std::ostream& out, std::ostream& err) {
+  const SweepPlan plan = plan_sweep(tree, stem);
+  const int threads = resolve_threads(a, plan.points.front().config.threads);
+  tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, threads);
+  SweepOptions options;
+  options.run = run_options(a, plan.name, kind, threads, out, err);
+  err << plan.name << ": sweep of " << plan.points.size() << " points into " << options.run.dir << "\n";
+  const SweepOutcome o = run_sweep(plan, options);
+  out << plan.name << ": " << o.completed << " completed, " << o.skipped << " already done, " << o.failed
+      << " failed; results in " << options.run.dir << "\n";
+  return o.failed > 0 ? 1 : 0;
+}
+
+// The one experiment in `tree` into DIR.
+int run_one(const ConfigTree& tree, const std::string& stem, const CommandArguments& a, RunKind kind,
+            std::ostream& out, std::ostream& err) {
+  const ExperimentConfig config = parse_experiment(tree, stem);
+  const int threads = resolve_threads(a, config.threads);
+  tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, threads);
+  RunRequest request;
+  request.run = run_options(a, config.name, kind, threads, out, err);
+  request.resume = a.resume;
+  run_experiment(config, request);
+  return 0;
+}
+
+int run_or_train(const CommandOptions& command, RunKind kind, const std::vector<std::string>& args,
+                 std::ostream& out, std::ostream& err) {
+  CommandArguments a;
+  if (const auto exit = parse_command_arguments(command, args, a, out, err)) return *exit;
+  const ConfigTree tree = load_config_tree(a.config_path);
+  const std::string stem = std::filesystem::path(a.config_path).stem().string();
+  return has_sweep(tree) ? run_sweep_points(tree, stem, a, kind, out, err) : run_one(tree, stem, a, kind, out, err);
+}
+
+}  // namespace
+
+int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  return run_or_train(kRunCommand, RunKind::kRun, args, out, err);
+}
+
+int train_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  return run_or_train(kTrainCommand, RunKind::kTrain, args, out, err);
+}
+
+}  // namespace ablate
