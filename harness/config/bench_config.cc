@@ -2,22 +2,12 @@
 #include "harness/config/bench_config.h"
 
 #include "harness/config/config_tree.h"
+#include "harness/config/fields.h"
 #include "harness/config/model_yaml.h"
 #include "harness/config/yaml_read.h"
 
 namespace ablate {
 namespace {
-
-void read_contexts(const YAML::Node& node, const std::string& path, std::vector<int64_t>& out) {
-  if (!node.IsSequence()) config_fail(path, "expected a list of context lengths, found " + describe_node(node));
-  out.clear();
-  for (size_t i = 0; i < node.size(); ++i) {
-    const std::string p = path + "[" + std::to_string(i) + "]";
-    const int64_t v = read_int(node[i], p);
-    if (v < 1) config_fail(p, "must be >= 1, found " + std::to_string(v));
-    out.push_back(v);
-  }
-}
 
 // A model's overrides as dotted leaves: {model.attention: {type: gqa}} -> {"model.attention.type": "gqa"}.
 void flatten(const YAML::Node& value, const std::string& key, const std::string& path, nlohmann::json& out) {
@@ -74,35 +64,11 @@ BenchConfig parse_bench_section(const YAML::Node& node, const ModelConfig& base)
   c.enabled = true;
   YAML::Node models;  // a default YAML::Node is a defined null, so presence is tracked separately
   bool has_models = false;
-  auto contexts = [](std::vector<int64_t>& target) {
-    return [&target](const YAML::Node& n, const std::string& p) { read_contexts(n, p, target); };
-  };
-  read_mapping(node, "bench",
-               {{"models",
-                 [&](const YAML::Node& n, const std::string&) {
-                   models = n;
-                   has_models = true;
-                 }},
-                {"batch_size", int_field(c.batch_size)},
-                {"train_context", int_field(c.train_context)},
-                {"prefill_contexts", contexts(c.prefill_contexts)},
-                {"decode_contexts", contexts(c.decode_contexts)},
-                {"decode_tokens", int_field(c.decode_tokens)},
-                {"kv_contexts", contexts(c.kv_contexts)},
-                {"warmup", int_field(c.warmup)},
-                {"repeats", int_field(c.repeats)},
-                {"matmul_size", int_field(c.matmul_size)},
-                {"bandwidth_mib", int_field(c.bandwidth_mib)}});
-  auto at_least = [](int64_t v, int64_t lo, const std::string& path) {
-    if (v < lo) config_fail(path, "must be >= " + std::to_string(lo) + ", found " + std::to_string(v));
-  };
-  at_least(c.batch_size, 1, "bench.batch_size");
-  at_least(c.train_context, 1, "bench.train_context");
-  at_least(c.decode_tokens, 1, "bench.decode_tokens");
-  at_least(c.warmup, 0, "bench.warmup");
-  at_least(c.repeats, 1, "bench.repeats");
-  at_least(c.matmul_size, 16, "bench.matmul_size");
-  at_least(c.bandwidth_mib, 1, "bench.bandwidth_mib");
+  read_mapping(node, "bench", section_fields(c, {{"models", [&](const YAML::Node& n, const std::string&) {
+                                                   models = n;
+                                                   has_models = true;
+                                                 }}}));
+  check_fields(c, "bench");
 
   if (!has_models) {
     c.models.push_back({"base", nlohmann::json::object(), base});
@@ -133,17 +99,9 @@ BenchConfig parse_bench_section(const YAML::Node& node, const ModelConfig& base)
 nlohmann::json bench_to_json(const BenchConfig& c) {
   nlohmann::json models = nlohmann::json::object();
   for (const BenchModel& m : c.models) models[m.name] = m.overrides;
-  return {{"models", models},
-          {"batch_size", c.batch_size},
-          {"train_context", c.train_context},
-          {"prefill_contexts", c.prefill_contexts},
-          {"decode_contexts", c.decode_contexts},
-          {"decode_tokens", c.decode_tokens},
-          {"kv_contexts", c.kv_contexts},
-          {"warmup", c.warmup},
-          {"repeats", c.repeats},
-          {"matmul_size", c.matmul_size},
-          {"bandwidth_mib", c.bandwidth_mib}};
+  nlohmann::json j = section_to_json(c);
+  j["models"] = models;
+  return j;
 }
 
 }  // namespace ablate

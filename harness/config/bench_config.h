@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "components/model/config_fields.h"
 #include "components/model/model_config.h"
 
 namespace ablate {
@@ -43,7 +44,7 @@ struct BenchModel {
 
 struct BenchConfig {
   bool enabled = false;  // the section is present
-  std::vector<BenchModel> models;
+  std::vector<BenchModel> models;  // read by hand: named override sets
   int64_t batch_size = 4;
   int64_t train_context = 256;
   std::vector<int64_t> prefill_contexts = {256, 1024};
@@ -54,6 +55,23 @@ struct BenchConfig {
   int64_t repeats = 5;
   int64_t matmul_size = 1024;
   int64_t bandwidth_mib = 1024;
+
+  template <class V>
+  void visit_fields(V& v) {
+    const char* contexts = "a list of context lengths";
+    v(field("batch_size", batch_size, "training batch (sequences)").check(at_least(1)));
+    v(field("train_context", train_context, "training sequence length").check(at_least(1)));
+    v(field("prefill_contexts", prefill_contexts, "one forward of B = 1 at each length").list_of(contexts).check(at_least(1)));
+    v(field("decode_contexts", decode_contexts, "single-token steps after a prompt of this length")
+          .list_of(contexts)
+          .check(at_least(1)));
+    v(field("decode_tokens", decode_tokens, "decode steps timed per repeat").check(at_least(1)));
+    v(field("kv_contexts", kv_contexts, "KV-cache bytes when reserved for exactly this context").list_of(contexts).check(at_least(1)));
+    v(field("warmup", warmup, "untimed repeats before each measurement").check(at_least(0)));
+    v(field("repeats", repeats, "timed repeats (median, min, max are reported)").check(at_least(1)));
+    v(field("matmul_size", matmul_size, "the n x n x n fp32 product that measures the matrix-product peak").check(at_least(16)));
+    v(field("bandwidth_mib", bandwidth_mib, "the float array summed to measure memory read bandwidth").check(at_least(1)));
+  }
 };
 
 // Reads the section (node at YAML path "bench") against the experiment's resolved model;

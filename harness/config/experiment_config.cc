@@ -125,7 +125,7 @@ ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_n
   };
   ChoiceConfig& ch = c.choice;
   read_mapping(root, "",
-               section_fields(c, {{"model", keep(model_node, has_model)},
+               section_fields(c, {}, {{"model", keep(model_node, has_model)},
                                   {"extend", keep(extend_node, has_extend)},
                                   {"choice",
                                    [&ch](const YAML::Node& n, const std::string& p) {

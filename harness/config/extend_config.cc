@@ -38,7 +38,7 @@ ExtendConfig parse_extend_section(const YAML::Node& node, const ModelConfig& tra
   c.enabled = true;
   YAML::Node methods;
   read_mapping(node, "extend",
-               section_fields(c, {{"methods", [&](const YAML::Node& n, const std::string&) { methods = n; }}}),
+               section_fields(c, {}, {{"methods", [&](const YAML::Node& n, const std::string&) { methods = n; }}}),
                /*required=*/true);
   if (c.lengths.empty())
     config_fail("extend.lengths", std::string("expected a non-empty list of context lengths, found ") +

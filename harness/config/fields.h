@@ -80,14 +80,14 @@ class YamlFieldReader {
   Fields& out_;
 };
 
-// The rows of `s` (and its sections), for read_mapping; `extra` rows (keys a section reads by
-// hand, like `model:` inside the experiment root) come after them.
+// The rows of `s` (and its sections), for read_mapping, between the `before` and `after` rows of
+// keys the section reads by hand (`model:` inside the experiment root, bench.models).
 template <typename S>
-Fields section_fields(S& s, Fields extra = {}) {
-  Fields fields;
+Fields section_fields(S& s, Fields before = {}, Fields after = {}) {
+  Fields fields = std::move(before);
   YamlFieldReader reader(fields);
   s.visit_fields(reader);
-  for (auto& e : extra) fields.push_back(std::move(e));
+  for (auto& e : after) fields.push_back(std::move(e));
   return fields;
 }
 
