@@ -12,6 +12,7 @@
 #include "experiments/evaluate.h"
 #include "experiments/extend.h"
 #include "experiments/train.h"
+#include "harness/config/config_keys.h"
 #include "reports/report.h"
 
 namespace ablate {
@@ -27,10 +28,12 @@ struct CliCommand {
 };
 
 int list_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int keys_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int help_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 const CliCommand kCommands[] = {
     {"list", "list", "every registered component variant, by slot", list_command},
+    {"keys", "keys [--markdown]", "every config key: type, default, allowed values, meaning", keys_command},
     {"run", "run CONFIG.yaml [-o DIR]", "train, checkpoint and evaluate one experiment", run_command},
     {"train", "train CONFIG.yaml [-o DIR]", "train and checkpoint only", train_command},
     {"eval", "eval CONFIG.yaml [-o DIR]", "validation loss and perplexity of a checkpoint", eval_command},
@@ -89,6 +92,20 @@ int list_command(const std::vector<std::string>& args, std::ostream& out, std::o
     for (const auto& v : registered_variants())
       if (v.slot == slot) out << "  " << std::left << std::setw(12) << v.name << "  " << v.summary << "\n";
   }
+  return 0;
+}
+
+int keys_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (!args.empty() && is_help_option(args[0])) {
+    out << "usage: ablate keys [--markdown]\nPrints every key of an experiment config (from the sections' field lists):\n"
+           "its type, default, allowed values and meaning; --markdown as the table in docs/config-keys.md.\n";
+    return 0;
+  }
+  if (args.size() > 1 || (args.size() == 1 && args[0] != "--markdown")) {
+    err << "ablate keys: unknown argument '" << args.back() << "'\nusage: ablate keys [--markdown]\n";
+    return 2;
+  }
+  out << config_keys_text(!args.empty());
   return 0;
 }
 

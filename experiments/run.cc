@@ -36,7 +36,8 @@ void check_finished_run(const std::string& result_path, const ExperimentConfig& 
     throw ConfigError(result_path + " exists but cannot be read (" + e.what() +
                       "); --force runs the experiment again and replaces it");
   }
-  nlohmann::json old_config = previous.value("config", nlohmann::json::object()), new_config = experiment_to_json(config);
+  nlohmann::json old_config = normalized_config(previous.value("config", nlohmann::json::object())),
+                 new_config = experiment_to_json(config);
   old_config.erase("threads");
   new_config.erase("threads");
   const std::vector<std::string> diffs = config_differences(old_config, new_config, "result", "config");

@@ -171,6 +171,22 @@ TEST_F(TrainingTest, AFinishedRunIsSkippedOnlyForItsOwnConfig) {
   EXPECT_EQ(testing::read_bytes(file("out/result.json")), before);
 }
 
+// A result written before a key existed (here: the llama3 and longrope keys of position.scaling)
+// is the same experiment: the new keys take their defaults.
+TEST_F(TrainingTest, AFinishedRunOfAnEarlierVersionWithoutNewerKeysIsSkipped) {
+  const std::string config = write_config("tiny.yaml", tiny_experiment(10));
+  ASSERT_EQ(cli({"train", config, "-o", file("out")}), 0) << err_.str();
+  json result = read_json(file("out/result.json"));
+  json& scaling = result["config"]["model"]["position"]["scaling"];
+  for (const char* key : {"low_freq_factor", "high_freq_factor", "short_factor", "long_factor"}) {
+    ASSERT_TRUE(scaling.contains(key)) << key;
+    scaling.erase(key);
+  }
+  testing::write_bytes(file("out/result.json"), result.dump());
+  ASSERT_EQ(cli({"train", config, "-o", file("out")}), 0) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("exists, skipping"));
+}
+
 TEST_F(TrainingTest, GradientAccumulationEqualsOneLargerBatch) {
   // accumulation 2 of batch 4 draws exactly the windows of one batch of 8, so the steps agree up
   // to the order of float sums.

@@ -73,7 +73,7 @@ std::string Constraint::describe() const {
     case Kind::kGreater: return with_note("> " + shortest_number(lo), note);
     case Kind::kRange: return "in " + range_text(*this);
     case Kind::kOneOf: return joined(names, " | ");
-    case Kind::kVariant: return joined(variant_names(slot), " | ");
+    case Kind::kVariant: return "a registered " + slot + " (ablate list)";
   }
   return "";
 }

@@ -46,7 +46,8 @@ struct Constraint {
     c.max = limit;
     return c;
   }
-  // "> 0", ">= 1 (0 = auto)", "in [0, 1)", "tanh | erf", "a registered norm": for the key list.
+  // "> 0", ">= 1 (0 = auto)", "in [0, 1)", "tanh | erf", "a registered norm (ablate list)": for
+  // the key list (which names no variants, so that registering one leaves it unchanged).
   std::string describe() const;
   // "" when `v` satisfies the constraint, else the message after "PATH: ".
   std::string violation(int64_t v) const;

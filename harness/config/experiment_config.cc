@@ -218,4 +218,14 @@ ExperimentConfig experiment_from_json(const nlohmann::json& config, const std::s
   return parse_experiment(tree, name);
 }
 
+nlohmann::json normalized_config(const nlohmann::json& saved) {
+  try {
+    nlohmann::json again = experiment_to_json(experiment_from_json(saved, "saved config"));
+    if (saved.contains("threads")) again["threads"] = saved["threads"];
+    return again;
+  } catch (const std::exception&) {
+    return saved;
+  }
+}
+
 }  // namespace ablate

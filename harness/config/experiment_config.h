@@ -189,6 +189,11 @@ ExperimentConfig parse_experiment(const ConfigTree& tree, const std::string& def
 nlohmann::json experiment_to_json(const ExperimentConfig& config);
 ExperimentConfig experiment_from_json(const nlohmann::json& config, const std::string& source);
 
+// A config saved by an earlier run (a result's or checkpoint's "config"), as this version resolves
+// it: keys added to Ablate since then take their defaults, so they are no difference. A saved
+// config that no longer reads (or needs files that are gone) is returned as saved.
+nlohmann::json normalized_config(const nlohmann::json& saved);
+
 // Where two resolved configs (experiment_to_json) differ, one line per dotted key:
 // "train.lr: checkpoint 0.1, config 0.01" with old_label = "checkpoint", new_label = "config";
 // "model.bias (only in the checkpoint)" for a key one side lacks.

@@ -58,7 +58,7 @@ template <typename T>
 const char* type_name() {
   if constexpr (std::is_same_v<T, int64_t>) return "integer";
   else if constexpr (std::is_same_v<T, double>) return "number";
-  else if constexpr (std::is_same_v<T, bool>) return "true | false";
+  else if constexpr (std::is_same_v<T, bool>) return "boolean";
   else if constexpr (std::is_same_v<T, std::string>) return "string";
   else return "list";
 }

@@ -42,7 +42,8 @@ TrainingState resume_from_checkpoint(const std::string& path, const ExperimentCo
                                      AdamW& optimizer, BatchLoader& loader) {
   const Checkpoint checkpoint = open_checkpoint(path);
   const std::vector<std::string> diffs = config_differences(
-      training_fields(checkpoint.config), training_fields(experiment_to_json(config)), "checkpoint", "config");
+      training_fields(normalized_config(checkpoint.config)), training_fields(experiment_to_json(config)), "checkpoint",
+      "config");
   if (!diffs.empty()) {
     std::string list;
     for (const auto& d : diffs) list += "\n  " + d;
