@@ -9,6 +9,7 @@
 #include "experiments/evaluation_sections.h"
 #include "harness/checkpoints/checkpoint.h"
 #include "harness/checkpoints/checkpoint_formats.h"
+#include "harness/checkpoints/experiment_inputs.h"
 #include "harness/common/file_io.h"
 #include "harness/common/format.h"
 #include "harness/common/result.h"
@@ -36,7 +37,7 @@ void check_finished_run(const std::string& result_path, const ExperimentConfig& 
     throw ConfigError(result_path + " exists but cannot be read (" + e.what() +
                       "); --force runs the experiment again and replaces it");
   }
-  nlohmann::json old_config = normalized_config(previous.value("config", nlohmann::json::object())),
+  nlohmann::json old_config = normalized_config(previous.value("config", nlohmann::json::object()), experiment_inputs_from_files()),
                  new_config = experiment_to_json(config);
   old_config.erase("threads");
   new_config.erase("threads");

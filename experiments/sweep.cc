@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "harness/checkpoints/experiment_inputs.h"
 #include "harness/common/file_io.h"
 #include "harness/common/format.h"
 #include "harness/common/run_name.h"
@@ -123,10 +124,11 @@ ExperimentConfig load_experiment(const std::string& path, const std::string& com
   const ConfigTree tree = load_config_tree(path);
   if (has_sweep(tree))
     throw ConfigError(path + ": " + command + " takes one experiment, and this file is a sweep (" + hint + ")");
-  return parse_experiment(tree, std::filesystem::path(path).stem().string());
+  return parse_experiment(tree, std::filesystem::path(path).stem().string(), experiment_inputs_from_files());
 }
 
 SweepPlan plan_sweep(const ConfigTree& tree, const std::string& default_name) {
+  const ExperimentInputs inputs = experiment_inputs_from_files();
   SweepPlan plan;
   const YAML::Node sweep = tree.root["sweep"];
   std::vector<std::pair<std::string, std::vector<std::pair<std::string, YAML::Node>>>> variants;
@@ -214,7 +216,7 @@ SweepPlan plan_sweep(const ConfigTree& tree, const std::string& default_name) {
         const std::string source = "sweep point " + point.name + " of " + tree.path;
         for (const auto& [path, value] : point.overrides) apply_override(t, path, value, source);
         apply_override(t, "name", YAML::Node(point.name), source);
-        point.config = parse_experiment(t, point.name);
+        point.config = parse_experiment(t, point.name, inputs);
         plan.points.push_back(std::move(point));
       }
     }

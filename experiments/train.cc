@@ -9,6 +9,7 @@
 #include "experiments/command_arguments.h"
 #include "experiments/run.h"
 #include "experiments/sweep.h"
+#include "harness/checkpoints/experiment_inputs.h"
 #include "harness/common/progress.h"
 
 namespace ablate {
@@ -59,7 +60,7 @@ int run_sweep_points(const ConfigTree& tree, const std::string& stem, const Comm
 // The one experiment in `tree` into DIR.
 int run_one(const ConfigTree& tree, const std::string& stem, const CommandArguments& a, RunKind kind,
             std::ostream& out, std::ostream& err) {
-  const ExperimentConfig config = parse_experiment(tree, stem);
+  const ExperimentConfig config = parse_experiment(tree, stem, experiment_inputs_from_files());
   const int threads = resolve_threads(a, config.threads);
   tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, threads);
   RunRequest request;

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "experiments/cli.h"
+#include "harness/checkpoints/experiment_inputs.h"
 #include "harness/config/config_tree.h"
 #include "harness/config/experiment_config.h"
 #include "tests/test_support.h"
@@ -27,7 +28,7 @@ const char* kThreeModels =
     "  models: {mha: {}, gqa: {model.attention: {type: gqa, n_kv_heads: 2}}, mqa: {model.attention.type: mqa}}\n";
 
 ExperimentConfig parse(const std::string& yaml) {
-  return parse_experiment(load_config_tree_text(yaml, "bench.yaml"), "bench");
+  return parse_experiment(load_config_tree_text(yaml, "bench.yaml"), "bench", experiment_inputs_from_files());
 }
 
 TEST(BenchConfigTest, ReadsModelsAsOverridesOfTheModel) {
@@ -72,7 +73,7 @@ TEST(BenchConfigTest, SurvivesTheResultRoundTrip) {
   const ExperimentConfig c = parse(std::string(kModel) + "bench:\n" + kThreeModels + "  decode_contexts: [8]\n");
   const json j = experiment_to_json(c);
   ASSERT_TRUE(j.contains("bench"));
-  const ExperimentConfig back = experiment_from_json(j, "result.json");
+  const ExperimentConfig back = experiment_from_json(j, "result.json", experiment_inputs_from_files());
   EXPECT_EQ(experiment_to_json(back), j);
   ASSERT_EQ(back.bench.models.size(), 3u);
   for (const BenchModel& m : back.bench.models) {

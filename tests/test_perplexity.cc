@@ -15,6 +15,7 @@
 
 #include "experiments/cli.h"
 #include "experiments/extend.h"
+#include "harness/checkpoints/experiment_inputs.h"
 #include "harness/config/experiment_config.h"
 #include "harness/data/synthetic_corpus.h"
 #include "harness/eval/perplexity.h"
@@ -115,7 +116,7 @@ TEST(Perplexity, UniformLogitsGiveTheVocabularySize) {
 // A config whose model is small_rope_model-like, with an extend section.
 ExperimentConfig extend_config(const std::string& model, const std::string& extend) {
   const std::string text = "model: " + model + "\ndata: {type: synthetic, bytes: 20000}\ntrain: {steps: 1, warmup: 0}\n" + extend;
-  return parse_experiment(load_config_tree_text(text, "x.yaml"), "x");
+  return parse_experiment(load_config_tree_text(text, "x.yaml"), "x", experiment_inputs_from_files());
 }
 
 TEST(Perplexity, ScalingFactorOneEqualsNoScalingAndLearnedStopsAtItsTable) {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "components/model/model.h"
+#include "harness/checkpoints/experiment_inputs.h"
 #include "harness/config/config_tree.h"
 #include "harness/config/experiment_config.h"
 #include "harness/data/batch_loader.h"
@@ -178,7 +179,7 @@ ExperimentConfig tiny_experiment(const std::string& data) {
       "model: {d_model: 32, n_layers: 1, context: 32, attention: {type: gqa, n_heads: 4, n_kv_heads: 2}}\n"
       "data: " + data + "\n"
       "train: {steps: 3, batch_size: 4, lr: 3e-3, warmup: 1, eval_every: 2, eval_tokens: 512, checkpoint_every: 0}\n";
-  return parse_experiment(load_config_tree_text(text, "tiny.yaml"), "tiny");
+  return parse_experiment(load_config_tree_text(text, "tiny.yaml"), "tiny", experiment_inputs_from_files());
 }
 
 TEST_F(TokenSourceTest, TrainingFromAShardEqualsTrainingOnTheSameTokensInMemory) {

@@ -17,6 +17,7 @@
 
 #include "experiments/cli.h"
 #include "harness/checkpoints/checkpoint.h"
+#include "harness/checkpoints/experiment_inputs.h"
 #include "harness/config/experiment_config.h"
 #include "harness/train/trainer.h"
 #include "tests/test_support.h"
@@ -192,7 +193,7 @@ TEST_F(TrainingTest, GradientAccumulationEqualsOneLargerBatch) {
   // to the order of float sums.
   auto train = [&](std::map<std::string, std::string> batch) {
     const std::string text = tiny_experiment(4, batch);
-    ExperimentConfig c = parse_experiment(load_config_tree_text(text, "t.yaml"), "t");
+    ExperimentConfig c = parse_experiment(load_config_tree_text(text, "t.yaml"), "t", experiment_inputs_from_files());
     c.train.checkpoint_every = 0;
     const TrainingData data = load_training_data(c);
     Model<float> model(c.model, 3);

@@ -6,11 +6,9 @@
 #include <filesystem>
 #include <sstream>
 
-#include "harness/checkpoints/checkpoint_formats.h"
 #include "harness/config/fields.h"
 #include "harness/config/model_yaml.h"
 #include "harness/config/yaml_read.h"
-#include "harness/tokenizers/factory.h"
 
 namespace ablate {
 namespace {
@@ -31,7 +29,7 @@ void check_name(const std::string& name) {
           "output folder)");
 }
 
-void check_data(const DataConfig& d, const ModelConfig& model) {
+void check_data(const DataConfig& d, const ModelConfig& model, const ExperimentInputs& inputs) {
   if (d.type == "synthetic") {
     require(d.path.empty(), "data.path", "not used by data.type synthetic (set type: text or shards)");
     require(d.validation_path.empty(), "data.validation_path", "not used by data.type synthetic");
@@ -45,15 +43,15 @@ void check_data(const DataConfig& d, const ModelConfig& model) {
           "data.validation_fraction",
           std::string("must be in ") + (split ? "(0, 1)" : "[0, 1)") + ", found " +
               number(d.validation_fraction));
-  std::unique_ptr<Tokenizer> tokenizer;
+  int64_t vocab_size = 0;
   try {
-    tokenizer = make_tokenizer(d.tokenizer);
-  } catch (const DataError& e) {
+    vocab_size = inputs.tokenizer_vocab_size(d.tokenizer);
+  } catch (const std::exception& e) {
     config_fail("data.tokenizer", e.what());
   }
-  require(model.vocab_size >= tokenizer->vocab_size(), "model.vocab_size",
+  require(model.vocab_size >= vocab_size, "model.vocab_size",
           std::to_string(model.vocab_size) + " is smaller than the " + d.tokenizer +
-              " tokenizer's " + std::to_string(tokenizer->vocab_size()) + " ids");
+              " tokenizer's " + std::to_string(vocab_size) + " ids");
 }
 
 // A window the model can run: positive, and within a learned position table.
@@ -94,12 +92,12 @@ void merge_into(YAML::Node base, const YAML::Node& over) {
 
 // The model section: as written, or (with `from: PATH`) the checkpoint's model with the other
 // keys of the section merged over it.
-ModelConfig parse_model_section(const YAML::Node& node, std::string& model_from) {
+ModelConfig parse_model_section(const YAML::Node& node, std::string& model_from, const ExperimentInputs& inputs) {
   if (!node.IsMap() || !node["from"]) return parse_model_config(node, "model");
   model_from = read_string(node["from"], "model.from");
   ModelConfig checkpoint_model;
   try {
-    checkpoint_model = read_checkpoint_model_config(model_from);
+    checkpoint_model = inputs.checkpoint_model(model_from);
   } catch (const std::exception& e) {
     config_fail("model.from", e.what());
   }
@@ -110,7 +108,7 @@ ModelConfig parse_model_section(const YAML::Node& node, std::string& model_from)
   return parse_model_config(merged, "model");
 }
 
-ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_name) {
+ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_name, const ExperimentInputs& inputs) {
   ExperimentConfig c;
   c.name = default_name;
   // Sections read by their own parsers once the model is known. A default YAML::Node is a
@@ -136,12 +134,12 @@ ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_n
                /*required=*/true);
   check_name(c.name);
   check_fields(c, "");
-  c.model = has_model ? parse_model_section(model_node, c.model_from) : [] {
+  c.model = has_model ? parse_model_section(model_node, c.model_from, inputs) : [] {
     ModelConfig m;
     m.resolve("model");
     return m;
   }();
-  check_data(c.data, c.model);
+  check_data(c.data, c.model, inputs);
   TrainConfig& t = c.train;
   EvalConfig& e = c.eval;
   if (t.context == 0) t.context = c.model.context;
@@ -184,17 +182,10 @@ std::vector<std::string> config_differences(const nlohmann::json& old_config, co
   return out;
 }
 
-AdamWConfig ExperimentConfig::adamw() const {
-  return AdamWConfig{train.lr, train.beta1, train.beta2, train.eps, train.weight_decay, train.grad_clip};
-}
-
-LrSchedule ExperimentConfig::schedule() const {
-  return LrSchedule{train.lr, train.warmup, train.steps, train.min_lr_ratio};
-}
-
-ExperimentConfig parse_experiment(const ConfigTree& tree, const std::string& default_name) {
+ExperimentConfig parse_experiment(const ConfigTree& tree, const std::string& default_name,
+                                  const ExperimentInputs& inputs) {
   try {
-    return parse_root(tree.root, default_name);
+    return parse_root(tree.root, default_name, inputs);
   } catch (const ConfigError& e) {
     throw locate_error(tree, e);
   }
@@ -210,17 +201,18 @@ nlohmann::json experiment_to_json(const ExperimentConfig& c) {
   return j;
 }
 
-ExperimentConfig experiment_from_json(const nlohmann::json& config, const std::string& source) {
+ExperimentConfig experiment_from_json(const nlohmann::json& config, const std::string& source,
+                                      const ExperimentInputs& inputs) {
   const ConfigTree tree = load_config_tree_text(json_to_yaml(config), source);
   const std::string name = config.contains("name") && config["name"].is_string()
                                ? config["name"].get<std::string>()
                                : "run";
-  return parse_experiment(tree, name);
+  return parse_experiment(tree, name, inputs);
 }
 
-nlohmann::json normalized_config(const nlohmann::json& saved) {
+nlohmann::json normalized_config(const nlohmann::json& saved, const ExperimentInputs& inputs) {
   try {
-    nlohmann::json again = experiment_to_json(experiment_from_json(saved, "saved config"));
+    nlohmann::json again = experiment_to_json(experiment_from_json(saved, "saved config", inputs));
     if (saved.contains("threads")) again["threads"] = saved["threads"];
     return again;
   } catch (const std::exception&) {

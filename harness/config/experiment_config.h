@@ -39,6 +39,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -46,8 +47,6 @@
 #include "harness/config/bench_config.h"
 #include "harness/config/config_tree.h"
 #include "harness/config/extend_config.h"
-#include "harness/train/lr_schedule.h"
-#include "harness/train/optimizer.h"
 
 namespace ablate {
 
@@ -174,25 +173,35 @@ struct ExperimentConfig {
     v.section("eval", eval, "the final validation loss");
   }
 
-  AdamWConfig adamw() const;
-  LrSchedule schedule() const;
   int64_t tokens_per_step() const { return train.batch_size * train.accumulation * train.context; }
+};
+
+// What parsing needs from outside the YAML text: the model section of a checkpoint (`model: {from:
+// PATH}`) and a tokenizer's id count (to check model.vocab_size against data.tokenizer). Config
+// parsing opens no files itself; the caller supplies these readers, normally
+// experiment_inputs_from_files() (harness/checkpoints/experiment_inputs.h). Each may throw; the
+// message is reported under the key that named the file.
+struct ExperimentInputs {
+  std::function<ModelConfig(const std::string& path)> checkpoint_model;
+  std::function<int64_t(const std::string& tokenizer_spec)> tokenizer_vocab_size;
 };
 
 // Reads and checks every section; errors carry the file and line that set the bad key
 // ("configs/x.yaml:7:7: train.lr: must be > 0, found -0.001"). `default_name` fills `name`.
 // Resolved: model resolved, train.context and eval.context filled in.
-ExperimentConfig parse_experiment(const ConfigTree& tree, const std::string& default_name);
+ExperimentConfig parse_experiment(const ConfigTree& tree, const std::string& default_name,
+                                  const ExperimentInputs& inputs);
 
 // Every key of the resolved config (what results and checkpoints record);
 // parse_experiment(load_config_tree_text(json_to_yaml(experiment_to_json(c)), ...)) == c.
 nlohmann::json experiment_to_json(const ExperimentConfig& config);
-ExperimentConfig experiment_from_json(const nlohmann::json& config, const std::string& source);
+ExperimentConfig experiment_from_json(const nlohmann::json& config, const std::string& source,
+                                      const ExperimentInputs& inputs);
 
 // A config saved by an earlier run (a result's or checkpoint's "config"), as this version resolves
 // it: keys added to Ablate since then take their defaults, so they are no difference. A saved
 // config that no longer reads (or needs files that are gone) is returned as saved.
-nlohmann::json normalized_config(const nlohmann::json& saved);
+nlohmann::json normalized_config(const nlohmann::json& saved, const ExperimentInputs& inputs);
 
 // Where two resolved configs (experiment_to_json) differ, one line per dotted key:
 // "train.lr: checkpoint 0.1, config 0.01" with old_label = "checkpoint", new_label = "config";

@@ -10,9 +10,11 @@
 #include "components/core/cross_entropy.h"
 #include "components/core/random.h"
 #include "harness/checkpoints/checkpoint.h"
+#include "harness/checkpoints/experiment_inputs.h"
 #include "harness/common/progress.h"
 #include "harness/data/batch_loader.h"
 #include "harness/eval/validation_loss.h"
+#include "harness/train/lr_schedule.h"
 #include "harness/train/optimizer.h"
 
 namespace ablate {
@@ -42,7 +44,7 @@ TrainingState resume_from_checkpoint(const std::string& path, const ExperimentCo
                                      AdamW& optimizer, BatchLoader& loader) {
   const Checkpoint checkpoint = open_checkpoint(path);
   const std::vector<std::string> diffs = config_differences(
-      training_fields(normalized_config(checkpoint.config)), training_fields(experiment_to_json(config)), "checkpoint",
+      training_fields(normalized_config(checkpoint.config, experiment_inputs_from_files())), training_fields(experiment_to_json(config)), "checkpoint",
       "config");
   if (!diffs.empty()) {
     std::string list;
@@ -134,9 +136,9 @@ TrainOutcome train_model(const ExperimentConfig& config, const TrainingData& dat
                          Model<float>& model, const TrainOptions& options) {
   const TrainConfig& tc = config.train;
   const int64_t B = tc.batch_size, T = tc.context, V = config.model.vocab_size;
-  const LrSchedule schedule = config.schedule();
+  const LrSchedule schedule{tc.lr, tc.warmup, tc.steps, tc.min_lr_ratio};
   schedule.validate();
-  AdamW optimizer(config.adamw());
+  AdamW optimizer(AdamWConfig{tc.lr, tc.beta1, tc.beta2, tc.eps, tc.weight_decay, tc.grad_clip});
   BatchLoader loader(data.train, B, T, batch_seed(config.seed));
   TrainingState state;
   state.history = {{"loss_curve", json::array()}, {"validation_curve", json::array()},

@@ -6,6 +6,7 @@
 // A failure is any other exception, a crash, a sanitizer report or a hang.
 #include "harness/checkpoints/checkpoint.h"
 #include "harness/checkpoints/checkpoint_formats.h"
+#include "harness/checkpoints/experiment_inputs.h"
 #include "tests/fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -15,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     const Checkpoint c = open_checkpoint(path);
     try {
-      experiment_from_json(c.config, path + " (saved config)");
+      experiment_from_json(c.config, path + " (saved config)", experiment_inputs_from_files());
     } catch (const ConfigError& e) {
       fuzz::expected(e);
     }

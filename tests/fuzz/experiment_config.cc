@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "experiments/sweep.h"
+#include "harness/checkpoints/experiment_inputs.h"
 #include "harness/config/config_tree.h"
 #include "harness/config/experiment_config.h"
 #include "tests/fuzz/fuzz_support.h"
@@ -21,7 +22,7 @@ using namespace ablate;
 void check_round_trip(const ExperimentConfig& config) {
   const nlohmann::json saved = experiment_to_json(config);
   const std::string text = saved.dump();  // nlohmann::json::type_error on invalid UTF-8: a finding
-  const ExperimentConfig again = experiment_from_json(nlohmann::json::parse(text), "round trip");
+  const ExperimentConfig again = experiment_from_json(nlohmann::json::parse(text), "round trip", experiment_inputs_from_files());
   const nlohmann::json resaved = experiment_to_json(again);
   if (resaved != saved) {
     std::fprintf(stderr, "experiment config round trip changed it:\n  %s\n  %s\n", text.c_str(), resaved.dump().c_str());
@@ -40,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const SweepPlan plan = plan_sweep(tree, "fuzz");
       for (size_t i = 0; i < plan.points.size() && i < 4; ++i) check_round_trip(plan.points[i].config);
     } else {
-      check_round_trip(parse_experiment(tree, "fuzz"));
+      check_round_trip(parse_experiment(tree, "fuzz", experiment_inputs_from_files()));
     }
   } catch (const ConfigError& e) {
     fuzz::expected(e);
