@@ -55,24 +55,35 @@ struct Constraint {
   std::string violation(const std::string& v) const;
 };
 
-inline Constraint positive() { return {Constraint::Kind::kPositive}; }
+// Constraint of `kind` with bounds `lo`, `hi` (the builders below name what they set).
+inline Constraint make_constraint(Constraint::Kind kind, double lo = 0, double hi = 0) {
+  Constraint c;
+  c.kind = kind;
+  c.lo = lo;
+  c.hi = hi;
+  return c;
+}
+inline Constraint positive() { return make_constraint(Constraint::Kind::kPositive); }
 inline Constraint at_least(double lo, std::string note = "") {
-  Constraint c{Constraint::Kind::kAtLeast, lo};
+  Constraint c = make_constraint(Constraint::Kind::kAtLeast, lo);
   c.note = std::move(note);
   return c;
 }
-inline Constraint greater(double lo) { return {Constraint::Kind::kGreater, lo}; }
+inline Constraint greater(double lo) { return make_constraint(Constraint::Kind::kGreater, lo); }
 inline Constraint in_range(double lo, double hi, bool lo_open, bool hi_open) {
-  return {Constraint::Kind::kRange, lo, hi, lo_open, hi_open};
+  Constraint c = make_constraint(Constraint::Kind::kRange, lo, hi);
+  c.lo_open = lo_open;
+  c.hi_open = hi_open;
+  return c;
 }
 inline Constraint one_of(std::vector<std::string> names, std::string noun = "") {
-  Constraint c{Constraint::Kind::kOneOf};
+  Constraint c = make_constraint(Constraint::Kind::kOneOf);
   c.names = std::move(names);
   c.noun = std::move(noun);
   return c;
 }
 inline Constraint variant_of(std::string slot) {
-  Constraint c{Constraint::Kind::kVariant};
+  Constraint c = make_constraint(Constraint::Kind::kVariant);
   c.slot = std::move(slot);
   return c;
 }
@@ -87,9 +98,9 @@ inline Constraint size() { return positive().at_most(kMaxSize); }
 // of int64_t / double (lists: the constraint holds for each element).
 template <typename T>
 struct Field {
-  const char* name;
-  T* value;
-  const char* doc;
+  const char* name = nullptr;
+  T* value = nullptr;
+  const char* doc = nullptr;
   Constraint constraint;
   const char* auto_word = nullptr;  // a word read as `auto_value` ("hidden: auto" is stored as 0)
   T auto_value{};
@@ -125,7 +136,11 @@ struct Field {
 
 template <typename T>
 Field<T> field(const char* name, T& value, const char* doc) {
-  return Field<T>{name, &value, doc};
+  Field<T> f;
+  f.name = name;
+  f.value = &value;
+  f.doc = doc;
+  return f;
 }
 
 // A nested mapping: `v.section("norm", norm)` visits norm.visit_fields(v) under "PATH.norm".

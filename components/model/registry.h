@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "components/model/model_config.h"
@@ -42,6 +43,9 @@ Factory<Base> factory(Make make) {
 }
 
 struct VariantRow {
+  VariantRow(std::string slot_name, std::string yaml_name, std::string one_line, std::string hf = "")
+      : slot(std::move(slot_name)), name(std::move(yaml_name)), summary(std::move(one_line)), hf_name(std::move(hf)) {}
+
   std::string slot;     // "norm", "mlp", "position", "position.scaling", "attention"
   std::string name;     // the YAML `type:` value
   std::string summary;  // one line for `ablate list`: equation and source
