@@ -7,17 +7,10 @@
 #include "components/core/linalg.h"
 #include "components/core/parallel.h"
 #include "components/core/random.h"
+#include "components/core/text.h"
 #include "components/model/registry.h"
 
 namespace ablate {
-namespace {
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-}  // namespace
-
 template <typename S>
 Model<S>::Model(ModelConfig config, uint64_t seed) : config_(std::move(config)) {
   config_.resolve();

@@ -12,8 +12,4 @@ std::string trim(const std::string& s) {
   return s.substr(begin, end - begin);
 }
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 }  // namespace ablate

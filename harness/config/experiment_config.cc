@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "harness/common/run_name.h"
 #include "harness/config/fields.h"
 #include "harness/config/model_yaml.h"
 #include "harness/config/yaml_read.h"
@@ -21,9 +22,7 @@ void require(bool ok, const std::string& path, const std::string& what) {
 
 void check_name(const std::string& name) {
   bool ok = !name.empty() && name.size() <= 128 && name != "." && name != "..";
-  for (char c : name)
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '_' || c == '-' || c == '.' || c == '=' || c == '+');
+  for (char c : name) ok = ok && is_run_name_char(c);
   require(ok, "name",
           "'" + name + "' is not a usable run name (letters, digits and _ - . = + only; it names the "
           "output folder)");

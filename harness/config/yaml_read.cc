@@ -167,11 +167,7 @@ std::string format_double(double v) {
     std::snprintf(buf, sizeof(buf), "%.1f", v);
     return buf;
   }
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof(buf), "%.*g", precision, v);
-    if (std::strtod(buf, nullptr) == v) break;
-  }
-  return buf;
+  return shortest_number(v);
 }
 
 // Type names are plain words; anything else is double-quoted so that it reads back verbatim.

@@ -4,21 +4,15 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <sstream>
 #include <utility>
 
 #include "components/core/random.h"
+#include "harness/common/format.h"
 
 namespace ablate {
 namespace {
 
 constexpr uint64_t kGamma = 0x9E3779B97F4A7C15ull;  // SplitMix64's increment (as in Rng)
-
-std::string format_double(double x) {
-  std::ostringstream s;
-  s << x;
-  return s.str();
-}
 
 // The view of *tokens, checked for null first (before B and T, as the loader always has).
 TokenSource borrow_corpus(const std::vector<int32_t>* tokens) {
@@ -30,7 +24,7 @@ TokenSource borrow_corpus(const std::vector<int32_t>* tokens) {
 
 int64_t split_point(int64_t n, double validation_fraction) {
   if (!(validation_fraction >= 0.0 && validation_fraction < 1.0))
-    throw DataError("validation fraction " + format_double(validation_fraction) + " is outside [0, 1)");
+    throw DataError("validation fraction " + format_significant(validation_fraction, 6) + " is outside [0, 1)");
   const int64_t n_validation = static_cast<int64_t>(std::floor(validation_fraction * static_cast<double>(n)));
   return n - std::min(n_validation, n);
 }

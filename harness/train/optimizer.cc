@@ -4,6 +4,7 @@
 #include <set>
 
 #include "components/core/parallel.h"
+#include "components/core/text.h"
 
 namespace ablate {
 namespace {
@@ -14,10 +15,6 @@ constexpr int64_t kChunk = int64_t(1) << 16;
 
 const std::string kExpAvg = ".exp_avg";
 const std::string kExpAvgSq = ".exp_avg_sq";
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 // Σ x² in double: partial sums over fixed chunks, added in chunk order.
 double sum_squares(const float* x, int64_t n) {

@@ -12,15 +12,6 @@ namespace ablate::hf {
 
 void fail(const std::string& where, const std::string& what) { throw InteropError(where + ": " + what); }
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-std::string number_text(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.10g", v);
-  return buf;
-}
 
 Json read_json(const std::string& path) {
   const std::string text = read_whole_file_or_throw<InteropError>(path);

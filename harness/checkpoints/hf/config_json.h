@@ -7,7 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "components/core/text.h"
 #include "components/model/model.h"
+#include "harness/common/format.h"
 
 namespace ablate::hf {
 
@@ -15,10 +17,6 @@ using Json = nlohmann::json;
 
 [[noreturn]] void fail(const std::string& where, const std::string& what);
 
-bool ends_with(const std::string& s, const std::string& suffix);
-
-// A number as config messages quote it (%.10g).
-std::string number_text(double v);
 
 // PATH parsed as JSON; a read failure or invalid JSON is an InteropError naming PATH.
 Json read_json(const std::string& path);

@@ -44,7 +44,7 @@ void read_llama_family(const Fields& f, const std::string& arch, HfConfig& out) 
     fail(f.where(), "head_dim " + std::to_string(f.integer("head_dim")) + " is not hidden_size / num_attention_heads = " +
                         std::to_string(m.d_model) + " / " + std::to_string(n_heads) + " (Ablate derives head_dim)");
   if (f.has("partial_rotary_factor") && f.number("partial_rotary_factor") != 1.0)
-    fail(f.where(), "partial_rotary_factor " + number_text(f.number("partial_rotary_factor")) + " is not supported");
+    fail(f.where(), "partial_rotary_factor " + format_significant(f.number("partial_rotary_factor"), 10) + " is not supported");
   m.position.type = "rope";
   // transformers v5 moves rope_theta and the scaling into rope_parameters.
   const bool v5 = f.has("rope_parameters") && f.at("rope_parameters").is_object();

@@ -86,8 +86,8 @@ void read_rope_scaling(const Json& block, const std::string& where, const Fields
     s.factor = ratio;  // as transformers derives it
   } else if (owns(*row, "original_context") && s.original_context > 0 && std::abs(ratio - s.factor) > 1e-9 &&
              (r.has("original_max_position_embeddings") || config.has("original_max_position_embeddings"))) {
-    notes.push_back(row->name + ": factor " + number_text(s.factor) + " is used as given; some transformers versions "
-                    "derive it as max_position_embeddings / original_max_position_embeddings = " + number_text(ratio));
+    notes.push_back(row->name + ": factor " + format_significant(s.factor, 10) + " is used as given; some transformers versions "
+                    "derive it as max_position_embeddings / original_max_position_embeddings = " + format_significant(ratio, 10));
   }
 }
 
