@@ -256,18 +256,10 @@ std::vector<int32_t> positions(int64_t n) {
   return v;
 }
 
-using Batch = std::pair<std::vector<int32_t>, std::vector<int32_t>>;
-
-std::vector<Batch> draw(BatchLoader& loader, int n) {
-  std::vector<Batch> out(static_cast<size_t>(n));
-  for (auto& [x, y] : out) loader.next(x, y);
-  return out;
-}
-
 TEST(DataLoader, SameSeedSameBatchesDifferentSeedDifferent) {
   const std::vector<int32_t> tokens = random_tokens(10'000, 3, 50257);
   BatchLoader a(&tokens, 4, 32, 1234), b(&tokens, 4, 32, 1234), c(&tokens, 4, 32, 1235);
-  const std::vector<Batch> da = draw(a, 20), db = draw(b, 20), dc = draw(c, 20);
+  const std::vector<testing::Batch> da = testing::draw_batches(a, 20), db = testing::draw_batches(b, 20), dc = testing::draw_batches(c, 20);
   EXPECT_EQ(da, db);
   int same = 0;
   for (int i = 0; i < 20; ++i) same += da[i] == dc[i];
@@ -279,23 +271,23 @@ TEST(DataLoader, SameSeedSameBatchesDifferentSeedDifferent) {
 TEST(DataLoader, SeekEqualsDrawing) {
   const std::vector<int32_t> tokens = random_tokens(5'000, 5, 1000);
   BatchLoader reference(&tokens, 3, 16, 99);
-  const std::vector<Batch> stream = draw(reference, 30);
+  const std::vector<testing::Batch> stream = testing::draw_batches(reference, 30);
   EXPECT_EQ(reference.position(), 30);
   for (int k : {0, 1, 7, 29}) {
     BatchLoader resumed(&tokens, 3, 16, 99);
     resumed.seek(k);
     EXPECT_EQ(resumed.position(), k);
-    const std::vector<Batch> rest = draw(resumed, 30 - k);
-    EXPECT_EQ(rest, std::vector<Batch>(stream.begin() + k, stream.end())) << "seek(" << k << ")";
+    const std::vector<testing::Batch> rest = testing::draw_batches(resumed, 30 - k);
+    EXPECT_EQ(rest, std::vector<testing::Batch>(stream.begin() + k, stream.end())) << "seek(" << k << ")";
   }
   // Seeking backwards replays too.
   reference.seek(2);
-  EXPECT_EQ(draw(reference, 1)[0], stream[2]);
+  EXPECT_EQ(testing::draw_batches(reference, 1)[0], stream[2]);
   // Far seeks need no replay.
   BatchLoader far(&tokens, 3, 16, 99);
   far.seek(int64_t{1} << 40);
   EXPECT_EQ(far.position(), int64_t{1} << 40);
-  draw(far, 1);
+  testing::draw_batches(far, 1);
   EXPECT_EQ(error_of([&] { far.seek(-1); }), "BatchLoader: cannot seek to batch -1");
 }
 

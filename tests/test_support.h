@@ -25,8 +25,17 @@
 
 #include "components/core/random.h"
 #include "components/model/model_config.h"
+#include "harness/data/batch_loader.h"
 
 namespace ablate::testing {
+
+// (inputs, targets) of one batch, and the next n batches of a loader.
+using Batch = std::pair<std::vector<int32_t>, std::vector<int32_t>>;
+inline std::vector<Batch> draw_batches(BatchLoader& loader, int n) {
+  std::vector<Batch> out(static_cast<size_t>(n));
+  for (auto& [x, y] : out) loader.next(x, y);
+  return out;
+}
 
 // AddressSanitizer (scripts/sanitize) reserves terabytes of shadow address space and aborts on a
 // failed allocation, so tests that measure memory under RLIMIT_AS / RLIMIT_DATA skip themselves

@@ -50,14 +50,6 @@ std::vector<int32_t> random_tokens(size_t n, uint64_t seed, int32_t vocab = 6553
   return v;
 }
 
-using Batch = std::pair<std::vector<int32_t>, std::vector<int32_t>>;
-
-std::vector<Batch> draw(BatchLoader& loader, int n) {
-  std::vector<Batch> out(static_cast<size_t>(n));
-  for (auto& [x, y] : out) loader.next(x, y);
-  return out;
-}
-
 class TokenSourceTest : public testing::TempDirTest {
  protected:
   // A shard of `tokens` in the temp dir, mapped.
@@ -136,12 +128,12 @@ TEST_F(TokenSourceTest, LoaderOverAMappedShardDrawsTheVectorsBatches) {
   const TokenSource shard = mapped(tokens);
   for (uint64_t seed : {0ull, 1ull, 99ull, 0xDEADBEEFull}) {
     BatchLoader from_vector(&tokens, 4, 64, seed), from_shard(shard, 4, 64, seed);
-    const std::vector<Batch> expected = draw(from_vector, 25);
-    EXPECT_EQ(draw(from_shard, 25), expected) << "seed " << seed;
+    const std::vector<testing::Batch> expected = testing::draw_batches(from_vector, 25);
+    EXPECT_EQ(testing::draw_batches(from_shard, 25), expected) << "seed " << seed;
     for (int64_t k : {0, 3, 24}) {  // exact resume from a shard too
       BatchLoader resumed(shard, 4, 64, seed);
       resumed.seek(k);
-      EXPECT_EQ(draw(resumed, 1)[0], expected[static_cast<size_t>(k)]) << "seed " << seed << " seek " << k;
+      EXPECT_EQ(testing::draw_batches(resumed, 1)[0], expected[static_cast<size_t>(k)]) << "seed " << seed << " seek " << k;
     }
   }
   // Views split as split_tokens splits, and a loader over the train view draws what one over the
@@ -151,7 +143,7 @@ TEST_F(TokenSourceTest, LoaderOverAMappedShardDrawsTheVectorsBatches) {
   ASSERT_EQ(n_train, static_cast<int64_t>(split.train.size()));
   EXPECT_EQ(shard.range(n_train, shard.size()).to_vector(), split.validation);
   BatchLoader a(&split.train, 3, 100, 7), b(shard.range(0, n_train), 3, 100, 7);
-  EXPECT_EQ(draw(a, 40), draw(b, 40));
+  EXPECT_EQ(testing::draw_batches(a, 40), testing::draw_batches(b, 40));
   // The same messages as over a vector.
   EXPECT_EQ(error_of([&] { BatchLoader loader(shard.range(0, 16), 2, 16, 0); }),
             "corpus of 16 tokens is shorter than one context of T+1 = 17 tokens");
