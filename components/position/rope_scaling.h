@@ -1,15 +1,8 @@
 // RoPE inverse frequencies and attention factor for each context-extension method. Each method
-// is one pair of files in components/position/scaling/ (its formula, with the Hugging Face
+// is one pair of files in components/position/scaling/ (its equation, and the Hugging Face
 // transformers modeling_rope_utils.py function it equals) and one registry row (registry.cc).
-// Notation: base b = theta, d = rotary_dim, s = factor, M = original context, L = seq_len.
-//   none         θ_i = b^(−2i/d)                                            (RoFormer)
-//   linear       θ_i / s                                                    (PI)
-//   ntk          base b·s^(d/(d−2))                                         (NTK-aware)
-//   dynamic_ntk  base b·((s·L/M) − (s−1))^(d/(d−2)), L = max(seq_len, M)    (HF dynamic)
-//   yarn         NTK-by-parts ramp between θ_i and θ_i/s, attention factor 0.1·ln s + 1
-//   llama3       wavelength bands: long ones θ_i/s, short ones θ_i, a smooth blend between
-//   longrope     θ_i / ext_i, ext = long_factor past M else short_factor, attention
-//                factor sqrt(1 + ln s / ln M)                              (Phi-3, LongRoPE)
+// Notation there: base b = theta, d = rotary_dim, s = factor, M = original context, L = seq_len;
+// θ_i = b^(−2i/d) are the unscaled frequencies (default_inv_freq).
 #pragma once
 
 #include <cstdint>

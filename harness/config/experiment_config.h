@@ -1,39 +1,9 @@
 // An experiment: one YAML file that states a model, its data, its training and its evaluation.
-// Key names are the contract (README "Experiment config"); every key has a default below, so a
-// config states only what it changes, and `base: OTHER.yaml` inherits another file (config_tree.h).
-//
-//   name: train_tiny          # the run's name (default: the config file's stem)
-//   seed: 0                   # weights and batch order
-//   threads: 0                # worker threads, 0 = every core
-//   model: {...}              # model_yaml.h
-//   data:
-//     type: synthetic         # synthetic (built-in corpus) | text (a text file) | shards (llm.c .bin, memory-mapped)
-//     path: FILE              # text / shards: the corpus (relative paths: from the working directory)
-//     validation_path: FILE   # optional separate validation file of the same type
-//     validation_fraction: 0.1  # otherwise the last 10% of the tokens are held out
-//     tokenizer: byte
-//     bytes: 2000000          # synthetic: corpus size
-//     seed: 1                 # synthetic: corpus seed
-//   train:
-//     steps: 200  batch_size: 8  accumulation: 1  context: 0 (= model.context)
-//     lr: 1e-3  warmup: 20  min_lr_ratio: 0.1  weight_decay: 0.1  beta1: 0.9  beta2: 0.95
-//     eps: 1e-8  grad_clip: 1.0
-//     eval_every: 50          # validation loss every N steps (0 = only at the end)
-//     eval_tokens: 16384      # validation tokens used by those periodic evaluations (0 = all)
-//     checkpoint_every: 50    # 0 = only at the end
-//   eval:
-//     context: 0              # window of the final validation loss (0 = train.context)
-//     max_tokens: 0           # validation tokens scored (0 = all)
-//   choice:                   # optional: multiple-choice accuracy (lm-evaluation-harness scoring)
-//     task: synthetic         # synthetic (built from the corpus generator) | a JSONL file
-//     format: synthetic       # synthetic | generic | hellaswag | arc | piqa | winogrande
-//     items: 500              # synthetic: items generated; files: the first N (0 = all)
-//     seed: 7                 # synthetic: the task's seed (its documents are not the training corpus)
-//     max_distance: auto      # synthetic: only facts stated at most this many bytes before the
-//                             # answer; auto = eval.context − 16 (inside the scoring window) when
-//                             # eval.context >= 128, else 0 = any distance
-//   extend: {...}             # optional: context-extension curves (extend_config.h)
-//   bench: {...}              # optional: what `ablate bench` measures (bench_config.h)
+// Each section's keys are listed once, in its struct's visit_fields below (name, default,
+// constraint, doc); `ablate keys` and docs/config-keys.md are generated from those lists. Every
+// key has a default, so a config states only what it changes, and `base: OTHER.yaml` inherits
+// another file (config_tree.h). Sections: name/seed/threads, model (model_config.h), data, train,
+// eval, and the optional choice, extend (extend_config.h) and bench (bench_config.h).
 #pragma once
 
 #include <nlohmann/json.hpp>

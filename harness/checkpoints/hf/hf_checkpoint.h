@@ -14,12 +14,10 @@
 //       h.{i}.ln_1, h.{i}.attn.c_attn, h.{i}.attn.c_proj, h.{i}.ln_2, h.{i}.mlp.c_fc,
 //       h.{i}.mlp.c_proj, ln_f (with or without a "transformer." prefix).
 //
-// rope_scaling (or transformers v5's rope_parameters), by "rope_type" (or "type"):
-//   default -> none; linear -> linear (factor); dynamic -> dynamic_ntk (factor, M =
-//   max_position_embeddings as HF's _compute_dynamic_ntk_parameters); yarn -> yarn (factor,
-//   original_max_position_embeddings (else max_position_embeddings), beta_fast, beta_slow,
-//   attention_factor, mscale, mscale_all_dim, truncate). llama3, longrope and any other type are
-//   an InteropError naming the supported ones (Ablate's RoPE has no llama3 scaling).
+// rope_scaling (or transformers v5's rope_parameters), by "rope_type" (or "type"): the registered
+// scaling whose row has that Hugging Face name (default -> none, dynamic -> dynamic_ntk, linear,
+// yarn, llama3, longrope), with the row's own keys (hf/rope_scaling.h); any other type is an
+// InteropError naming the supported ones.
 //
 // Biases: Ablate has one `bias` flag for every linear layer. Qwen2 has q/k/v biases but none on
 // o_proj or the MLP, and Llama's attention_bias / mlp_bias may differ; such a model loads with
