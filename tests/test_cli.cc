@@ -20,7 +20,7 @@ TEST(Cli, ListPrintsEverySlotAndVariantOfTheContract) {
       {"norm:", {"layernorm", "rmsnorm"}},
       {"mlp:", {"gelu", "swiglu"}},
       {"position:", {"learned", "sinusoidal", "rope", "none"}},
-      {"position.scaling:", {"none", "linear", "ntk", "dynamic_ntk", "yarn"}},
+      {"position.scaling:", {"none", "linear", "ntk", "dynamic_ntk", "yarn", "llama3", "longrope"}},
       {"attention:", {"mha", "mqa", "gqa"}},
   };
   for (size_t s = 0; s < contract.size(); ++s) {
