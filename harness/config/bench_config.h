@@ -1,4 +1,4 @@
-// The `bench:` section: what `ablate bench` measures (bench_command.h).
+// The `bench:` section: what `ablate bench` measures (experiments/bench.h).
 //
 //   bench:
 //     models:                   # named models: overrides of the config's `model:` (default {base: {}})
