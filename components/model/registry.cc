@@ -35,7 +35,7 @@ VariantRow norm(const char* name, const char* summary, Factory<Norm> make) {
 }
 
 VariantRow mlp(const char* name, const char* summary, Factory<Mlp> make, std::vector<std::string> keys,
-            std::function<int64_t(const ModelConfig&)> auto_hidden) {
+               std::function<int64_t(const ModelConfig&)> auto_hidden) {
   VariantRow v{"mlp", name, summary};
   v.keys = std::move(keys);
   v.mlp = std::move(make);
@@ -54,9 +54,9 @@ VariantRow position(const char* name, const char* summary, Factory<Position> mak
 // satisfy, and an example setting for the tests.
 using ScalingCheck = void (*)(const RopeScalingConfig&, int64_t rotary_dim, const std::string& path);
 VariantRow scaling(const char* name, const char* summary, const char* hf_rope_type,
-                RopeFrequencies (*frequencies)(const RopeScalingConfig&, const RopeInputs&),
-                std::vector<std::string> keys, ScalingCheck check = nullptr,
-                std::function<void(RopeScalingConfig&, int64_t rotary_dim)> example = nullptr) {
+                   RopeFrequencies (*frequencies)(const RopeScalingConfig&, const RopeInputs&),
+                   std::vector<std::string> keys, ScalingCheck check = nullptr,
+                   std::function<void(RopeScalingConfig&, int64_t rotary_dim)> example = nullptr) {
   VariantRow v{"position.scaling", name, summary, hf_rope_type};
   v.keys = std::move(keys);
   v.scaling.frequencies = frequencies;

@@ -94,13 +94,11 @@ void read_rope_scaling(const Json& block, const std::string& where, const Fields
 Json rope_scaling_json(const ModelConfig& m) {
   const RopeScalingConfig& s = m.position.scaling;
   const VariantRow& row = find_variant("position.scaling", s.type, "model.position.scaling.type");
-  if (row.name == "none") return nullptr;
+  if (row.hf_name == "default") return nullptr;  // HF states plain RoPE by writing no block
   if (row.hf_name.empty())
     throw InteropError("RoPE scaling '" + s.type + "' has no Hugging Face rope_type (" + supported_rope_types() + ")");
   if (!owns(row, "original_context") && m.rope_original_context() != m.context) {
     // HF takes max_position_embeddings as M; refuse only where that changes the frequencies.
-    ModelConfig as_written = m;
-    as_written.position.scaling.original_context = m.context;
     const RopeFrequencies here = rope_frequencies(m.position.theta, m.rotary_dim(), s, m.rope_original_context(), 2 * m.context);
     const RopeFrequencies there = rope_frequencies(m.position.theta, m.rotary_dim(), s, m.context, 2 * m.context);
     if (here.inv_freq != there.inv_freq || here.attention_factor != there.attention_factor)
