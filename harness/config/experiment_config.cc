@@ -14,8 +14,6 @@
 namespace ablate {
 namespace {
 
-std::string number(double v) { return shortest_number(v); }
-
 void require(bool ok, const std::string& path, const std::string& what) {
   if (!ok) config_fail(path, what);
 }
@@ -41,7 +39,7 @@ void check_data(const DataConfig& d, const ModelConfig& model, const ExperimentI
               (!split || d.validation_fraction > 0),
           "data.validation_fraction",
           std::string("must be in ") + (split ? "(0, 1)" : "[0, 1)") + ", found " +
-              number(d.validation_fraction));
+              shortest_number(d.validation_fraction));
   int64_t vocab_size = 0;
   try {
     vocab_size = inputs.tokenizer_vocab_size(d.tokenizer);

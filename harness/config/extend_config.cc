@@ -41,8 +41,7 @@ ExtendConfig parse_extend_section(const YAML::Node& node, const ModelConfig& tra
                section_fields(c, {}, {{"methods", [&](const YAML::Node& n, const std::string&) { methods = n; }}}),
                /*required=*/true);
   if (c.lengths.empty())
-    config_fail("extend.lengths", std::string("expected a non-empty list of context lengths, found ") +
-                                      (node["lengths"] ? "an empty sequence" : "null"));
+    config_fail("extend.lengths", "expected a non-empty list of context lengths, found " + describe_node(node["lengths"]));
   check_fields(c, "extend");
   for (size_t i = 1; i < c.lengths.size(); ++i)
     if (c.lengths[i] <= c.lengths[i - 1])

@@ -82,7 +82,7 @@ void read_rope_scaling(const Json& block, const std::string& where, const Fields
     s.original_context = config.integer("original_max_position_embeddings", m.context);
   const double ratio = s.original_context > 0 ? static_cast<double>(m.context) / s.original_context : 1.0;
   if (!r.has("factor")) {
-    if (!owns(*row, "original_context") || s.original_context == 0) r.number("factor");  // "missing factor"
+    if (!owns(*row, "original_context") || s.original_context == 0) fail(where, "missing \"factor\"");
     s.factor = ratio;  // as transformers derives it
   } else if (owns(*row, "original_context") && s.original_context > 0 && std::abs(ratio - s.factor) > 1e-9 &&
              (r.has("original_max_position_embeddings") || config.has("original_max_position_embeddings"))) {
