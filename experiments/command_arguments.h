@@ -11,10 +11,22 @@
 
 namespace ablate {
 
+// The sweep options of run and train: one point by name, and sweep.executor's keys from the
+// command line (each overrides the config's when given).
+struct SweepArguments {
+  std::string point;                                     // --point NAME
+  std::optional<std::string> executor, partition, time, mem;
+  std::optional<int64_t> cpus_per_task;
+  std::vector<std::string> sbatch;                       // --sbatch OPTION (repeatable): executor.extra
+  bool wait = false;                                     // --wait
+  bool any_executor_option() const;
+};
+
 struct CommandArguments {
   std::string config_path, out_dir, checkpoint;
   bool resume = false, force = false;
   int64_t threads = -1;  // -1 = from the config
+  SweepArguments sweep;
 };
 
 // One experiment command: its name, what --help says it does, and which options it takes
@@ -24,6 +36,7 @@ struct CommandOptions {
   std::string summary;
   bool checkpoint = false;    // --checkpoint FILE
   bool resume_force = false;  // --resume, --force
+  bool sweep = false;         // --point and the executor options (SweepArguments)
 };
 
 // Parses `args` (what follows the command name) with CommandLine (command_line.h). Returns the

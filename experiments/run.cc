@@ -7,10 +7,12 @@
 #include <sstream>
 
 #include "experiments/evaluation_sections.h"
+#include "experiments/run_folder.h"
 #include "harness/checkpoints/checkpoint.h"
 #include "harness/checkpoints/checkpoint_formats.h"
 #include "harness/checkpoints/experiment_inputs.h"
 #include "harness/common/file_io.h"
+#include "harness/common/folder_lock.h"
 #include "harness/common/format.h"
 #include "harness/common/result.h"
 #include "harness/common/run_info.h"
@@ -67,31 +69,34 @@ bool resume_checkpoint(const std::string& checkpoint_path, const ExperimentConfi
 
 const char* run_kind_name(RunKind kind) { return kind == RunKind::kRun ? "run" : "train"; }
 
-RunStatus run_experiment(const ExperimentConfig& config, const RunRequest& request) {
+namespace {
+
+// run_experiment with DIR locked and settled. `attempted` turns true once the folder's state
+// allows the run (it is not skipped or refused) and the attempt begins.
+RunStatus run_in_locked_folder(const ExperimentConfig& config, const RunRequest& request, bool& attempted) {
   const RunOptions& run = request.run;
   std::ostream& out = run.out ? *run.out : null_stream();
   const auto started = std::chrono::system_clock::now();
   const fs::path dir(run.dir);
   const std::string result_path = (dir / "result.json").string();
   const std::string checkpoint_path = (dir / "checkpoint.safetensors").string();
-  // Half-written files of a run killed mid-write (never read: writes are temp file + rename).
-  remove_stale_temporaries(dir.string());
   if (fs::exists(result_path) && !run.force) {
     check_finished_run(result_path, config);
     out << config.name << ": " << result_path << " exists, skipping (--force runs it again)\n";
     return RunStatus::kSkipped;
   }
   const bool resume = resume_checkpoint(checkpoint_path, config, request);
+  attempted = true;
 
   const TrainingData data = load_training_data(config);
   const bool evaluate = run.kind == RunKind::kRun;
   const EvaluationSections sections = {evaluate, evaluate && config.extend.enabled, evaluate && config.choice.enabled};
   // The choice task is read before training, so that a bad task file fails now, not after it.
   const std::vector<ChoiceItem> choice_items = sections.choice ? load_choice_task(config.choice) : std::vector<ChoiceItem>{};
-  create_output_directory(dir.string());
-  // --force starts over: the old result goes before the first new checkpoint replaces the old
-  // one, so an interrupted forced run is never mistaken for the finished one it replaces.
-  if (run.force) fs::remove(result_path);
+  // --force starts over in DIR/.incoming, so the previous result (and its checkpoint) stay as
+  // they are until the new run is complete (run_folder.h).
+  const fs::path work = run.force ? fs::path(incoming_dir(dir.string())) : dir;
+  create_output_directory(work.string());
   Model<float> model(config.model, static_cast<uint64_t>(config.seed));
   if (!resume && !config.model_from.empty()) load_weights_from(config.model_from, model);  // fine-tuning
   const int64_t n_params = model.parameter_count();
@@ -101,7 +106,7 @@ RunStatus run_experiment(const ExperimentConfig& config, const RunRequest& reque
              << config.tokens_per_step() << " tokens, " << run.threads << " threads\n";
 
   TrainOptions options;
-  options.checkpoint_path = checkpoint_path;
+  options.checkpoint_path = (work / "checkpoint.safetensors").string();
   options.resume = resume;
   options.log = run.log;
   options.interactive = run.interactive;
@@ -134,14 +139,43 @@ RunStatus run_experiment(const ExperimentConfig& config, const RunRequest& reque
   inputs.model = &model;
   inputs.data = &data;
   inputs.choice_items = &choice_items;
-  inputs.dir = dir.string();
+  inputs.dir = work.string();
   inputs.out = &out;
   inputs.log = run.log;
   evaluate_sections(config, sections, inputs, result);
   result["metrics"]["peak_rss_bytes"] = peak_rss_bytes();
-  write_result(result_path, result, started);
+  write_result((work / "result.json").string(), result, started);
+  if (run.force) commit_incoming(dir.string());
   out << config.name << ": result " << result_path << "\n";
   return RunStatus::kCompleted;
+}
+
+}  // namespace
+
+RunStatus run_experiment(const ExperimentConfig& config, const RunRequest& request) {
+  const std::string dir = request.run.dir;
+  const FolderLock lock(dir, std::string("ablate ") + run_kind_name(request.run.kind) + " of " + config.name);
+  if (!lock.held() && request.run.log)
+    *request.run.log << config.name << ": warning: " << lock.path()
+                     << ": this filesystem has no locks; make sure no other process writes to " << dir << "\n";
+  bool attempted = false;
+  try {
+    // Half-written files of a process killed mid-write (never read: writes are temp file + rename).
+    remove_stale_temporaries(dir);
+    settle_incoming(dir);
+    const RunStatus status = run_in_locked_folder(config, request, attempted);
+    if (status == RunStatus::kCompleted) remove_failure_record(dir);
+    return status;
+  } catch (const std::exception& e) {
+    // A refusal (a finished run of another config, an unfinished one without --resume) changes
+    // nothing. A failed attempt is recorded where there is no finished result (a failed --force
+    // attempt on a finished run leaves that run's folder exactly as it was, its work discarded).
+    if (attempted) {
+      if (request.run.force) discard_incoming(dir);
+      if (!fs::exists(fs::path(dir) / "result.json")) write_failure_record(dir, e.what());
+    }
+    throw;
+  }
 }
 
 }  // namespace ablate

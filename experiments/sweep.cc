@@ -1,19 +1,11 @@
-// Sweep planning and running (see sweep.h).
+// Sweep planning (see sweep.h).
 #include "experiments/sweep.h"
 
-#include <oneapi/tbb/task_arena.h>
-
-#include <atomic>
 #include <filesystem>
 #include <map>
-#include <mutex>
-#include <ostream>
 #include <set>
-#include <sstream>
-#include <thread>
 
 #include "harness/checkpoints/experiment_inputs.h"
-#include "harness/common/file_io.h"
 #include "harness/common/format.h"
 #include "harness/common/run_name.h"
 #include "harness/config/yaml_read.h"
@@ -49,6 +41,48 @@ std::vector<Axis> read_axes(const YAML::Node& node, const std::string& where) {
   return axes;
 }
 
+}  // namespace
+
+void check_executor(const SweepExecutor& e, const std::string& where) {
+  if (e.type != "local" && e.type != "slurm")
+    config_fail(where + ".type", "'" + e.type + "' is not an executor (local, slurm)");
+  if (e.cpus_per_task < 0) config_fail(where + ".cpus_per_task", "must be >= 1 (0: the config's threads), found " +
+                                                                   std::to_string(e.cpus_per_task));
+  const std::vector<std::pair<std::string, std::string>> texts = {
+      {"partition", e.partition}, {"time", e.time}, {"mem", e.mem}};
+  for (const auto& [key, value] : texts)
+    if (value.find_first_of("\n\r") != std::string::npos) config_fail(where + "." + key, "must be one line");
+  for (size_t i = 0; i < e.extra.size(); ++i) {
+    const std::string p = where + ".extra[" + std::to_string(i) + "]";
+    if (e.extra[i].rfind("-", 0) != 0) config_fail(p, "'" + e.extra[i] + "' is not an sbatch option (options start with -)");
+    if (e.extra[i].find_first_of("\n\r") != std::string::npos) config_fail(p, "must be one line");
+  }
+  if (e.type == "local" && (!e.partition.empty() || !e.time.empty() || !e.mem.empty() || e.cpus_per_task != 0 ||
+                            !e.extra.empty() || e.wait))
+    config_fail(where, "partition, time, cpus_per_task, mem, extra and wait are Slurm options: set type: slurm");
+}
+
+namespace {
+
+SweepExecutor read_executor(const YAML::Node& node, const std::string& where) {
+  SweepExecutor e;
+  read_mapping(node, where,
+               {{"type", string_field(e.type)},
+                {"partition", string_field(e.partition)},
+                {"time", string_field(e.time)},
+                {"cpus_per_task", int_field(e.cpus_per_task)},
+                {"mem", string_field(e.mem)},
+                {"extra",
+                 [&](const YAML::Node& n, const std::string& p) {
+                   if (!n.IsSequence()) config_fail(p, "expected a list of sbatch options, found " + describe_node(n));
+                   for (size_t i = 0; i < n.size(); ++i) e.extra.push_back(read_string(n[i], p + "[" + std::to_string(i) + "]"));
+                 }},
+                {"wait", bool_field(e.wait)}},
+               /*required=*/false);
+  check_executor(e, where);
+  return e;
+}
+
 std::string last_key(const std::string& path) {
   const size_t dot = path.rfind('.');
   return dot == std::string::npos ? path : path.substr(dot + 1);
@@ -81,40 +115,6 @@ std::string join(const std::vector<std::string>& parts) {
     if (!p.empty()) s += (s.empty() ? "" : "_") + p;
   return s;
 }
-
-// Writes whole lines to the wrapped stream under a mutex, so points running at once do not
-// interleave within a line.
-class LineSyncedBuf : public std::stringbuf {
- public:
-  LineSyncedBuf(std::ostream& target, std::mutex& mutex) : target_(target), mutex_(mutex) {}
-  ~LineSyncedBuf() override {
-    sync();
-    if (!str().empty()) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      target_ << str() << std::flush;
-    }
-  }
-  int sync() override {
-    std::string text = str();
-    const size_t end = text.find_last_of("\n\r");
-    if (end == std::string::npos) return 0;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      target_ << text.substr(0, end + 1) << std::flush;
-    }
-    str(text.substr(end + 1));
-    return 0;
-  }
-  int overflow(int c) override {
-    const int r = std::stringbuf::overflow(c);
-    if (c == '\n' || c == '\r') sync();
-    return r;
-  }
-
- private:
-  std::ostream& target_;
-  std::mutex& mutex_;
-};
 
 }  // namespace
 
@@ -155,7 +155,8 @@ SweepPlan plan_sweep(const ConfigTree& tree, const std::string& default_name) {
                    }},
                   {"grid", [&](const YAML::Node& n, const std::string& p) { grid = read_axes(n, p); }},
                   {"zip", [&](const YAML::Node& n, const std::string& p) { zip = read_axes(n, p); }},
-                  {"jobs", int_field(plan.jobs)}},
+                  {"jobs", int_field(plan.jobs)},
+                  {"executor", [&](const YAML::Node& n, const std::string& p) { plan.executor = read_executor(n, p); }}},
                  /*required=*/true);
     if (plan.jobs < 1) config_fail("sweep.jobs", "must be >= 1, found " + std::to_string(plan.jobs));
     for (const Axis& a : zip)
@@ -222,75 +223,6 @@ SweepPlan plan_sweep(const ConfigTree& tree, const std::string& default_name) {
     }
   }
   return plan;
-}
-
-SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
-  const int64_t jobs = std::max<int64_t>(1, std::min<int64_t>(options.jobs > 0 ? options.jobs : plan.jobs,
-                                                                static_cast<int64_t>(plan.points.size())));
-  const int threads_per_job = std::max(1, options.run.threads / static_cast<int>(jobs));
-  std::mutex mutex;
-  std::ostringstream discard;
-  std::ostream& out_target = options.run.out ? *options.run.out : discard;
-  std::ostream& log_target = options.run.log ? *options.run.log : discard;
-  const size_t n = plan.points.size();
-  std::vector<std::string> status(n), error(n);
-  std::atomic<size_t> next{0};
-  std::atomic<int64_t> completed{0}, skipped{0}, failed{0};
-
-  auto worker = [&] {
-    LineSyncedBuf out_buf(out_target, mutex), log_buf(log_target, mutex);
-    std::ostream out(&out_buf), log(&log_buf);
-    tbb::task_arena arena(threads_per_job);
-    for (size_t i = next++; i < n; i = next++) {
-      const SweepPoint& point = plan.points[i];
-      log << "[" << i + 1 << "/" << n << "] " << point.name << "\n";
-      RunRequest request;
-      request.run = options.run;
-      request.run.dir = (fs::path(options.run.dir) / point.name).string();
-      request.run.threads = threads_per_job;
-      request.run.out = &out;
-      request.run.log = &log;
-      request.run.interactive = options.run.interactive && jobs == 1;
-      request.resume = !options.run.force;  // an interrupted sweep continues its unfinished points
-      nlohmann::json overrides = nlohmann::json::object();
-      for (const auto& [path, value] : point.overrides) overrides[path] = yaml_to_json(value);
-      request.annotations = {{"sweep", {{"name", plan.name}, {"point", point.name}, {"variant", point.variant},
-                                        {"overrides", overrides}}}};
-      try {
-        RunStatus s = RunStatus::kCompleted;
-        arena.execute([&] { s = run_experiment(point.config, request); });
-        status[i] = s == RunStatus::kSkipped ? "skipped" : "completed";
-        (s == RunStatus::kSkipped ? skipped : completed)++;
-      } catch (const std::exception& e) {
-        status[i] = "failed";
-        error[i] = e.what();
-        failed++;
-        log << point.name << ": error: " << e.what() << "\n";
-      }
-      out.flush();
-      log.flush();
-    }
-  };
-  if (jobs == 1) {
-    worker();
-  } else {
-    std::vector<std::thread> pool;
-    for (int64_t j = 0; j < jobs; ++j) pool.emplace_back(worker);
-    for (auto& t : pool) t.join();
-  }
-
-  nlohmann::json summary = {{"format", "ablate-sweep/1"}, {"name", plan.name}, {"points", nlohmann::json::array()}};
-  for (size_t i = 0; i < n; ++i) {
-    nlohmann::json p = {{"name", plan.points[i].name}, {"variant", plan.points[i].variant},
-                        {"status", status[i]}, {"result", plan.points[i].name + "/result.json"}};
-    if (!error[i].empty()) p["error"] = error[i];
-    summary["points"].push_back(p);
-  }
-  const std::string text = summary.dump(2) + "\n";
-  create_output_directory(options.run.dir);
-  remove_stale_temporaries(options.run.dir);
-  write_file_atomically((fs::path(options.run.dir) / "sweep.json").string(), {{text.data(), text.size()}});
-  return {completed, skipped, failed};
 }
 
 }  // namespace ablate

@@ -10,6 +10,14 @@
 //       model.attention.type: [mha, gqa, mqa]
 //       model.attention.n_kv_heads: [4, 2, 1]
 //     jobs: 1                   # points run at once; the threads are split between them
+//     executor:                 # where the points run: local (default, in this process) or
+//       type: slurm             # slurm: one job array, one point per array task (slurm_executor.h)
+//       partition: cpu          # sbatch --partition (default: the cluster's)
+//       time: "02:00:00"        # sbatch --time
+//       cpus_per_task: 8        # sbatch --cpus-per-task; the point's threads (default: `threads`, or 1)
+//       mem: 16G                # sbatch --mem
+//       extra: [--account=abc]  # further sbatch options, one per entry
+//       wait: false             # true: wait for the array to finish, then summarise like a local sweep
 //
 // Keys are dotted config paths (any key of the experiment). Each point is named from its parts:
 // the variant name, then each grid/zip value ("rmsnorm_seed=1", "layernorm_gqa_seed=0"), and its
@@ -26,7 +34,6 @@
 #include <utility>
 #include <vector>
 
-#include "experiments/run.h"
 #include "harness/config/config_tree.h"
 #include "harness/config/experiment_config.h"
 
@@ -39,9 +46,23 @@ struct SweepPoint {
   ExperimentConfig config;                                   // resolved and checked
 };
 
+// sweep.executor (the comment above).
+struct SweepExecutor {
+  std::string type = "local";  // local | slurm
+  std::string partition, time, mem;
+  int64_t cpus_per_task = 0;  // 0 = the config's threads, or 1 when those are 0 ("every core")
+  std::vector<std::string> extra;
+  bool wait = false;
+};
+
+// ConfigError at WHERE (e.g. "sweep.executor") for an unknown type, an option without a leading
+// "-", a value over several lines, or Slurm options given to the local executor.
+void check_executor(const SweepExecutor& e, const std::string& where);
+
 struct SweepPlan {
   std::string name;  // the sweep's (the top-level `name`, default the file's stem)
   int64_t jobs = 1;
+  SweepExecutor executor;
   std::vector<SweepPoint> points;
 };
 
@@ -55,18 +76,5 @@ ExperimentConfig load_experiment(const std::string& path, const std::string& com
 // Reads the `sweep:` section and builds every point (ConfigError naming the file, the sweep key
 // or the point whose config is invalid).
 SweepPlan plan_sweep(const ConfigTree& tree, const std::string& default_name);
-
-struct SweepOptions {
-  RunOptions run;    // run.dir: one folder per point; run.threads: the total, each of `jobs` points gets threads / jobs
-  int64_t jobs = 0;  // 0 = the plan's
-};
-
-struct SweepOutcome {
-  int64_t completed = 0, skipped = 0, failed = 0;
-};
-
-// Runs every point not finished yet (unfinished points continue from their checkpoints); a
-// failing point is reported and the others still run.
-SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options);
 
 }  // namespace ablate

@@ -80,23 +80,10 @@ bool Plotter::plot(Document& doc, const std::string& name, const std::string& sc
     }
     if (!output.empty()) err_ << "report: gnuplot on " << script_path.string() << " (plot " << name << "): " << output << "\n";
     fs::rename(partial, image);
-    written_.insert(image);
   }
-  written_.insert(dat);
   doc.plot(name, data.title);
   ++count_;
   return true;
-}
-
-void Plotter::remove_stale() const {
-  for (const char* sub : {"plots", "data"}) {
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(out_ / sub, ec)) {
-      const std::string ext = entry.path().extension().string();
-      if ((ext == ".png" || ext == ".svg" || ext == ".dat" || ext == ".part") && !written_.count(entry.path()))
-        fs::remove(entry.path(), ec);
-    }
-  }
 }
 
 }  // namespace ablate

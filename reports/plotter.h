@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <iosfwd>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,14 +38,11 @@ class Plotter {
   bool plot(Document& doc, const std::string& name, const std::string& script, PlotData data, GnuplotVars vars);
 
   int count() const { return count_; }
-  // Removes plots and data from earlier reports that this one did not write.
-  void remove_stale() const;
 
  private:
   std::string gnuplot_;
   std::filesystem::path scripts_, out_;
   std::ostream& err_;
-  std::set<std::filesystem::path> written_;
   int count_ = 0;
 };
 

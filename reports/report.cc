@@ -13,6 +13,7 @@
 
 #include "harness/common/command_line.h"
 #include "harness/common/file_io.h"
+#include "harness/common/folder_swap.h"
 #include "harness/common/format.h"
 #include "harness/common/result.h"
 #include "harness/common/run_info.h"
@@ -266,6 +267,24 @@ void write_text(const fs::path& path, const std::string& text) {
   }
 }
 
+// What a report folder holds; an existing OUT with anything else is not overwritten.
+const std::set<std::string> kReportEntries = {"index.html", "report.md", "plots", "data", "screenshot.png"};
+
+void check_report_folder(const std::string& out_dir) {
+  std::error_code ec;
+  if (!fs::exists(out_dir, ec)) return;
+  if (!fs::is_directory(out_dir, ec)) throw std::runtime_error(out_dir + ": exists and is not a folder (-o OUT: the report folder)");
+  for (const auto& entry : fs::directory_iterator(out_dir, ec))
+    if (!kReportEntries.count(entry.path().filename().string()))
+      throw std::runtime_error(out_dir + ": holds " + entry.path().filename().string() +
+                               ", which no report writes; the report replaces the whole folder, so choose another -o OUT"
+                               " (or remove it)");
+}
+
+// Writes the whole report into `out`; returns the number of plots.
+int write_report_into(const ReportSet& set, const std::string& results_dir, const fs::path& out,
+                      const fs::path& reports, const std::string& page, const std::string& gnuplot, std::ostream& err);
+
 }  // namespace
 
 ReportOutcome write_report(const std::string& results_dir, const std::string& out_dir, std::ostream& err) {
@@ -286,12 +305,36 @@ ReportOutcome write_report(const std::string& results_dir, const std::string& ou
     throw std::runtime_error(template_path.string() + ": the HTML template has no {{body}} placeholder");
   const std::string gnuplot = find_gnuplot();
 
-  const fs::path out(out_dir);
+  // The report is built in a staging folder and swapped in whole at the end (folder_swap.h): a
+  // killed or failed report leaves the previous one as it was.
+  const std::string target = fs::path(out_dir).lexically_normal().string();
+  check_report_folder(target);
+  const fs::path out = make_staging_folder(target);
+  int plots = 0;
+  try {
+    plots = write_report_into(set, results_dir, out, reports, page, gnuplot, err);
+    swap_in_folder(out.string(), target);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(out, ec);
+    throw;
+  }
+  ReportOutcome outcome;
+  outcome.index = (fs::path(out_dir) / "index.html").string();
+  outcome.results = static_cast<int>(set.results.size());
+  outcome.plots = plots;
+  return outcome;
+}
+
+namespace {
+
+int write_report_into(const ReportSet& set, const std::string& results_dir, const fs::path& out,
+                      const fs::path& reports, const std::string& page, const std::string& gnuplot, std::ostream& err) {
   try {
     fs::create_directories(out / "plots");
     fs::create_directories(out / "data");
   } catch (const std::exception& e) {
-    throw std::runtime_error(out_dir + ": cannot create the report folder: " + e.what());
+    throw std::runtime_error(out.string() + ": cannot create the report folder: " + e.what());
   }
   Plotter plotter(gnuplot, reports / "gnuplot", out, err);
   Document doc;
@@ -312,14 +355,10 @@ ReportOutcome write_report(const std::string& results_dir, const std::string& ou
   const std::string title = "Ablate report: " + fs::path(results_dir).lexically_normal().filename().string();
   write_text(out / "index.html", fill_html_template(page, title, doc.html()));
   write_text(out / "report.md", "# " + markdown_escape(title) + "\n\n" + doc.markdown());
-  plotter.remove_stale();
-
-  ReportOutcome outcome;
-  outcome.index = (out / "index.html").string();
-  outcome.results = static_cast<int>(set.results.size());
-  outcome.plots = plotter.count();
-  return outcome;
+  return plotter.count();
 }
+
+}  // namespace
 
 int report_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::string results_dir, out_dir;

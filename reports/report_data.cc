@@ -148,7 +148,10 @@ ReportSet collect_results(const std::string& dir, const std::string& skip, std::
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     std::error_code e2;
     if (it->is_directory(e2)) {
-      if (!skip_path.empty() && fs::weakly_canonical(it->path(), e2) == skip_path) it.disable_recursion_pending();
+      // Hidden folders are work in progress (a forced run's .incoming, a report's staging folder).
+      const bool hidden = it->path().filename().string().rfind('.', 0) == 0;
+      if (hidden || (!skip_path.empty() && fs::weakly_canonical(it->path(), e2) == skip_path))
+        it.disable_recursion_pending();
       continue;
     }
     if (it->path().extension() == ".json" && it->is_regular_file(e2)) paths.push_back(it->path().string());
@@ -181,7 +184,9 @@ ReportSet collect_results(const std::string& dir, const std::string& skip, std::
       continue;
     }
     const std::string f = format->get<std::string>();
-    if (f.rfind("ablate-sweep/", 0) == 0) continue;  // a sweep's summary: its points are read themselves
+    // A sweep's summary (its points are read themselves), a failed attempt's record, Slurm submissions.
+    if (f.rfind("ablate-sweep/", 0) == 0 || f.rfind("ablate-failure/", 0) == 0 || f.rfind("ablate-slurm/", 0) == 0)
+      continue;
     if (f != kResultFormat) {
       err << "report: skipping " << path << ": not an Ablate result (format '" << f << "', expected '"
           << kResultFormat << "')\n";

@@ -50,7 +50,9 @@ struct ReportSet {
 
 // Reads every *.json under `dir` recursively, skipping the folder `skip` (the report's own).
 // Files that are not JSON or not Ablate results are reported on `err` ("report: skipping PATH:
-// ...") and left out; a sweep's own summary (format ablate-sweep/...) is left out silently.
+// ...") and left out; a sweep's own summary (format ablate-sweep/...), failure records
+// (ablate-failure/...) and Slurm submissions (ablate-slurm/...) are left out silently, as are
+// hidden folders (work in progress: a forced run's .incoming/, a report's staging folder).
 ReportSet collect_results(const std::string& dir, const std::string& skip, std::ostream& err);
 
 // The number at a dotted path ("metrics.validation.loss"), if present and a number.

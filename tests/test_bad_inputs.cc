@@ -42,6 +42,9 @@ std::vector<BadInput> BadInputsTest::rows(const std::string& dir) {
   // Data files the rows refer to.
   testing::write_bytes(file("empty.txt"), "");
   testing::write_bytes(file("short.txt"), std::string(30, 'a'));
+  // A sparse 1 TiB text: refused from its size, before a byte is read.
+  testing::write_bytes(file("huge.txt"), "");
+  std::filesystem::resize_file(file("huge.txt"), uintmax_t{1} << 40);
   write_token_shard(file("big_ids.bin"), std::vector<int32_t>(100, 300));
   const std::string checkpoint = dir + "/checkpoint.safetensors";
   const std::string ckpt_bytes = testing::read_bytes(checkpoint);
@@ -86,6 +89,10 @@ std::vector<BadInput> BadInputsTest::rows(const std::string& dir) {
        "missing.txt: cannot open"},
       {"empty corpus", M + "data: {type: text, path: " + file("empty.txt") + "}\n" + T, run, 1,
        "empty.txt: empty corpus (0 bytes)"},
+      {"data path that is a device", M + "data: {type: text, path: /dev/zero}\n" + T, run, 1,
+       "/dev/zero: is a character device, not a regular file"},
+      {"corpus larger than memory", M + "data: {type: text, path: " + file("huge.txt") + "}\n" + T, run, 1,
+       "huge.txt: is 1.0 TiB; reading it needs about 5.0 TiB, more than this machine's"},
       {"corpus shorter than one context", M + "data: {type: text, path: " + file("short.txt") + "}\n" + T, run, 1,
        "the training split holds 27 tokens, shorter than one training window (train.context + 1 = 33)"},
       {"token ids beyond the vocabulary", M + "data: {type: shards, path: " + file("big_ids.bin") + "}\n" + T, run,
@@ -198,7 +205,8 @@ TEST_F(BadInputsTest, EachBadInputGetsItsMessageAndLeavesPreviousResultsIntact) 
   auto snapshot = [&] {
     std::map<std::string, std::string> files;
     for (const auto& entry : std::filesystem::directory_iterator(dir))
-      files[entry.path().filename().string()] = testing::read_bytes(entry.path().string());
+      if (entry.path().filename() != ".lock")  // the folder's lock (harness/common/folder_lock.h)
+        files[entry.path().filename().string()] = testing::read_bytes(entry.path().string());
     return files;
   };
   const auto before = snapshot();

@@ -389,7 +389,8 @@ TEST_F(ReportTest, FieldsOfTheWrongTypeCountAsMissing) {
 TEST_F(ReportTest, DefaultOutputIsResultsReportAndItsOwnFolderIsNotRead) {
   write_json("results/bench.json", bench_fixture());
   fs::create_directories(file("results/report/plots"));
-  testing::write_bytes(file("results/report/left_over.json"), "not json");
+  fs::create_directories(file("results/report/data"));
+  testing::write_bytes(file("results/report/data/left_over.json"), "not json");
   testing::write_bytes(file("results/report/plots/old_plot.png"), "stale");
   testing::write_bytes(file("results/sweep.json"), "{\"format\": \"ablate-sweep/1\", \"points\": []}");
   ASSERT_EQ(report({file("results")}), 0) << err_.str();

@@ -81,7 +81,7 @@ TEST_F(SweepTest, BadSweepsAreReportedBeforeAnythingRuns) {
       {"sweep: {}\n", "sweep: needs at least one of variants, grid, zip"},
       {"sweep: {grid: {seed: 3}}\n", "sweep.grid.seed: expected a non-empty list of values, found '3'"},
       {"sweep: {zip: {seed: [0, 1], train.lr: [0.1]}}\n", "sweep.zip.train.lr: has 1 values, sweep.zip.seed has 2"},
-      {"sweep: {grid: {seed: [0]}, repeat: 2}\n", "sweep.repeat: unknown key (allowed: variants, grid, zip, jobs)"},
+      {"sweep: {grid: {seed: [0]}, repeat: 2}\n", "sweep.repeat: unknown key (allowed: variants, grid, zip, jobs, executor)"},
       {"sweep: {variants: {fast: {train.lr: -1}}}\n", "sweep point fast of sweep.yaml: train.lr: must be > 0, found -1"},
       {"sweep: {variants: {x: {model.norm.kind: a}}}\n", "model.norm.kind: unknown key"},
       {"sweep: {grid: {seed: [1, 1]}}\n", "two points are both named 'seed=1'"},
@@ -116,7 +116,7 @@ TEST_F(SweepTest, RunWritesEveryPointThenSkipsThemAndParallelJobsGiveTheSameResu
   ASSERT_EQ(summary["points"].size(), 4u);
   std::map<std::string, std::string> results;
   for (const auto& p : summary["points"]) {
-    EXPECT_EQ(p["status"], "completed");
+    EXPECT_EQ(p["status"], "done");
     const std::string path = file("serial/" + p["result"].get<std::string>());
     results[path] = testing::read_bytes(path);
     const json r = json::parse(results[path]);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <new>
@@ -30,16 +31,69 @@ bool write_all(int fd, const char* p, size_t n) {
   return true;
 }
 
+const char* file_kind(mode_t mode) {
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a plain file";
+}
+
+// MemTotal in bytes (0 when unknown).
+double memory_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? static_cast<double>(pages) * static_cast<double>(page) : 0.0;
+}
+
+std::string size_text(double bytes) {
+  const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  int u = 0;
+  while (bytes >= 1024 && u < 5) {
+    bytes /= 1024;
+    ++u;
+  }
+  char text[64];
+  std::snprintf(text, sizeof text, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
+  return text;
+}
+
+void check_stat(const struct stat& st, double bytes_per_file_byte) {
+  if (S_ISDIR(st.st_mode)) throw FileIoError("cannot read: " + errno_text(EISDIR));
+  if (!S_ISREG(st.st_mode)) throw FileIoError(std::string("is ") + file_kind(st.st_mode) + ", not a regular file");
+  const double memory = memory_bytes(), need = static_cast<double>(st.st_size) * bytes_per_file_byte;
+  if (memory > 0 && need > memory)
+    throw FileIoError("is " + size_text(static_cast<double>(st.st_size)) + "; reading it needs about " + size_text(need) +
+                      ", more than this machine's " + size_text(memory) + " of memory");
+}
+
 }  // namespace
 
+void check_regular_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return;
+  check_stat(st, 0.0);
+}
+
+void check_fits_in_memory(const std::string& path, double bytes_per_file_byte) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return;
+  check_stat(st, bytes_per_file_byte);
+}
+
 std::string read_whole_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO must not block the open
   if (fd < 0) throw FileIoError("cannot open: " + errno_text(errno));
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-    const int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
     ::close(fd);
     throw FileIoError("cannot read: " + errno_text(err));
+  }
+  try {
+    check_stat(st, 1.0);
+  } catch (...) {
+    ::close(fd);
+    throw;
   }
   std::string bytes;
   try {

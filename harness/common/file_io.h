@@ -13,7 +13,21 @@ namespace ablate {
 
 // Failures are FileIoErrors (harness/common/errors.h), without the path: callers prefix it.
 
+// Refuses (FileIoError) what is not a regular file (a character device such as /dev/zero, a FIFO,
+// a socket: read whole, they never end or end when they like) and a file larger than this
+// machine's memory (see check_fits_in_memory).
 std::string read_whole_file(const std::string& path);
+
+// FileIoError "is a character device, not a regular file" for a path that is not a regular file
+// (directories: "cannot read: Is a directory"); nothing for a missing path (opening it says so).
+void check_regular_file(const std::string& path);
+
+// FileIoError when `bytes_per_file_byte` x the file's size is more than this machine's memory
+// (MemTotal): "is 1.0 TiB; reading it needs about 1.0 TiB, more than this machine's 23.4 GiB of
+// memory". What a reader holds per byte of file: 1 for the bytes themselves, 5 for a text file
+// tokenized byte by byte (the text plus a 4-byte id per byte), 2 for a uint16 token shard read into
+// 4-byte ids.
+void check_fits_in_memory(const std::string& path, double bytes_per_file_byte);
 
 struct ByteSpan {
   const void* data;

@@ -52,6 +52,11 @@ int64_t open_for_reading(const std::string& path, Fd& f) {
   struct stat st {};
   if (::fstat(f.fd, &st) != 0) fail(path, "cannot read: " + errno_text(errno));
   if (S_ISDIR(st.st_mode)) fail(path, "cannot read: " + errno_text(EISDIR));
+  try {
+    check_regular_file(path);  // /dev/zero and the like: no size to check a header against
+  } catch (const FileIoError& e) {
+    fail(path, e.what());
+  }
   return static_cast<int64_t>(st.st_size);
 }
 
@@ -145,6 +150,11 @@ std::vector<int32_t> read_token_shard(const std::string& path) {
   Fd f;
   int64_t file_size = 0;
   const int64_t n = open_shard(path, f, &file_size);
+  try {
+    check_fits_in_memory(path, 2.0);  // 4-byte ids for 2-byte tokens
+  } catch (const FileIoError& e) {
+    fail(path, e.what());
+  }
   std::vector<int32_t> tokens(static_cast<size_t>(n));
   std::vector<unsigned char> chunk;
   constexpr int64_t kChunkTokens = int64_t{1} << 16;

@@ -28,6 +28,11 @@ std::string ByteTokenizer::decode(const std::vector<int32_t>& ids) const {
 
 std::vector<int32_t> tokenize_file(const std::string& path, const Tokenizer& tokenizer) {
   auto fail = [&](const std::string& what) { return DataError(path + ": " + what); };
+  try {
+    check_fits_in_memory(path, 5.0);  // the text, then (at most) one 4-byte id per byte
+  } catch (const FileIoError& e) {
+    throw fail(e.what());
+  }
   const std::string text = read_whole_file_or_throw<DataError>(path);
   if (text.empty()) throw fail("empty corpus (0 bytes)");
   std::vector<int32_t> ids = tokenizer.encode(text);
