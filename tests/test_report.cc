@@ -154,25 +154,6 @@ class ReportTest : public testing::TempDirTest {
   std::ostringstream out_, err_;
 };
 
-// Sets an environment variable for one scope.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    const char* old = getenv(name);
-    had_ = old != nullptr;
-    if (had_) old_ = old;
-    setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() {
-    if (had_) setenv(name_, old_.c_str(), 1);
-    else unsetenv(name_);
-  }
-
- private:
-  const char* name_;
-  bool had_ = false;
-  std::string old_;
-};
 
 void expect_png_and_svg(const std::string& out, const std::string& plot) {
   const std::string png = testing::read_bytes(out + "/plots/" + plot + ".png");
@@ -433,7 +414,7 @@ TEST_F(ReportTest, BadArgumentsAreUsageErrors) {
 TEST_F(ReportTest, MissingGnuplotIsAClearError) {
   write_json("results/bench.json", bench_fixture());
   fs::create_directories(file("no_tools"));
-  ScopedEnv path("PATH", file("no_tools"));
+  testing::ScopedEnv path("PATH", file("no_tools"));
   EXPECT_EQ(report({file("results"), "-o", file("out")}), 1);
   EXPECT_THAT(err_.str(), HasSubstr("gnuplot not found: install the gnuplot-nox package (scripts/setup does)"));
   EXPECT_FALSE(fs::exists(file("out/index.html")));
@@ -444,7 +425,7 @@ TEST_F(ReportTest, FailingScriptIsNamedWithGnuplotsMessage) {
   fs::create_directories(file("reports/gnuplot"));
   testing::write_bytes(file("reports/template.html"), "<html><body>{{body}}</body></html>\n");
   testing::write_bytes(file("reports/gnuplot/bars.gp"), "set output outfile\nplot no_such_function(x)\n");
-  ScopedEnv reports("ABLATE_REPORTS_DIR", file("reports"));
+  testing::ScopedEnv reports("ABLATE_REPORTS_DIR", file("reports"));
   EXPECT_EQ(report({file("results"), "-o", file("out")}), 1);
   EXPECT_THAT(err_.str(), HasSubstr("gnuplot failed on " + file("reports/gnuplot/bars.gp") +
                                     " (plot choice_synthetic, png, exit status 1)"));

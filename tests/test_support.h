@@ -163,6 +163,26 @@ inline bool kill_when_exists(pid_t pid, const std::string& path) {
 }
 #endif
 
+// Sets an environment variable for one scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    const char* old = getenv(name);
+    had_ = old != nullptr;
+    if (had_) old_ = old;
+    setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (had_) setenv(name_, old_.c_str(), 1);
+    else unsetenv(name_);
+  }
+
+ private:
+  const char* name_;
+  bool had_ = false;
+  std::string old_;
+};
+
 // A fixture whose every test gets a fresh directory under ::testing::TempDir(), removed afterwards.
 class TempDirTest : public ::testing::Test {
  protected:

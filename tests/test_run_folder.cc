@@ -1,0 +1,210 @@
+// Run folders that never lose a finished result: one writer per folder (the lock), --force that
+// replaces a result only once the new one is complete (whether the forced run fails, is killed,
+// or is killed while committing), sweep.json rebuilt from the points' own folders, and reports
+// swapped in whole.
+#include <gtest/gtest.h>
+#include <gmock/gmock.h>
+#include <nlohmann/json.hpp>
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include "experiments/cli.h"
+#include "experiments/run_folder.h"
+#include "harness/common/folder_lock.h"
+#include "tests/test_support.h"
+
+namespace ablate {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using nlohmann::json;
+
+const std::string kModel = "model: {d_model: 32, n_layers: 1, context: 32, attention: {n_heads: 2}}\n";
+const std::string kData = "data: {type: synthetic, bytes: 40000, seed: 5}\n";
+const std::string kShort = "train: {steps: 6, batch_size: 2, warmup: 1, eval_every: 3, eval_tokens: 256, checkpoint_every: 3}\n";
+// Long enough to be caught mid-run, checkpointing often.
+const std::string kLong = "train: {steps: 100000, batch_size: 2, warmup: 1, eval_every: 100000, eval_tokens: 256, checkpoint_every: 5}\n";
+const std::string kDiverging = "train: {steps: 6, batch_size: 2, warmup: 0, lr: 1.0e+30, grad_clip: 0, checkpoint_every: 3}\n";
+
+class RunFolderTest : public testing::TempDirTest {
+ protected:
+  std::string config(const std::string& name, const std::string& text) {
+    const std::string path = file(name + ".yaml");
+    testing::write_bytes(path, "name: " + name + "\nthreads: 1\n" + text);
+    return path;
+  }
+  int run(const std::vector<std::string>& args) {
+    out_.str("");
+    err_.str("");
+    return run_cli(args, out_, err_);
+  }
+  // Every file of `dir` but its lock, by name.
+  std::map<std::string, std::string> snapshot(const std::string& dir) {
+    std::map<std::string, std::string> files;
+    for (const auto& entry : fs::directory_iterator(dir))
+      if (entry.is_regular_file() && entry.path().filename() != ".lock")
+        files[entry.path().filename().string()] = testing::read_bytes(entry.path().string());
+    return files;
+  }
+  std::ostringstream out_, err_;
+};
+
+// Polls until `path` is a non-empty file (5 minutes at most).
+bool wait_for_content(const std::string& path) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  std::error_code ec;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (fs::exists(path, ec) && fs::file_size(path, ec) > 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return false;
+}
+
+TEST_F(RunFolderTest, TwoLocksOnOneFolderExcludeEachOther) {
+  const std::string dir = file("locked");
+  {
+    FolderLock first(dir, "the first");
+    ASSERT_TRUE(first.held());
+    EXPECT_TRUE(folder_is_locked(dir));
+    EXPECT_THAT(lock_holder(dir), HasSubstr("pid " + std::to_string(getpid()) + " on host "));
+    const std::string message = testing::message_of([&] { FolderLock second(dir, "the second"); });
+    EXPECT_THAT(message, HasSubstr(dir + " is in use by pid " + std::to_string(getpid())));
+    EXPECT_THAT(message, HasSubstr("(the first)"));
+    EXPECT_THAT(message, HasSubstr("one writer per folder"));
+  }
+  EXPECT_FALSE(folder_is_locked(dir));
+  EXPECT_EQ(lock_holder(dir), "");  // released: the note goes with it
+  FolderLock again(dir, "");        // and it can be taken again
+  EXPECT_TRUE(again.held());
+}
+
+TEST_F(RunFolderTest, ASecondRunOnTheSameFolderStopsAtOnceAndAKilledHoldersLockIsTakenOver) {
+  const std::string dir = file("shared");
+  const pid_t child = testing::spawn_ablate({"run", config("long", kModel + kData + kLong), "-o", dir});
+  ASSERT_TRUE(wait_for_content(dir + "/.lock")) << "the first run never took the lock";
+
+  EXPECT_EQ(run({"run", config("other", kModel + kData + kShort), "-o", dir}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr(dir + " is in use by pid " + std::to_string(child) + " on host "));
+  EXPECT_THAT(err_.str(), HasSubstr("ablate run "));  // the holder's command line
+  EXPECT_FALSE(fs::exists(dir + "/result.json"));
+
+  kill(child, SIGKILL);
+  testing::wait_for_child(child);
+  // The holder is gone: its lock with it. The next run takes the folder (and resumes the run).
+  EXPECT_EQ(run({"run", config("long", kModel + kData + kShort), "-o", dir, "--force"}), 0) << err_.str();
+  EXPECT_TRUE(fs::exists(dir + "/result.json"));
+}
+
+TEST_F(RunFolderTest, AForcedRunThatFailsLeavesThePreviousResultAsItWas) {
+  const std::string dir = file("f");
+  ASSERT_EQ(run({"run", config("good", kModel + kData + kShort), "-o", dir}), 0) << err_.str();
+  const auto before = snapshot(dir);
+  ASSERT_EQ(before.size(), 2u);  // result.json, checkpoint.safetensors
+
+  EXPECT_EQ(run({"run", config("good", kModel + kData + kDiverging), "-o", dir, "--force"}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("is not finite"));
+  EXPECT_EQ(snapshot(dir), before) << "a failed forced run changed the finished run's files";
+  EXPECT_FALSE(fs::exists(incoming_dir(dir))) << "the failed forced run's work stayed";
+
+  // The finished run is still the folder's: the same config skips it.
+  EXPECT_EQ(run({"run", config("good", kModel + kData + kShort), "-o", dir}), 0) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("exists, skipping"));
+}
+
+TEST_F(RunFolderTest, AForcedRunKilledMidwayLeavesThePreviousResultAndItsCheckpoint) {
+  const std::string dir = file("k");
+  ASSERT_EQ(run({"run", config("good", kModel + kData + kShort), "-o", dir}), 0) << err_.str();
+  const auto before = snapshot(dir);
+
+  const pid_t child = testing::spawn_ablate({"run", config("good", kModel + kData + kLong), "-o", dir, "--force"});
+  ASSERT_TRUE(testing::kill_when_exists(child, incoming_dir(dir) + "/checkpoint.safetensors"))
+      << "the forced run finished before it could be killed";
+  EXPECT_EQ(snapshot(dir), before) << "a killed forced run changed the finished run's files";
+
+  // The next run of the folder discards the interrupted forced run and keeps the finished one.
+  EXPECT_EQ(run({"run", config("good", kModel + kData + kShort), "-o", dir}), 0) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("exists, skipping"));
+  EXPECT_EQ(snapshot(dir), before);
+  EXPECT_FALSE(fs::exists(incoming_dir(dir)));
+
+  // A forced run that completes replaces the result and the checkpoint, and records its own path.
+  EXPECT_EQ(run({"run", config("good", kModel + kData + kShort + "seed: 3\n"), "-o", dir, "--force"}), 0) << err_.str();
+  const auto after = snapshot(dir);
+  EXPECT_NE(after.at("result.json"), before.at("result.json"));
+  EXPECT_NE(after.at("checkpoint.safetensors"), before.at("checkpoint.safetensors"));
+  EXPECT_EQ(json::parse(after.at("result.json"))["checkpoint"], dir + "/checkpoint.safetensors");
+  EXPECT_EQ(json::parse(after.at("result.json"))["seed"], 3);
+  EXPECT_FALSE(fs::exists(incoming_dir(dir)));
+}
+
+TEST_F(RunFolderTest, AForcedRunKilledWhileCommittingIsCompletedByTheNextRun) {
+  // The commit point is .incoming/result.json: a run killed after writing it (here: its files put
+  // there by hand, the checkpoint already moved) is finished by whoever runs the folder next.
+  const std::string dir = file("c"), other = file("other");
+  ASSERT_EQ(run({"run", config("good", kModel + kData + kShort), "-o", dir}), 0) << err_.str();
+  ASSERT_EQ(run({"run", config("good", kModel + kData + kShort + "seed: 4\n"), "-o", other}), 0) << err_.str();
+  fs::create_directories(incoming_dir(dir));
+  fs::copy_file(other + "/result.json", incoming_dir(dir) + "/result.json");
+  fs::copy_file(other + "/checkpoint.safetensors", dir + "/checkpoint.safetensors", fs::copy_options::overwrite_existing);
+
+  EXPECT_EQ(run({"run", config("good", kModel + kData + kShort + "seed: 4\n"), "-o", dir}), 0) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("exists, skipping"));  // the committed forced run
+  EXPECT_EQ(testing::read_bytes(dir + "/result.json"), testing::read_bytes(other + "/result.json"));
+  EXPECT_FALSE(fs::exists(incoming_dir(dir)));
+}
+
+TEST_F(RunFolderTest, SweepJsonIsRebuiltFromThePointsAndNeverMarksAFinishedPointFailed) {
+  const std::string sweep = "sweep:\n  variants: {rms: {}, ln: {model.norm.type: layernorm}}\n";
+  const std::string path = config("s", kModel + kData + kShort + sweep);
+  const std::string dir = file("s_out");
+  ASSERT_EQ(run({"run", path, "-o", dir}), 0) << err_.str();
+
+  // The config gains an evaluation section: the finished points are refused (another config),
+  // but they are finished, and sweep.json says so.
+  config("s", kModel + kData + kShort + "extend: {lengths: [32], methods: [{type: none}]}\n" + sweep);
+  EXPECT_EQ(run({"run", path, "-o", dir}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("holds a finished run of a different config"));
+  json summary = json::parse(testing::read_bytes(dir + "/sweep.json"));
+  ASSERT_EQ(summary["points"].size(), 2u);
+  for (const auto& p : summary["points"]) {
+    EXPECT_EQ(p["status"], "done") << p;
+    EXPECT_FALSE(p.contains("error")) << p;
+  }
+
+  // One point by name, after sweep.json was lost: the summary comes back from the folders.
+  config("s", kModel + kData + kShort + "sweep:\n  variants: {rms: {}, ln: {model.norm.type: layernorm}, "
+                                         "gelu: {model.mlp.type: gelu}}\n");
+  fs::remove(dir + "/sweep.json");
+  EXPECT_EQ(run({"run", path, "-o", dir, "--point", "gelu"}), 0) << err_.str();
+  summary = json::parse(testing::read_bytes(dir + "/sweep.json"));
+  ASSERT_EQ(summary["points"].size(), 3u);
+  for (const auto& p : summary["points"]) EXPECT_EQ(p["status"], "done") << p;
+  EXPECT_EQ(run({"run", path, "-o", dir, "--point", "swiglu"}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("--point swiglu: the sweep s has no such point (its points: rms, ln, gelu)"));
+}
+
+TEST_F(RunFolderTest, StatusShowsEachPointFromItsFolder) {
+  const std::string path = config("st", kModel + kData + kShort +
+                                            "sweep:\n  variants: {ok: {}, bad: {train: {lr: 1.0e+30, warmup: 0, grad_clip: 0}}}\n");
+  const std::string dir = file("st_out");
+  EXPECT_EQ(run({"run", path, "-o", dir}), 1);
+  ASSERT_EQ(run({"status", dir}), 0) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("sweep st in " + dir + ": 2 points: 1 done, 1 failed"));
+  EXPECT_THAT(out_.str(), ::testing::ContainsRegex("ok +done +validation loss [0-9.]+\n"));
+  EXPECT_THAT(out_.str(), ::testing::ContainsRegex("bad +failed +step 2: gradient of"));
+
+  EXPECT_EQ(run({"status", dir + "/ok"}), 0);
+  EXPECT_THAT(out_.str(), HasSubstr("run in " + dir + "/ok: 1 point: 1 done"));
+  EXPECT_EQ(run({"status", file("nothing_here")}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("nothing_here: not a directory"));
+}
+
+}  // namespace
+}  // namespace ablate
