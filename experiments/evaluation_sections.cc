@@ -2,9 +2,11 @@
 #include "experiments/evaluation_sections.h"
 
 #include <ostream>
+#include <stdexcept>
 
 #include "experiments/choice.h"
 #include "experiments/extend.h"
+#include "harness/common/errors.h"
 #include "harness/common/format.h"
 #include "harness/eval/perplexity.h"
 #include "harness/eval/perplexity_summary.h"
@@ -20,7 +22,13 @@ void evaluate_sections(const ExperimentConfig& config, const EvaluationSections&
     const std::unique_ptr<Tokenizer> tokenizer = make_tokenizer(config.data.tokenizer);
     const PerplexityOptions options = windowing_options(e.windowing, e.context, e.stride, e.max_tokens, *tokenizer);
     const TokenSource& text = in.data->validation;
-    const PerplexityResult val = evaluate_perplexity(*in.model, text, options);
+    PerplexityResult val;
+    try {
+      val = evaluate_perplexity(*in.model, text, options);
+    } catch (const std::invalid_argument& error) {  // a text the windowing cannot score
+      throw DataError("eval.windowing " + e.windowing + " at eval.context " + std::to_string(e.context) +
+                      " on the validation split: " + error.what());
+    }
     nlohmann::json summary = perplexity_summary(val, options, scored_text_size(text, options, *tokenizer));
     summary["context"] = e.context;
     result["metrics"]["validation"] = summary;

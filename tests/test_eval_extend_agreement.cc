@@ -1,7 +1,8 @@
 // `ablate eval` and `ablate extend` on one checkpoint: eval with window L and extend at length L
 // give the same loss bit for bit under every windowing, every length of a curve scores the same
 // text, a text shorter than one training window is evaluated (only training needs that window),
-// and a model.from checkpoint's notes are printed as `ablate convert` prints them.
+// a model.from checkpoint's notes are printed as `ablate convert` prints them, and bad eval.windowing /
+// stride values name their key.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -9,10 +10,13 @@
 #include <cmath>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "experiments/cli.h"
+#include "harness/checkpoints/experiment_inputs.h"
 #include "harness/checkpoints/hf/hf_checkpoint.h"
+#include "harness/config/experiment_config.h"
 #include "harness/data/synthetic_corpus.h"
 #include "tests/test_support.h"
 
@@ -103,10 +107,35 @@ TEST_F(EvalExtendTest, AShortTextNeedsNoTrainingSplit) {
   EXPECT_EQ(points[1]["tokens"], 19);
   EXPECT_EQ(points[2]["applicable"], false);
   EXPECT_EQ(points[2]["reason"], "the text holds 20 tokens, fewer than one window");
+  // A windowing that cannot score the text says so, naming the keys.
+  write_bytes(file("short_llamacpp.yaml"), "base: short.yaml\neval: {windowing: llamacpp}\n");
+  const json refused = score("eval", "short_llamacpp.yaml", "short_llamacpp");
+  EXPECT_EQ(refused.value("rc", 0), 1);
+  EXPECT_CONTAINS(refused.value("err", ""),
+                  "eval.windowing llamacpp at eval.context 16 on the validation split: perplexity: llamacpp: the text "
+                  "holds 20 tokens, fewer than 2 * window = 32");
   // Training still needs a whole training window.
   std::ostringstream out, err;
   EXPECT_EQ(run_cli({"train", file("short.yaml"), "-o", file("short_train"), "--threads", "1"}, out, err), 1);
   EXPECT_CONTAINS(err.str(), "shorter than one training window (train.context + 1 = 33)");
+}
+
+TEST(EvalWindowingKeys, BadValuesNameTheirKey) {
+  const std::string head = "model: {d_model: 32, n_layers: 1, context: 32, attention: {n_heads: 2}}\n";
+  const std::vector<std::pair<std::string, std::string>> rows = {
+      {"eval: {windowing: sliding}",
+       "eval.windowing: unknown windowing 'sliding' (known: disjoint, hf_strided, llamacpp, lm_eval_rolling)"},
+      {"eval: {stride: 8}", "eval.stride: only used by windowing: hf_strided"},
+      {"eval: {windowing: hf_strided, stride: 64, context: 32}", "eval.stride: 64 exceeds the window eval.context = 32"},
+      {"extend: {lengths: [16], methods: [{type: none}], windowing: hf_strided, stride: 32}",
+       "extend.stride: 32 exceeds the shortest length 16"},
+  };
+  for (const auto& [section, message] : rows)
+    EXPECT_CONTAINS(testing::message_of([&] {
+                      parse_experiment(load_config_tree_text(head + section + "\n", "x.yaml"), "x",
+                                       experiment_inputs_from_files());
+                    }),
+                    message);
 }
 
 TEST_F(EvalExtendTest, ModelFromPrintsTheNotesConvertPrints) {
