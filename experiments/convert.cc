@@ -60,7 +60,7 @@ int convert_command(const std::vector<std::string>& args, std::ostream& out, std
 
   LoadedModel loaded = load_model_checkpoint(in_path);
   Model<float>& model = *loaded.model;
-  for (const std::string& note : loaded.notes) err << "ablate convert: note: " << note << "\n";
+  print_checkpoint_notes(err, "ablate convert", loaded.notes);
 
   ExperimentConfig experiment;
   experiment.name = run_name(out_path);

@@ -1,6 +1,8 @@
 // `ablate eval CONFIG.yaml [-o DIR] [--checkpoint FILE] [--threads N]`: the validation loss and
-// perplexity of a checkpoint (scored_model.h) on the config's validation split, written to
-// DIR/eval.json (a result of kind "eval"; docs/results.md).
+// perplexity of a checkpoint (scored_model.h) on the config's validation split, in windows of
+// eval.context under eval.windowing (harness/eval/perplexity.h; the same figure as an extend: point
+// at that length), written to DIR/eval.json (a result of kind "eval"; docs/results.md). No training
+// split is needed.
 #pragma once
 
 #include <iosfwd>

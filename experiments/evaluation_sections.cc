@@ -2,23 +2,40 @@
 #include "experiments/evaluation_sections.h"
 
 #include <ostream>
+#include <stdexcept>
 
 #include "experiments/choice.h"
 #include "experiments/extend.h"
+#include "harness/common/errors.h"
 #include "harness/common/format.h"
-#include "harness/eval/validation_loss.h"
+#include "harness/eval/perplexity.h"
+#include "harness/eval/perplexity_summary.h"
+#include "harness/tokenizers/factory.h"
 
 namespace ablate {
 
 void evaluate_sections(const ExperimentConfig& config, const EvaluationSections& sections,
                        const EvaluationInputs& in, nlohmann::json& result) {
   if (sections.validation) {
-    const LossEstimate val = validation_loss(*in.model, in.data->validation, config.eval.context,
-                                             config.train.batch_size, config.eval.max_tokens);
-    result["metrics"]["validation"] = loss_summary(val, config.eval.context);
-    *in.out << config.name << ": validation loss " << format_fixed(val.loss, 4) << " (perplexity "
+    // The same options and text cut as an extend: point at length eval.context, so the two agree.
+    const EvalConfig& e = config.eval;
+    const std::unique_ptr<Tokenizer> tokenizer = make_tokenizer(config.data.tokenizer);
+    const PerplexityOptions options = windowing_options(e.windowing, e.context, e.stride, e.max_tokens, *tokenizer);
+    const TokenSource& text = in.data->validation;
+    PerplexityResult val;
+    try {
+      val = evaluate_perplexity(*in.model, text, options);
+    } catch (const std::invalid_argument& error) {  // a text the windowing cannot score
+      throw DataError("eval.windowing " + e.windowing + " at eval.context " + std::to_string(e.context) +
+                      " on the validation split: " + error.what());
+    }
+    nlohmann::json summary = perplexity_summary(val, options, scored_text_size(text, options, *tokenizer));
+    summary["context"] = e.context;
+    result["metrics"]["validation"] = summary;
+    *in.out << config.name << ": validation loss " << format_fixed(val.loss(), 4) << " (perplexity "
             << format_fixed(val.perplexity(), 3) << ", " << val.tokens << " tokens"
-            << (in.weights.empty() ? "" : ", " + in.weights) << ")\n";
+            << (e.windowing == "disjoint" ? "" : ", " + e.windowing) << (in.weights.empty() ? "" : ", " + in.weights)
+            << ")\n";
   }
   if (sections.extend) {
     const TokenSource text = extension_text(config, *in.data);

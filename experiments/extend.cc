@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <ostream>
 #include <sstream>
+#include <stdexcept>
 
 #include "components/model/model.h"
 #include "experiments/command_arguments.h"
@@ -13,6 +14,7 @@
 #include "harness/common/format.h"
 #include "harness/common/run_info.h"
 #include "harness/eval/perplexity.h"
+#include "harness/eval/perplexity_summary.h"
 #include "harness/tokenizers/factory.h"
 #include "harness/train/trainer.h"
 
@@ -57,6 +59,21 @@ void copy_weights(Model<float>& from, Model<float>& to) {
   for (size_t i = 0; i < src.size(); ++i) dst[i].param->value = src[i].param->value;
 }
 
+// Why `options` cannot score the text, or "": a text (cut at max_tokens + 1) shorter than one
+// window, or one the windowing refuses (llamacpp: fewer than 2 windows).
+std::string unscorable(const TokenSource& text, const PerplexityOptions& options) {
+  const int64_t n = evaluated_length(text.size(), options);
+  if (n < options.window)
+    return "the text holds " + std::to_string(n) + " tokens" + (n < text.size() ? " (max_tokens + 1)" : "") +
+           ", fewer than one window";
+  try {
+    plan_windows(text, options);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
+
 }  // namespace
 
 TokenSource extension_text(const ExperimentConfig& config, const TrainingData& data) {
@@ -69,11 +86,16 @@ nlohmann::json run_extension(const ExperimentConfig& config, const ExtensionInpu
   const ExtendConfig& ec = config.extend;
   const ModelConfig& trained = config.model;
   const int64_t L = trained_context(trained);
-  const int64_t n = in.text->size();
+  const std::unique_ptr<Tokenizer> tokenizer = make_tokenizer(config.data.tokenizer);
+  // Every length scores the same text: the first max_tokens + 1 tokens (and its words and bytes).
+  const PerplexityOptions cut = windowing_options(ec.windowing, ec.lengths.front(), ec.stride, ec.max_tokens, *tokenizer);
+  const int64_t n = evaluated_length(in.text->size(), cut);
+  const std::optional<TextSize> text_size = scored_text_size(*in.text, cut, *tokenizer);
   const int64_t ft_context = ec.finetune.context > 0 ? ec.finetune.context : ec.lengths.back();
   const bool finetuning = ec.finetune.steps > 0;
   nlohmann::json out = {{"trained_context", L}, {"windowing", ec.windowing}, {"stride", ec.stride},
-                        {"text", ec.text}, {"tokens_available", n}, {"methods", nlohmann::json::array()}};
+                        {"text", ec.text}, {"tokens_available", in.text->size()}, {"text_tokens", n},
+                        {"methods", nlohmann::json::array()}};
   for (const ExtendMethod& method : ec.methods) {
     nlohmann::json m = {{"name", method.name}, {"scaling", method.scaling}, {"finetuned_steps", 0},
                         {"points", nlohmann::json::array()}};
@@ -94,35 +116,27 @@ nlohmann::json run_extension(const ExperimentConfig& config, const ExtensionInpu
     }
     for (int64_t length : ec.lengths) {
       nlohmann::json point = {{"length", length}};
+      const PerplexityOptions po = windowing_options(ec.windowing, length, ec.stride, ec.max_tokens, *tokenizer);
       if (trained.position.type != "rope" && method.scaling.value("type", "") != "none") {
         point["applicable"] = false;
         point["reason"] = "scaling applies to rope positions only; this model uses " + trained.position.type;
       } else if (trained.position.type == "learned" && length > trained.context) {
         point["applicable"] = false;
         point["reason"] = "learned position table holds " + std::to_string(trained.context) + " positions";
-      } else if (n < length) {
+      } else if (const std::string why = unscorable(*in.text, po); !why.empty()) {
         point["applicable"] = false;
-        point["reason"] = "the text holds " + std::to_string(n) + " tokens, fewer than one window";
+        point["reason"] = why;
       } else {
         const ModelConfig mc = extension_model(trained, method, finetuning ? ft_context : length);
         Model<float> model(mc, static_cast<uint64_t>(config.seed));
         copy_weights(finetuned ? *finetuned : *in.trained, model);
-        PerplexityOptions po;
-        po.windowing = ec.windowing;
-        po.window = length;
-        po.stride = ec.stride;
-        po.max_tokens = ec.max_tokens;
-        po.batch = std::max<int64_t>(1, 4096 / length);
         const auto start = std::chrono::steady_clock::now();
         const PerplexityResult r = evaluate_perplexity(model, *in.text, po);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         const int64_t bucket = std::max<int64_t>(1, length / 64);
         point["applicable"] = true;
         point["factor"] = mc.position.scaling.factor;
-        point["perplexity"] = r.perplexity();
-        point["loss"] = r.loss();
-        point["tokens"] = r.tokens;
-        point["windows"] = r.windows;
+        point.update(perplexity_summary(r, po, text_size));
         point["seconds"] = seconds;
         point["bucket"] = bucket;
         point["loss_by_position"] = r.loss_by_position(bucket);

@@ -6,7 +6,8 @@
 //
 // scores the checkpoint (scored_model.h) into DIR/extend.json (a result of kind "extend"; the
 // "extend" object it holds: docs/results.md). Points that cannot be evaluated are reported, not
-// fatal: a learned position table shorter than the length, or a text shorter than one window.
+// fatal: a learned position table shorter than the length, a text (cut at extend.max_tokens + 1
+// tokens, the same for every length) shorter than one window, or one the windowing refuses.
 #pragma once
 
 #include <nlohmann/json.hpp>

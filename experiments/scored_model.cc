@@ -54,6 +54,8 @@ ScoredModel::ScoredModel(std::string kind, const ExperimentConfig& config, const
     weights_ = "checkpoint step " + std::to_string(checkpoint.state.step);
   }
   log << config.name << ": weights from " << path << "\n";
+  // The model section came from model.from: how Ablate reads it, as `ablate convert` says.
+  if (!config.model_from.empty()) print_checkpoint_notes(log, "ablate " + kind_, checkpoint_notes(config.model_from));
   create_output_directory(dir_);
 }
 
@@ -61,7 +63,8 @@ void ScoredModel::evaluate(const EvaluationSections& sections, const std::vector
                            std::ostream& out, std::ostream& log) {
   std::optional<TrainingData> data;
   if (sections.validation || sections.extend) {
-    data = load_training_data(config_);
+    // Only fine-tuning trains: scoring a text shorter than one training window is fine.
+    data = load_training_data(config_, sections.extend && config_.extend.finetune.steps > 0);
     result_["data"] = data->description;
   }
   EvaluationInputs inputs;

@@ -1,12 +1,15 @@
 // Foreign checkpoints: Hugging Face Llama (yarn; llama3 in both config forms; longrope) / Mistral
 // (sharded) / Qwen2 / GPT-2 directories and llama2.c .bin files written by
 // tests/reference/make_interop.py, whose independent PyTorch forward passes give the logits Ablate
-// must reproduce (1e-4 relative); conversions between the formats that keep the logits;
+// must reproduce (1e-4 relative); a perplexity window of the dynamic-NTK Qwen2 reference scoring the
+// NLL of its T-token forward pass (seq_len = T, as Hugging Face runs it); conversions between the
+// formats that keep the logits;
 // `ablate convert` then `ablate eval`; and every bad input with its message.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -18,6 +21,7 @@
 #include "harness/checkpoints/llama2c_checkpoint.h"
 #include "harness/checkpoints/safetensors.h"
 #include "harness/config/model_yaml.h"
+#include "harness/eval/perplexity.h"
 #include "tests/test_support.h"
 
 namespace ablate {
@@ -97,6 +101,46 @@ INSTANTIATE_TEST_SUITE_P(Interop, ForeignReference,
 // rope_parameters (rope_theta inside it), and Phi-3-style longrope (original_max_position_embeddings
 // at the top level; the 24-token sequence is past it, so the long factors apply).
 INSTANTIATE_TEST_SUITE_P(RopeScalings, ForeignReference, ::testing::Values("llama3", "llama3_v5", "longrope"));
+
+// Dynamic NTK as Hugging Face's "perplexity of fixed-length models" runs a window: the model sees all
+// T tokens (seq_len = T, labels shifted inside), so the base is _compute_dynamic_ntk_parameters'
+// b·((s·L/M) − (s − 1))^(d/(d−2)) with L = max(T, M). The Qwen2 reference (factor 2, M = 16) gives
+// the float64 logits of its 24-token forward pass; a window of those 24 tokens must score their
+// NLL, which a run of the 23 input tokens alone (base from L = 23) misses.
+TEST(HfDynamicNtk, AWindowOfTTokensRunsTheModelOnT) {
+  const Reference ref = reference("qwen2");
+  const LoadedModel loaded = load_model_checkpoint(reference_path("qwen2"));
+  ASSERT_EQ(loaded.model->config().position.scaling.type, "dynamic_ntk");
+  const int64_t T = static_cast<int64_t>(ref.tokens.size()), V = loaded.model->config().vocab_size;
+  ASSERT_GT(T, loaded.model->config().rope_original_context());
+  auto nll_of = [&](const std::vector<float>& logits) {  // Σ_t −log softmax(logits_t)[token_{t+1}]
+    double sum = 0;
+    for (int64_t t = 0; t + 1 < T; ++t) {
+      const float* z = logits.data() + t * V;
+      double max = z[0], total = 0;
+      for (int64_t v = 1; v < V; ++v) max = std::max(max, double(z[v]));
+      for (int64_t v = 0; v < V; ++v) total += std::exp(double(z[v]) - max);
+      sum += max + std::log(total) - double(z[ref.tokens[t + 1]]);
+    }
+    return sum;
+  };
+  const double expected = nll_of(ref.logits);
+  PerplexityOptions window;
+  window.windowing = "hf_strided";
+  window.window = T;
+  window.stride = T;
+  const PerplexityResult r = evaluate_perplexity(*loaded.model, ref.tokens, window);
+  ASSERT_EQ(r.tokens, T - 1);
+  const double error = std::abs(r.nll_sum - expected) / expected;
+  const std::vector<int32_t> inputs(ref.tokens.begin(), ref.tokens.end() - 1);
+  std::vector<float> short_logits = logits_of(*loaded.model, inputs);
+  short_logits.resize(ref.logits.size());  // the last row is never read
+  const double short_error = std::abs(nll_of(short_logits) - expected) / expected;
+  std::printf("dynamic NTK window NLL rel err %.2e (a %lld-token run: %.2e)\n", error, static_cast<long long>(T - 1),
+              short_error);
+  EXPECT_LE(error, 1e-6);
+  EXPECT_GT(short_error, 100 * error);
+}
 
 TEST(HfConfig, MapsEachArchitecture) {
   const HfConfig llama = read_hf_config(interop("llama"));

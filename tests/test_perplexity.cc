@@ -48,7 +48,7 @@ TEST(Perplexity, WindowPlansScoreEveryTokenOnce) {
       o.window = 16;
       o.stride = stride;
       std::vector<int> scored(n, 0);
-      for (const auto& w : plan_windows(n, o)) {
+      for (const auto& w : plan_windows(std::vector<int32_t>(n), o)) {
         ASSERT_LE(w.end - w.begin, 16);
         ASSERT_GE(w.score_from, w.begin + 1);
         for (int64_t t = w.score_from; t < w.end; ++t) scored[t]++;
@@ -63,23 +63,35 @@ TEST(Perplexity, WindowPlansScoreEveryTokenOnce) {
       }
     }
   }
+  // Both run the model on [16k, 16k + 16); HF's stride = window leaves each window's first token
+  // unscored, disjoint scores it as the previous run's last target.
   PerplexityOptions disjoint;
   disjoint.window = 16;
   PerplexityOptions strided = disjoint;
   strided.windowing = "hf_strided";
   strided.stride = 16;
-  const auto a = plan_windows(100, disjoint), b = plan_windows(100, strided);
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t i = 0; i < a.size(); ++i) {
-    EXPECT_EQ(a[i].begin, b[i].begin);
-    EXPECT_EQ(a[i].end, b[i].end);
-    EXPECT_EQ(a[i].score_from, b[i].score_from);
+  const std::vector<int32_t> hundred(100);
+  const auto a = plan_windows(hundred, disjoint), b = plan_windows(hundred, strided);
+  ASSERT_EQ(a.size(), 7u);
+  ASSERT_EQ(b.size(), 7u);
+  for (int64_t i = 0; i < 7; ++i) {
+    EXPECT_EQ(a[i].begin, 16 * i);
+    EXPECT_EQ(b[i].begin, 16 * i);
+    EXPECT_EQ(a[i].end, std::min<int64_t>(16 * i + 16, 99));  // the last run ends before the last target
+    EXPECT_EQ(b[i].end, std::min<int64_t>(16 * i + 16, 100));
+    EXPECT_EQ(a[i].score_from, 16 * i + 1);
+    EXPECT_EQ(b[i].score_from, 16 * i + 1);
+    EXPECT_EQ(a[i].score_to, std::min<int64_t>(16 * i + 17, 100));
+    EXPECT_EQ(b[i].score_to, b[i].end);
   }
-  disjoint.max_tokens = 20;  // whole windows until 20 targets: 15 + 15
-  EXPECT_EQ(plan_windows(1000, disjoint).size(), 2u);
+  disjoint.max_tokens = 20;  // the text is cut to 21 tokens: runs [0, 16) and [16, 20), 16 + 4 targets
+  const auto cut = plan_windows(std::vector<int32_t>(1000), disjoint);
+  ASSERT_EQ(cut.size(), 2u);
+  EXPECT_EQ(cut[1].end, 20);
+  EXPECT_EQ(cut[1].score_to, 21);
 }
 
-TEST(Perplexity, StrideEqualToWindowEqualsDisjointAndSmallerStridesHelp) {
+TEST(Perplexity, DisjointScoresEveryTokenAndStrideEqualToWindowSkipsWindowStarts) {
   Model<float> model(small_rope_model(), 5);
   const auto tokens = corpus_tokens(700);
   PerplexityOptions disjoint;
@@ -90,13 +102,18 @@ TEST(Perplexity, StrideEqualToWindowEqualsDisjointAndSmallerStridesHelp) {
   strided.stride = 16;
   const auto a = evaluate_perplexity(model, tokens, disjoint);
   const auto b = evaluate_perplexity(model, tokens, strided);
-  EXPECT_EQ(a.tokens, b.tokens);
-  EXPECT_EQ(a.windows, b.windows);
-  EXPECT_EQ(a.perplexity(), b.perplexity());
-  EXPECT_EQ(a.tokens, 700 - 44);  // 44 windows (the last one 12 tokens), each start unscored
+  EXPECT_EQ(a.tokens, 699);       // every token after the first
+  EXPECT_EQ(a.windows, 44);       // runs of 16 (the last one 11 tokens)
+  EXPECT_EQ(b.tokens, 700 - 44);  // 44 windows (the last one 12 tokens), each start unscored
+  EXPECT_EQ(b.windows, 44);
+  EXPECT_EQ(a.text_tokens, 700);
+  // The runs are the same; disjoint adds each run's next token, predicted with all 16 before it.
+  EXPECT_EQ(a.position_count[16], 43);
+  EXPECT_EQ(b.position_count[16], 0);
+  for (int64_t c = 1; c < 16; ++c) EXPECT_NEAR(a.position_nll[c], b.position_nll[c], 1e-6 * a.position_nll[c]) << c;
   // Batching windows changes only the order of float sums.
   strided.batch = 1;
-  EXPECT_NEAR(evaluate_perplexity(model, tokens, strided).perplexity(), a.perplexity(), 1e-6 * a.perplexity());
+  EXPECT_NEAR(evaluate_perplexity(model, tokens, strided).perplexity(), b.perplexity(), 1e-6 * b.perplexity());
   strided.stride = 4;
   EXPECT_EQ(evaluate_perplexity(model, tokens, strided).tokens, 699);
 }
@@ -141,8 +158,10 @@ TEST(Perplexity, ScalingFactorOneEqualsNoScalingAndLearnedStopsAtItsTable) {
   EXPECT_EQ(r["methods"][3]["points"][2]["factor"].get<double>(), 2.0);
   EXPECT_NE(r["methods"][3]["points"][2]["perplexity"].get<double>(), r["methods"][0]["points"][2]["perplexity"].get<double>());
   const json& p = r["methods"][0]["points"][2];
-  EXPECT_GE(p["tokens"].get<int64_t>(), 200);
-  EXPECT_EQ(p["loss_by_position"].size(), 31u);  // bucket 1 (32 / 64 rounds up to 1)
+  EXPECT_EQ(p["tokens"].get<int64_t>(), 200);     // the text cut at 201 tokens, every length
+  EXPECT_EQ(r["methods"][0]["points"][0]["tokens"].get<int64_t>(), 200);
+  EXPECT_EQ(p["windowing"], "disjoint");
+  EXPECT_EQ(p["loss_by_position"].size(), 32u);  // bucket 1 (32 / 64 rounds up to 1): contexts 1..32
 
   const ExperimentConfig learned = extend_config(
       "{d_model: 32, n_layers: 1, context: 16, attention: {n_heads: 2}, position: {type: learned}}",

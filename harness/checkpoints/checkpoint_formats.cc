@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <map>
+#include <ostream>
 
 #include "components/core/tensor.h"
 #include "harness/checkpoints/checkpoint.h"
@@ -126,6 +127,15 @@ ModelConfig read_checkpoint_model_config(const std::string& path) {
     case CheckpointFormat::kLlama2c: return read_llama2c_config(path);
   }
   throw std::logic_error("read_checkpoint_model_config: unknown format");
+}
+
+std::vector<std::string> checkpoint_notes(const std::string& path) {
+  if (detect_checkpoint_format(path) != CheckpointFormat::kHuggingFace) return {};
+  return read_hf_config(hf_directory(path)).notes;
+}
+
+void print_checkpoint_notes(std::ostream& out, const std::string& command, const std::vector<std::string>& notes) {
+  for (const std::string& note : notes) out << command << ": note: " << note << "\n";
 }
 
 void save_model_checkpoint(const std::string& path, CheckpointFormat format, Model<float>& model,

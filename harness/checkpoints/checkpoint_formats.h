@@ -5,6 +5,7 @@
 // What `ablate convert` and a `model: {from: PATH}` config key build on.
 #pragma once
 
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,6 +48,12 @@ void load_weights_from(const std::string& path, Model<float>& model);
 
 // Only the model config of a checkpoint of any format (reads the file).
 ModelConfig read_checkpoint_model_config(const std::string& path);
+
+// Where Ablate computes a checkpoint's model differently (a Hugging Face config.json's notes, as
+// LoadedModel::notes; none for the other formats), from its config alone.
+std::vector<std::string> checkpoint_notes(const std::string& path);
+// Each note on `out` as "COMMAND: note: NOTE" (`ablate convert`, and eval/extend/choice of a model.from).
+void print_checkpoint_notes(std::ostream& out, const std::string& command, const std::vector<std::string>& notes);
 
 // Writes `model` in `format`. An Ablate checkpoint records `experiment` (whose model section must
 // be the model's config) as its config, weights only, step 0.

@@ -143,6 +143,7 @@ ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_n
   check_train(t, c.model);
   if (e.context == 0) e.context = t.context;
   check_context(e.context, c.model, "eval.context");
+  check_windowing_stride(e.windowing, e.stride, e.context, "eval");
   if (ch.enabled) {
     check_fields(ch, "choice");
     check_choice(ch);

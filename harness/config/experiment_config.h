@@ -17,6 +17,7 @@
 #include "harness/config/bench_config.h"
 #include "harness/config/config_tree.h"
 #include "harness/config/extend_config.h"
+#include "harness/eval/windowing.h"
 
 namespace ablate {
 
@@ -85,11 +86,17 @@ struct TrainConfig {
 struct EvalConfig {
   int64_t context = 0;     // 0 = train.context
   int64_t max_tokens = 0;  // 0 = every validation token
+  std::string windowing = "disjoint";
+  int64_t stride = 0;
 
   template <class V>
   void visit_fields(V& v) {
     v(field("context", context, "window of the final validation loss; 0 = train.context"));
-    v(field("max_tokens", max_tokens, "validation tokens scored").check(at_least(0, "0 = all")));
+    v(field("max_tokens", max_tokens, "the validation text is cut to its first max_tokens + 1 tokens")
+          .check(at_least(0, "0 = all")));
+    v(field("windowing", windowing, "perplexity windows (harness/eval/perplexity.h)")
+          .check(one_of(windowing_names(), "windowing")));
+    v(field("stride", stride, "hf_strided: window step").check(at_least(0, "0 = half the window")));
   }
 };
 

@@ -12,6 +12,15 @@
 
 namespace ablate {
 
+void check_windowing_stride(const std::string& windowing, int64_t stride, int64_t shortest_window,
+                            const std::string& section) {
+  if (stride > 0 && windowing != "hf_strided") config_fail(section + ".stride", "only used by windowing: hf_strided");
+  if (stride > shortest_window)
+    config_fail(section + ".stride", std::to_string(stride) + " exceeds the " +
+                                         (section == "eval" ? "window eval.context = " : "shortest length ") +
+                                         std::to_string(shortest_window));
+}
+
 int64_t trained_context(const ModelConfig& trained) { return trained.rope_original_context(); }
 
 ModelConfig extension_model(const ModelConfig& trained, const ExtendMethod& method, int64_t length,
@@ -79,9 +88,7 @@ ExtendConfig parse_extend_section(const YAML::Node& node, const ModelConfig& tra
     for (int64_t length : c.lengths) extension_model(probe, method, length, p);
     c.methods.push_back(std::move(method));
   }
-  if (c.stride > 0 && c.windowing != "hf_strided") config_fail("extend.stride", "only used by windowing: hf_strided");
-  if (c.stride > c.lengths.front())
-    config_fail("extend.stride", std::to_string(c.stride) + " exceeds the shortest length " + std::to_string(c.lengths.front()));
+  check_windowing_stride(c.windowing, c.stride, c.lengths.front(), "extend");
   if (c.text.empty()) config_fail("extend.text", "must be 'validation' or a text file");
   return c;
 }

@@ -8,9 +8,9 @@
 //       - {type: ntk, factor: auto}
 //       - {type: dynamic_ntk, factor: 1}     # Hugging Face recomputes from the sequence length
 //       - {type: yarn, factor: auto, beta_fast: 32, beta_slow: 1}
-//     windowing: disjoint       # disjoint | hf_strided (perplexity.h)
+//     windowing: disjoint       # disjoint | hf_strided | llamacpp | lm_eval_rolling (perplexity.h)
 //     stride: 0                 # hf_strided: 0 = half the length
-//     max_tokens: 32768         # scored tokens per (method, length), whole windows
+//     max_tokens: 32768         # the text: its first max_tokens + 1 tokens, at every length
 //     text: validation          # validation (the data's held-out split) | a text file
 //     finetune: {steps: 0, context: 0, lr: 0}   # optional: train each scaled model first
 //                                               # (PI / YaRN papers); lr 0 = train.lr / 10
@@ -29,6 +29,7 @@
 
 #include "components/model/config_fields.h"
 #include "components/model/model_config.h"
+#include "harness/eval/windowing.h"
 
 namespace ablate {
 
@@ -66,9 +67,10 @@ struct ExtendConfig {
     v(field("lengths", lengths, "evaluation contexts in tokens, increasing")
           .list_of("a non-empty list of context lengths")
           .check(at_least(2)));
-    v(field("windowing", windowing, "perplexity windows (perplexity.h)").check(one_of({"disjoint", "hf_strided"}, "windowing")));
+    v(field("windowing", windowing, "perplexity windows (harness/eval/perplexity.h)").check(one_of(windowing_names(), "windowing")));
     v(field("stride", stride, "hf_strided: window step").check(at_least(0, "0 = half the length")));
-    v(field("max_tokens", max_tokens, "scored tokens per (method, length), whole windows").check(at_least(1)));
+    v(field("max_tokens", max_tokens, "the text is cut to its first max_tokens + 1 tokens, the same at every length")
+          .check(at_least(1)));
     v(field("text", text, "validation (the data's held-out split) | a text file"));
     v.section("finetune", finetune, "optional: train each scaled model first (PI / YaRN papers)");
   }
@@ -78,6 +80,11 @@ struct ExtendConfig {
 ExtendConfig parse_extend_section(const YAML::Node& node, const ModelConfig& trained);
 
 nlohmann::json extend_to_json(const ExtendConfig& config);
+
+// What relates a section's windowing to its stride: a stride only with hf_strided, at most the
+// shortest window. `section` is "eval" or "extend" (the keys' prefix).
+void check_windowing_stride(const std::string& windowing, int64_t stride, int64_t shortest_window,
+                            const std::string& section);
 
 // The trained context L of a model: what `factor: auto` divides by.
 int64_t trained_context(const ModelConfig& trained);

@@ -23,7 +23,7 @@ void check_vocabulary(const TokenSource& tokens, int64_t vocab, const std::strin
 
 }  // namespace
 
-TrainingData load_training_data(const ExperimentConfig& config) {
+TrainingData load_training_data(const ExperimentConfig& config, bool training) {
   const DataConfig& d = config.data;
   const std::unique_ptr<Tokenizer> tokenizer = make_tokenizer(d.tokenizer);
   TrainingData data;
@@ -52,7 +52,7 @@ TrainingData load_training_data(const ExperimentConfig& config) {
     data.description += ", validation " + d.validation_path;
   }
   const int64_t T = config.train.context;
-  if (data.train.size() < T + 1)
+  if (training && data.train.size() < T + 1)
     throw DataError(source + ": the training split holds " + std::to_string(data.train.size()) +
                     " tokens, shorter than one training window (train.context + 1 = " +
                     std::to_string(T + 1) + ")");

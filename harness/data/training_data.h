@@ -22,7 +22,8 @@ struct TrainingData {
 // DataError, naming the file and the config key, when a file is missing or empty, a token id is
 // outside the model's vocabulary (checked on load by one pass over the tokens, which for a shard
 // reads the map and copies nothing), or a split is too short: train needs at least
-// train.context + 1 tokens (one window), validation at least 2.
-TrainingData load_training_data(const ExperimentConfig& config);
+// train.context + 1 tokens (one window) when `training` (evaluating a text needs no training
+// split), validation at least 2.
+TrainingData load_training_data(const ExperimentConfig& config, bool training = true);
 
 }  // namespace ablate

@@ -1,11 +1,9 @@
-// Validation loss of a token stream: the mean next-token NLL over the windows of
-// evaluation_windows (batch_loader.h), so every token after the first is scored exactly once,
-// each with up to T − 1 tokens of context from its own window. Token-weighted:
+// Validation loss of a token stream: the mean next-token NLL under perplexity.h's `disjoint`
+// windowing (the windows of evaluation_windows, batch_loader.h): runs of T tokens, so every token
+// after the first is scored exactly once, each with 1..T tokens of context from its run. Token-weighted:
 //   loss = Σ NLL / tokens scored,   perplexity = exp(loss).
 // The stream is a TokenSource (a vector or a memory-mapped shard); windows are copied one at a time.
 #pragma once
-
-#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <cstdint>
@@ -28,8 +26,5 @@ struct LossEstimate {
 // (the stream is cut to max_tokens + 1 tokens). Deterministic: sums in a fixed order.
 LossEstimate validation_loss(Model<float>& model, const TokenSource& tokens, int64_t T,
                              int64_t B, int64_t max_tokens = 0);
-
-// {"loss", "perplexity", "tokens", "windows", "context"} for result files.
-nlohmann::json loss_summary(const LossEstimate& estimate, int64_t context);
 
 }  // namespace ablate

@@ -1,4 +1,4 @@
-// Python's str.strip / rstrip / len on UTF-8 text (see python_text.h).
+// Python's str.strip / rstrip / len and re.split(r"\s+") piece counts on UTF-8 text (see python_text.h).
 #include "harness/tokenizers/python_text.h"
 
 #include "harness/common/utf8.h"
@@ -44,6 +44,19 @@ std::string python_strip(const std::string& text) {
 }
 
 std::string python_rstrip(const std::string& text) { return text.substr(0, without_space_suffix(text)); }
+
+int64_t python_whitespace_split_count(const std::string& text) {
+  int64_t pieces = 1;
+  bool in_space = false;
+  for (size_t i = 0; i < text.size();) {
+    const Utf8Step step = decode_utf8(text, i, Utf8Rules::kStructural);
+    const bool space = is_python_space(step.cp);
+    if (space && !in_space) ++pieces;
+    in_space = space;
+    i += step.length;
+  }
+  return pieces;
+}
 
 int64_t python_length(const std::string& text) {
   int64_t n = 0;

@@ -16,5 +16,8 @@ std::string python_strip(const std::string& text);
 std::string python_rstrip(const std::string& text);
 // Python's len(str) of UTF-8 text: code points (bytes that do not continue a sequence).
 int64_t python_length(const std::string& text);
+// len(re.split(r"\s+", text)): one more than the runs of str.isspace whitespace (re's \s on str),
+// so leading and trailing whitespace each add an empty piece and "" counts 1 (lm-eval's count_words).
+int64_t python_whitespace_split_count(const std::string& text);
 
 }  // namespace ablate
