@@ -17,6 +17,8 @@
 #include "experiments/cli.h"
 #include "experiments/run_folder.h"
 #include "harness/common/folder_lock.h"
+#include "harness/common/process.h"
+#include "harness/common/text.h"
 #include "tests/test_support.h"
 
 namespace ablate {
@@ -204,6 +206,51 @@ TEST_F(RunFolderTest, StatusShowsEachPointFromItsFolder) {
   EXPECT_THAT(out_.str(), HasSubstr("run in " + dir + "/ok: 1 point: 1 done"));
   EXPECT_EQ(run({"status", file("nothing_here")}), 1);
   EXPECT_THAT(err_.str(), HasSubstr("nothing_here: not a directory"));
+}
+
+// Every file under `dir`, by path relative to it.
+std::map<std::string, std::string> tree(const std::string& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& entry : fs::recursive_directory_iterator(dir))
+    if (entry.is_regular_file()) files[fs::relative(entry.path(), dir).string()] = testing::read_bytes(entry.path().string());
+  return files;
+}
+
+TEST_F(RunFolderTest, AReportKilledMidwayLeavesThePreviousReportWhole) {
+  const std::string results = file("results");
+  ASSERT_EQ(run({"run", config("a", kModel + kData + kShort), "-o", results + "/a"}), 0) << err_.str();
+  ASSERT_EQ(run({"report", results}), 0) << err_.str();
+  const auto before = tree(results + "/report");
+  ASSERT_TRUE(before.count("index.html"));
+
+  // New inputs, and a gnuplot that hangs on its third plot: the report is killed there.
+  ASSERT_EQ(run({"run", config("b", kModel + kData + kShort + "seed: 2\n"), "-o", results + "/b"}), 0) << err_.str();
+  fs::create_directories(file("tools"));
+  const std::string real_gnuplot = trim(run_process({"sh", "-c", "command -v gnuplot"}, ChildStderr::kDiscarded).output);
+  ASSERT_FALSE(real_gnuplot.empty());
+  testing::write_bytes(file("tools/gnuplot"),
+                       "#!/bin/sh\nn=$(cat " + file("count") + " 2>/dev/null || echo 0); n=$((n+1)); echo $n > " +
+                           file("count") + "\nif [ $n -ge 3 ]; then echo $$ > " + file("hung") + "; exec sleep 600; fi\nexec " +
+                           real_gnuplot + " \"$@\"\n");
+  chmod(file("tools/gnuplot").c_str(), 0755);
+  pid_t child;
+  {
+    testing::ScopedEnv path("PATH", file("tools") + ":" + getenv("PATH"));
+    child = testing::spawn_ablate({"report", results});
+  }
+  ASSERT_TRUE(testing::kill_when_exists(child, file("hung"))) << "the report finished before it could be killed";
+  ASSERT_TRUE(wait_for_content(file("hung")));
+  kill(std::stoi(testing::read_bytes(file("hung"))), SIGKILL);  // the hung "gnuplot"
+
+  EXPECT_EQ(tree(results + "/report"), before) << "a killed report changed the previous one";
+  for (const auto& entry : fs::recursive_directory_iterator(results + "/report"))
+    EXPECT_NE(entry.path().extension(), ".part") << entry.path();
+
+  // The next report replaces it whole, with both runs, and clears the killed one's staging folder.
+  ASSERT_EQ(run({"report", results}), 0) << err_.str();
+  EXPECT_THAT(testing::read_bytes(results + "/report/index.html"), HasSubstr("2 results"));
+  for (const auto& entry : fs::directory_iterator(results))
+    EXPECT_EQ(entry.path().filename().string().rfind(".report.tmp-", 0), std::string::npos) << entry.path();
 }
 
 }  // namespace
