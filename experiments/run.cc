@@ -29,27 +29,50 @@ std::ostream& null_stream() {
   return sink;
 }
 
-// Checks that RESULT_PATH holds a finished run of this config: ConfigError when it holds another
-// config's, or cannot be read (a stale run is never passed off as this one).
-void check_finished_run(const std::string& result_path, const ExperimentConfig& config) {
-  nlohmann::json previous;
+// The sections that only evaluate a trained model: changing them needs no training.
+const char* const kEvaluationSections[] = {"eval", "extend", "choice", "bench"};
+
+// What a finished run (RESULT_PATH) lacks for this config: nothing, or some evaluation sections
+// (`sections`). ConfigError when the training itself differs (a different run: never passed off
+// as this one) or the result cannot be read.
+struct FinishedRun {
+  nlohmann::json result;
+  EvaluationSections sections;  // what to evaluate again
+  std::vector<std::string> changed;  // their names, for the message
+  bool up_to_date() const { return changed.empty(); }
+};
+
+FinishedRun compare_finished_run(const std::string& result_path, const ExperimentConfig& config, RunKind kind) {
+  FinishedRun run;
   try {
-    previous = nlohmann::json::parse(read_whole_file(result_path));
+    run.result = nlohmann::json::parse(read_whole_file(result_path));
   } catch (const std::exception& e) {
     throw ConfigError(result_path + " exists but cannot be read (" + e.what() +
                       "); --force runs the experiment again and replaces it");
   }
-  nlohmann::json old_config = normalized_config(previous.value("config", nlohmann::json::object()), experiment_inputs_from_files()),
+  nlohmann::json old_config = normalized_config(run.result.value("config", nlohmann::json::object()), experiment_inputs_from_files()),
                  new_config = experiment_to_json(config);
   old_config.erase("threads");
   new_config.erase("threads");
-  const std::vector<std::string> diffs = config_differences(old_config, new_config, "result", "config");
+  nlohmann::json old_training = old_config, new_training = new_config;
+  for (const char* section : kEvaluationSections) {
+    old_training.erase(section);
+    new_training.erase(section);
+  }
+  const std::vector<std::string> diffs = config_differences(old_training, new_training, "result", "config");
   if (!diffs.empty()) {
     std::string list;
     for (const auto& d : diffs) list += "\n  " + d;
     throw ConfigError(result_path + " holds a finished run of a different config:" + list +
                       "\n(--force replaces it; -o DIR writes elsewhere)");
   }
+  // Only `run` evaluates; a `train` result has nothing of these sections to bring up to date.
+  if (kind != RunKind::kRun || run.result.value("kind", "") != "run") return run;
+  auto changed = [&](const char* section) { return old_config.value(section, nlohmann::json()) != new_config.value(section, nlohmann::json()); };
+  run.sections = {changed("eval"), changed("extend") && config.extend.enabled, changed("choice") && config.choice.enabled};
+  for (const char* section : {"eval", "extend", "choice"})
+    if (changed(section)) run.changed.push_back(section);
+  return run;
 }
 
 // Whether to continue the checkpoint at `checkpoint_path`: with --resume; without --resume or
@@ -71,6 +94,48 @@ const char* run_kind_name(RunKind kind) { return kind == RunKind::kRun ? "run" :
 
 namespace {
 
+// Brings a finished run's result up to date with the evaluation sections of `config` that
+// changed, from its final checkpoint: the training (checkpoint, curves) stays as it is, the
+// unchanged sections keep their figures, and the result records the re-evaluation.
+void evaluate_finished_run(const ExperimentConfig& config, const RunRequest& request, FinishedRun& finished) {
+  const RunOptions& run = request.run;
+  std::ostream& out = run.out ? *run.out : null_stream();
+  const fs::path dir(run.dir);
+  std::string changed;
+  for (const auto& c : finished.changed) changed += (changed.empty() ? "" : ", ") + c;
+  out << config.name << ": " << (dir / "result.json").string() << " is a finished run; evaluating what changed ("
+      << changed << ") from its checkpoint, without training\n";
+  const std::string checkpoint_path = (dir / "checkpoint.safetensors").string();
+  const Checkpoint checkpoint = open_checkpoint(checkpoint_path);
+  if (checkpoint.state.step != config.train.steps)
+    throw ConfigError(checkpoint_path + ": holds step " + std::to_string(checkpoint.state.step) + ", not the finished run's " +
+                      std::to_string(config.train.steps) + " steps; --force runs the experiment again");
+  const TrainingData data = load_training_data(config);
+  const std::vector<ChoiceItem> choice_items =
+      finished.sections.choice ? load_choice_task(config.choice) : std::vector<ChoiceItem>{};
+  Model<float> model(config.model, static_cast<uint64_t>(config.seed));
+  load_weights_from(checkpoint_path, model);
+
+  nlohmann::json& result = finished.result;
+  result["config"] = experiment_to_json(config);
+  if (!config.extend.enabled) result.erase("extend");
+  if (!config.choice.enabled) result.erase("choice");
+  EvaluationInputs inputs;
+  inputs.model = &model;
+  inputs.data = &data;
+  inputs.choice_items = &choice_items;
+  inputs.dir = dir.string();
+  inputs.out = &out;
+  inputs.log = run.log;
+  evaluate_sections(config, finished.sections, inputs, result);
+  nlohmann::json& history = result["reevaluated"];
+  if (!history.is_array()) history = nlohmann::json::array();
+  history.push_back({{"at", iso8601_utc(std::chrono::system_clock::now())}, {"sections", finished.changed}});
+  const std::string text = result.dump(2) + "\n";
+  write_file_atomically((dir / "result.json").string(), {{text.data(), text.size()}});
+  out << config.name << ": result " << (dir / "result.json").string() << "\n";
+}
+
 // run_experiment with DIR locked and settled. `attempted` turns true once the folder's state
 // allows the run (it is not skipped or refused) and the attempt begins.
 RunStatus run_in_locked_folder(const ExperimentConfig& config, const RunRequest& request, bool& attempted) {
@@ -81,9 +146,14 @@ RunStatus run_in_locked_folder(const ExperimentConfig& config, const RunRequest&
   const std::string result_path = (dir / "result.json").string();
   const std::string checkpoint_path = (dir / "checkpoint.safetensors").string();
   if (fs::exists(result_path) && !run.force) {
-    check_finished_run(result_path, config);
-    out << config.name << ": " << result_path << " exists, skipping (--force runs it again)\n";
-    return RunStatus::kSkipped;
+    FinishedRun finished = compare_finished_run(result_path, config, run.kind);
+    if (finished.up_to_date()) {
+      out << config.name << ": " << result_path << " exists, skipping (--force runs it again)\n";
+      return RunStatus::kSkipped;
+    }
+    attempted = true;
+    evaluate_finished_run(config, request, finished);
+    return RunStatus::kCompleted;
   }
   const bool resume = resume_checkpoint(checkpoint_path, config, request);
   attempted = true;

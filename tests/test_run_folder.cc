@@ -168,9 +168,9 @@ TEST_F(RunFolderTest, SweepJsonIsRebuiltFromThePointsAndNeverMarksAFinishedPoint
   const std::string dir = file("s_out");
   ASSERT_EQ(run({"run", path, "-o", dir}), 0) << err_.str();
 
-  // The config gains an evaluation section: the finished points are refused (another config),
-  // but they are finished, and sweep.json says so.
-  config("s", kModel + kData + kShort + "extend: {lengths: [32], methods: [{type: none}]}\n" + sweep);
+  // The config's training changes: the finished points are refused (another run), but they are
+  // finished, and sweep.json says so.
+  config("s", kModel + kData + "train: {steps: 7, batch_size: 2, warmup: 1, eval_every: 3, eval_tokens: 256}\n" + sweep);
   EXPECT_EQ(run({"run", path, "-o", dir}), 1);
   EXPECT_THAT(err_.str(), HasSubstr("holds a finished run of a different config"));
   json summary = json::parse(testing::read_bytes(dir + "/sweep.json"));
@@ -190,6 +190,60 @@ TEST_F(RunFolderTest, SweepJsonIsRebuiltFromThePointsAndNeverMarksAFinishedPoint
   for (const auto& p : summary["points"]) EXPECT_EQ(p["status"], "done") << p;
   EXPECT_EQ(run({"run", path, "-o", dir, "--point", "swiglu"}), 1);
   EXPECT_THAT(err_.str(), HasSubstr("--point swiglu: the sweep s has no such point (its points: rms, ln, gelu)"));
+}
+
+TEST_F(RunFolderTest, EvaluationOnlyChangesEvaluateTheFinishedRunWithoutTraining) {
+  const std::string dir = file("e");
+  const std::string base = kModel + kData + kShort;
+  ASSERT_EQ(run({"run", config("e", base), "-o", dir}), 0) << err_.str();
+  const std::string checkpoint = testing::read_bytes(dir + "/checkpoint.safetensors");
+  const json first = json::parse(testing::read_bytes(dir + "/result.json"));
+
+  // A choice: section is added: only the choice task is computed, from the checkpoint.
+  const std::string choice = "choice: {task: synthetic, items: 8}\n";
+  ASSERT_EQ(run({"run", config("e", base + choice), "-o", dir}), 0) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("evaluating what changed (choice) from its checkpoint, without training"));
+  EXPECT_THAT(out_.str(), ::testing::Not(HasSubstr("validation loss")));  // not recomputed
+  EXPECT_THAT(err_.str(), ::testing::Not(HasSubstr("step 1/")));          // no training step
+  EXPECT_EQ(testing::read_bytes(dir + "/checkpoint.safetensors"), checkpoint);
+  json second = json::parse(testing::read_bytes(dir + "/result.json"));
+  EXPECT_EQ(second["loss_curve"], first["loss_curve"]);
+  EXPECT_EQ(second["metrics"]["validation"], first["metrics"]["validation"]);
+  EXPECT_EQ(second["started_at"], first["started_at"]);
+  ASSERT_TRUE(second.contains("choice"));
+  EXPECT_EQ(second["config"]["choice"]["items"], 8);
+  EXPECT_EQ(second["reevaluated"][0]["sections"], json({"choice"}));
+
+  // The same config again: nothing to do. Then eval: changes: the validation is computed again,
+  // the choice figures stay as they were.
+  ASSERT_EQ(run({"run", config("e", base + choice), "-o", dir}), 0) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("exists, skipping"));
+  ASSERT_EQ(run({"run", config("e", base + choice + "eval: {max_tokens: 256}\n"), "-o", dir}), 0) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("validation loss"));
+  const json third = json::parse(testing::read_bytes(dir + "/result.json"));
+  EXPECT_EQ(third["choice"], second["choice"]);
+  EXPECT_NE(third["metrics"]["validation"], second["metrics"]["validation"]);
+  EXPECT_EQ(third["metrics"]["validation"]["tokens"], 256);
+  EXPECT_EQ(third["reevaluated"].size(), 2u);
+  EXPECT_EQ(testing::read_bytes(dir + "/checkpoint.safetensors"), checkpoint);
+
+  // Dropping the choice: section drops its figures.
+  ASSERT_EQ(run({"run", config("e", base + "eval: {max_tokens: 256}\n"), "-o", dir}), 0) << err_.str();
+  EXPECT_FALSE(json::parse(testing::read_bytes(dir + "/result.json")).contains("choice"));
+
+  // A sweep whose points gain an extend: section: each point is evaluated, none trained.
+  const std::string sweep = "sweep:\n  variants: {rms: {}, ln: {model.norm.type: layernorm}}\n";
+  const std::string path = config("se", base + sweep);
+  ASSERT_EQ(run({"run", path, "-o", file("se")}), 0) << err_.str();
+  config("se", base + "extend: {lengths: [32, 64], methods: [{type: none}, {type: linear, factor: auto}]}\n" + sweep);
+  ASSERT_EQ(run({"run", path, "-o", file("se")}), 0) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("2 completed, 0 already done, 0 failed"));
+  for (const char* p : {"rms", "ln"}) {
+    const json r = json::parse(testing::read_bytes(file("se/") + p + "/result.json"));
+    EXPECT_TRUE(r.contains("extend")) << p;
+    EXPECT_EQ(r["sweep"]["point"], p);
+  }
+  for (const auto& p : json::parse(testing::read_bytes(file("se/sweep.json")))["points"]) EXPECT_EQ(p["status"], "done");
 }
 
 TEST_F(RunFolderTest, StatusShowsEachPointFromItsFolder) {
