@@ -18,12 +18,12 @@ const CommandOptions kEvalCommand = {
 int eval_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   CommandArguments a;
   if (const auto exit = parse_command_arguments(kEvalCommand, args, a, out, err)) return *exit;
-  const auto started = std::chrono::system_clock::now();
-  const ExperimentConfig config = load_scored_experiment(a.config_path, "eval");
-  ScoredModel scored("eval", config, a, started, err);
-  scored.evaluate({/*validation=*/true, /*extend=*/false, /*choice=*/false}, nullptr, out, err);
-  scored.result()["metrics"]["parameters"] = scored.model().parameter_count();
-  scored.write_result(out);
+  for (const ScoredExperiment& e : scored_experiments(a, "eval", err)) {
+    ScoredModel scored("eval", e, std::chrono::system_clock::now(), err);
+    scored.evaluate({/*validation=*/true, /*extend=*/false, /*choice=*/false}, nullptr, out, err);
+    scored.result()["metrics"]["parameters"] = scored.model().parameter_count();
+    scored.write_result(out);
+  }
   return 0;
 }
 

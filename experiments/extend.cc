@@ -154,14 +154,14 @@ nlohmann::json run_extension(const ExperimentConfig& config, const ExtensionInpu
 int extend_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   CommandArguments a;
   if (const auto exit = parse_command_arguments(kExtendCommand, args, a, out, err)) return *exit;
-  const auto started = std::chrono::system_clock::now();
-  const ExperimentConfig config = load_scored_experiment(a.config_path, "extend");
-  if (!config.extend.enabled)
-    throw ConfigError(a.config_path + ": extend: the config has no `extend:` section (lengths and methods)");
-  ScoredModel scored("extend", config, a, started, err);
-  scored.evaluate({/*validation=*/false, /*extend=*/true, /*choice=*/false}, nullptr, out, err);
-  scored.result()["metrics"] = {{"parameters", scored.model().parameter_count()}, {"peak_rss_bytes", peak_rss_bytes()}};
-  scored.write_result(out);
+  for (const ScoredExperiment& e : scored_experiments(a, "extend", err)) {
+    if (!e.config.extend.enabled)
+      throw ConfigError(a.config_path + ": extend: the config has no `extend:` section (lengths and methods)");
+    ScoredModel scored("extend", e, std::chrono::system_clock::now(), err);
+    scored.evaluate({/*validation=*/false, /*extend=*/true, /*choice=*/false}, nullptr, out, err);
+    scored.result()["metrics"] = {{"parameters", scored.model().parameter_count()}, {"peak_rss_bytes", peak_rss_bytes()}};
+    scored.write_result(out);
+  }
   return 0;
 }
 

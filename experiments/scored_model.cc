@@ -8,6 +8,7 @@
 #include "experiments/sweep.h"
 #include "harness/checkpoints/checkpoint.h"
 #include "harness/checkpoints/checkpoint_formats.h"
+#include "harness/checkpoints/experiment_inputs.h"
 #include "harness/common/file_io.h"
 #include "harness/common/result.h"
 #include "harness/data/training_data.h"
@@ -26,8 +27,36 @@ std::string scored_checkpoint(const ExperimentConfig& config, const std::string&
 
 }  // namespace
 
-ExperimentConfig load_scored_experiment(const std::string& path, const std::string& kind) {
-  return load_experiment(path, kind, "`ablate run` evaluates each point");
+std::vector<ScoredExperiment> scored_experiments(const CommandArguments& a, const std::string& kind, std::ostream& log) {
+  const ConfigTree tree = load_config_tree(a.config_path);
+  const std::string stem = fs::path(a.config_path).stem().string();
+  if (!has_sweep(tree)) return {{parse_experiment(tree, stem, experiment_inputs_from_files()), a, nullptr}};
+  if (!a.checkpoint.empty())
+    throw ConfigError(a.config_path + ": --checkpoint names one checkpoint, and this file is a sweep (each point is "
+                      "scored from its own DIR/POINT/checkpoint.safetensors)");
+  const SweepPlan plan = plan_sweep(tree, stem);
+  const std::string dir = output_dir(a, plan.name);
+  std::vector<ScoredExperiment> points;
+  for (const SweepPoint& point : plan.points) {
+    CommandArguments args = a;
+    args.out_dir = (fs::path(dir) / point.name).string();
+    if (!fs::exists(fs::path(args.out_dir) / "checkpoint.safetensors") && point.config.model_from.empty()) {
+      log << point.name << ": not trained yet (no " << args.out_dir << "/checkpoint.safetensors), left out\n";
+      continue;
+    }
+    points.push_back({point.config, args, sweep_annotation(plan, point)});
+  }
+  if (points.empty())
+    throw ConfigError(a.config_path + ": " + kind + ": no point of the sweep " + plan.name + " is trained in " + dir +
+                      " (ablate run trains them)");
+  log << plan.name << ": " << kind << " of " << points.size() << " of " << plan.points.size() << " points in " << dir << "\n";
+  return points;
+}
+
+ScoredModel::ScoredModel(std::string kind, const ScoredExperiment& experiment, std::chrono::system_clock::time_point started,
+                         std::ostream& log)
+    : ScoredModel(std::move(kind), experiment.config, experiment.args, started, log) {
+  if (!experiment.sweep.is_null()) result_["sweep"] = experiment.sweep;
 }
 
 ScoredModel::ScoredModel(std::string kind, const ExperimentConfig& config, const CommandArguments& a,

@@ -23,16 +23,27 @@
 
 namespace ablate {
 
-// The one experiment a scoring command takes: load_experiment, a sweep refused ("`ablate run`
-// evaluates each point").
-ExperimentConfig load_scored_experiment(const std::string& path, const std::string& kind);
+// One experiment a scoring command scores: its config, the command's arguments for it, and for a
+// sweep point its sweep annotation (sweep.h; null otherwise).
+struct ScoredExperiment {
+  ExperimentConfig config;
+  CommandArguments args;
+  nlohmann::json sweep;
+};
+
+// What a scoring command (KIND: eval, extend, choice) scores: the config's one experiment, as
+// the arguments say; or, for a sweep config, every trained point, each from its own folder
+// (DIR/POINT, DIR = -o or results/SWEEP) and checkpoint, its result going there too. Points not
+// trained yet are listed on `log` and left out; --checkpoint with a sweep is a ConfigError.
+std::vector<ScoredExperiment> scored_experiments(const CommandArguments& a, const std::string& kind, std::ostream& log);
 
 class ScoredModel {
  public:
   // kind: the result's "kind" and its file's stem ("eval": DIR/eval.json). Loads the weights,
-  // logs "NAME: weights from PATH" on `log` and creates DIR. `config` must outlive this.
-  ScoredModel(std::string kind, const ExperimentConfig& config, const CommandArguments& a,
-              std::chrono::system_clock::time_point started, std::ostream& log);
+  // logs "NAME: weights from PATH" on `log` and creates DIR; a sweep point's result records its
+  // sweep annotation. `experiment` must outlive this.
+  ScoredModel(std::string kind, const ScoredExperiment& experiment, std::chrono::system_clock::time_point started,
+              std::ostream& log);
 
   Model<float>& model() { return model_; }
   // result_header, plus "checkpoint" and "checkpoint_step" (null for a checkpoint of another format).
@@ -50,6 +61,9 @@ class ScoredModel {
   void write_result(std::ostream& out);
 
  private:
+  ScoredModel(std::string kind, const ExperimentConfig& config, const CommandArguments& a,
+              std::chrono::system_clock::time_point started, std::ostream& log);
+
   const ExperimentConfig& config_;
   std::string kind_;
   std::chrono::system_clock::time_point started_;

@@ -127,6 +127,12 @@ ExperimentConfig load_experiment(const std::string& path, const std::string& com
   return parse_experiment(tree, std::filesystem::path(path).stem().string(), experiment_inputs_from_files());
 }
 
+nlohmann::json sweep_annotation(const SweepPlan& plan, const SweepPoint& point) {
+  nlohmann::json overrides = nlohmann::json::object();
+  for (const auto& [path, value] : point.overrides) overrides[path] = yaml_to_json(value);
+  return {{"name", plan.name}, {"point", point.name}, {"variant", point.variant}, {"overrides", overrides}};
+}
+
 SweepPlan plan_sweep(const ConfigTree& tree, const std::string& default_name) {
   const ExperimentInputs inputs = experiment_inputs_from_files();
   SweepPlan plan;

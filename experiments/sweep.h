@@ -26,6 +26,7 @@
 // lists the points and how each ended (docs/results.md).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
@@ -72,6 +73,10 @@ bool has_sweep(const ConfigTree& tree);
 // then parse_experiment with the file's stem as the default name. A sweep is a ConfigError
 // "PATH: COMMAND takes one experiment, and this file is a sweep (HINT)".
 ExperimentConfig load_experiment(const std::string& path, const std::string& command, const std::string& hint);
+
+// What a point's results record of it: {"name": the sweep's, "point", "variant", "overrides"
+// (dotted path -> value)}.
+nlohmann::json sweep_annotation(const SweepPlan& plan, const SweepPoint& point);
 
 // Reads the `sweep:` section and builds every point (ConfigError naming the file, the sweep key
 // or the point whose config is invalid).

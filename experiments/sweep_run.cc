@@ -16,7 +16,6 @@
 #include "experiments/slurm_executor.h"
 #include "harness/common/file_io.h"
 #include "harness/common/folder_lock.h"
-#include "harness/config/yaml_read.h"
 
 namespace ablate {
 namespace {
@@ -64,10 +63,7 @@ RunRequest point_request(const SweepPlan& plan, size_t i, const RunOptions& run)
   request.run = run;
   request.run.dir = (fs::path(run.dir) / point.name).string();
   request.resume = !run.force;  // an interrupted sweep continues its unfinished points
-  nlohmann::json overrides = nlohmann::json::object();
-  for (const auto& [path, value] : point.overrides) overrides[path] = yaml_to_json(value);
-  request.annotations = {{"sweep", {{"name", plan.name}, {"point", point.name}, {"variant", point.variant},
-                                    {"overrides", overrides}}}};
+  request.annotations = {{"sweep", sweep_annotation(plan, point)}};
   return request;
 }
 
