@@ -389,17 +389,20 @@ TEST(ChoiceScoring, LlamaCppScoreIsTheMeanLogProbAfterTheCommonPrefixOfBosSequen
     const double expected = sum / static_cast<double>(kept.size() - from);
     EXPECT_NEAR(t.llamacpp[i], expected, 1e-5 * std::abs(expected)) << "choice " << i;
   }
-  // Scored tokens that do not fit in the window are an error. (With one context, llama.cpp scores
-  // fewer tokens than lm-eval's continuation; partial scoring's contexts differ early.)
+  // With partial scoring the contexts differ early, so llama.cpp's scored tokens can outnumber
+  // the window: the score averages those the window keeps.
   ChoiceItem partial;
   partial.contexts = {"xa", "xb"};
   partial.choices = {" cdefghi"};  // 8 tokens: lm-eval's continuation fits a window of 8
-  try {
-    score_item(model, caches, plain, partial, 8);
-    FAIL() << "no error";
-  } catch (const DataError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("choice 0: llama.cpp's score needs 9 tokens after the endings' common prefix, "
-                                    "more than the window of 8"));
+  const ItemScore u = score_item(model, caches, plain, partial, 8);
+  EXPECT_TRUE(u.truncated);
+  for (size_t i = 0; i < 2; ++i) {
+    const std::vector<int32_t> seq = bos_and_bytes(partial.contexts[i] + partial.choices[0]);  // 11 tokens, prefix 2
+    const std::vector<int32_t> kept(seq.end() - 9, seq.end());
+    const std::vector<double> lp = plain_logprobs(reference, kept);
+    double sum = 0;
+    for (size_t q = 1; q < kept.size(); ++q) sum += lp[q];  // kept[0] (full position 2) has no predictor
+    EXPECT_NEAR(u.llamacpp[i], sum / 8, 1e-5 * std::abs(sum / 8)) << "choice " << i;
   }
 }
 

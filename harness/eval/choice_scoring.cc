@@ -87,7 +87,8 @@ const Tokenizer& text_tokenizer(const Tokenizer& tokenizer) {
 
 // llama.cpp's hellaswag_score sequences (see the header): full[i] = [BOS] + enc(context_i +
 // continuation_i), BOS whenever the tokenizer has one; `prefix` their common token prefix (at most
-// the shortest length − 1); the tokens at positions >= max(prefix, 1) are scored.
+// the shortest length − 1); the tokens at positions >= max(prefix, 1) are scored, those of them the
+// window keeps.
 struct LlamaCppSequences {
   std::vector<std::vector<int32_t>> full, kept;  // kept = full[-(window + 1):]
   size_t prefix = 0;
@@ -104,21 +105,14 @@ LlamaCppSequences llamacpp_sequences(const Tokenizer& tokenizer, const ChoiceIte
     const std::vector<int32_t> tokens = text.encode(item.context_of(i) + item.continuation_of(i));
     seq.insert(seq.end(), tokens.begin(), tokens.end());
     if (seq.size() < 2)
-      throw choice_error(i, "llama.cpp's sequence (BOS + context + ending) is " + std::to_string(seq.size()) +
-                                " token, nothing to score it from");
+      throw choice_error(i, "llama.cpp's sequence (BOS + context + ending) has " + std::to_string(seq.size()) +
+                                " token(s), too few to score one from the others");
     l.full.push_back(std::move(seq));
   }
   size_t shortest = l.full[0].size();
   for (const auto& f : l.full) shortest = std::min(shortest, f.size());
   l.prefix = common_prefix(l.full, shortest - 1);
-  const size_t first_scored = std::max<size_t>(l.prefix, 1);
-  for (size_t i = 0; i < l.full.size(); ++i) {
-    const size_t scored = l.full[i].size() - first_scored;
-    if (scored > static_cast<size_t>(window))
-      throw choice_error(i, "llama.cpp's score needs " + std::to_string(scored) + " tokens after the endings' common " +
-                                "prefix, more than the window of " + std::to_string(window) + " (eval.context) holds");
-    l.kept.push_back(window_of(l.full[i], window, l.truncated));
-  }
+  for (const auto& f : l.full) l.kept.push_back(window_of(f, window, l.truncated));
   return l;
 }
 

@@ -26,8 +26,10 @@
 //   score_i = mean over q in [max(p, 1), |seq_i|) of log P(seq_i[q] | seq_i[:q])
 //   pred_llamacpp = argmax_i score_i (the first maximum wins ties, as llama.cpp's strict '>' scan).
 // llama.cpp refuses a task longer than its context; here a sequence longer than window + 1 keeps
-// its last window + 1 tokens (the item counts as truncated), and it is an error only when the
-// scored tokens themselves do not fit. Log-probabilities are computed in double (llama.cpp: float).
+// its last window + 1 tokens (the item counts as truncated) and the score averages the scored
+// tokens the window keeps (all of them with one shared context, since they are at most the
+// continuation; with partial scoring, whose contexts differ, the first may be cut).
+// Log-probabilities are computed in double (llama.cpp: float).
 // Summary: each acc* is a mean over items; its stderr is lm-eval's mean_stderr, the sample standard
 // deviation over sqrt(n), which for 0/1 values is sqrt(p(1 − p)/(n − 1)) (null when n < 2).
 //
@@ -74,8 +76,8 @@ struct ItemScore {
 int first_argmax(const std::vector<double>& v);
 
 // Scores one item with `model`; `caches` is scratch (one per layer, reused across calls).
-// DataError ("choice 2: ...") when a continuation (or llama.cpp's scored tail) is longer than the
-// window, is empty after tokenization, or a context is empty and the tokenizer has no BOS/EOS.
+// DataError ("choice 2: ...") when a continuation is longer than the window, is empty after
+// tokenization, or a context is empty and the tokenizer has no BOS/EOS.
 ItemScore score_item(Model<float>& model, std::vector<KVCache<float>>& caches, const Tokenizer& tokenizer,
                      const ChoiceItem& item, int64_t window);
 
