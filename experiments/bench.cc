@@ -2,7 +2,6 @@
 #include "experiments/bench.h"
 
 #include <oneapi/tbb/global_control.h>
-#include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
 #include <chrono>
@@ -10,13 +9,10 @@
 #include <fstream>
 #include <ostream>
 
-#include <Eigen/Core>
-
 #include "components/core/cross_entropy.h"
-#include "components/core/linalg.h"
-#include "components/core/parallel.h"
 #include "components/core/random.h"
 #include "components/model/model.h"
+#include "experiments/bench_probes.h"
 #include "experiments/command_arguments.h"
 #include "experiments/sweep.h"
 #include "harness/common/format.h"
@@ -29,7 +25,6 @@ namespace ablate {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
 const CommandOptions kBenchCommand = {
@@ -37,75 +32,6 @@ const CommandOptions kBenchCommand = {
     "Train, prefill and decode speed, MFU, memory and KV cache of each model of the config's bench:\n"
     "section (the config's own model when it has none), into DIR/bench.json.",
     /*checkpoint=*/false, /*resume_force=*/false};
-
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-// Median and spread of per-repeat rates.
-struct Rate {
-  double median = 0, min = 0, max = 0;
-};
-
-Rate summarize(std::vector<double> rates) {
-  std::sort(rates.begin(), rates.end());
-  const size_t n = rates.size();
-  Rate r;
-  r.median = n % 2 ? rates[n / 2] : 0.5 * (rates[n / 2 - 1] + rates[n / 2]);
-  r.min = rates.front();
-  r.max = rates.back();
-  return r;
-}
-
-// `warmup` untimed calls of run(), then `repeats` timed ones; the rate is units / seconds.
-template <typename F>
-Rate time_rate(int64_t warmup, int64_t repeats, double units, F&& run) {
-  for (int64_t i = 0; i < warmup; ++i) run();
-  std::vector<double> rates;
-  for (int64_t i = 0; i < repeats; ++i) {
-    const auto t = Clock::now();
-    run();
-    rates.push_back(units / std::max(seconds_since(t), 1e-9));
-  }
-  return summarize(rates);
-}
-
-// Best GFLOP/s of an n×n×n product through matmul_xwt (one thread when single_thread).
-double matmul_gflops(int64_t n, int64_t repeats, bool single_thread) {
-  std::vector<float> x(n * n), w(n * n), y(n * n);
-  Rng rng(12345);
-  for (float& v : x) v = static_cast<float>(rng.normal());
-  for (float& v : w) v = static_cast<float>(rng.normal());
-  auto product = [&] { matmul_xwt(x.data(), w.data(), y.data(), n, n, n, false); };
-  double best = 0;
-  auto measure = [&] {
-    const Rate r = time_rate(1, std::max<int64_t>(repeats, 3), 2.0 * double(n) * double(n) * double(n), product);
-    best = r.max / 1e9;
-  };
-  if (single_thread) {
-    tbb::task_arena arena(1);
-    arena.execute(measure);
-  } else {
-    measure();
-  }
-  return best;
-}
-
-// Best GB/s (1e9 bytes) of summing `bytes` of floats, in 1M-element chunks over TBB.
-double read_bandwidth_gbps(int64_t bytes, int64_t repeats) {
-  const int64_t n = bytes / int64_t(sizeof(float)), chunk = 1 << 20;
-  std::vector<float> a(n, 1.0f);
-  std::vector<double> partial((n + chunk - 1) / chunk);
-  double total = 0;
-  auto sum = [&] {
-    parallel_chunks(n, chunk, [&](int64_t b, int64_t e) {
-      partial[b / chunk] = Eigen::Map<const Eigen::VectorXf>(a.data() + b, e - b).sum();
-    });
-    total = 0;
-    for (double p : partial) total += p;
-  };
-  const Rate r = time_rate(1, std::max<int64_t>(repeats, 3), double(n) * sizeof(float), sum);
-  if (total != double(n)) throw std::logic_error("bench: memory bandwidth probe summed " + std::to_string(total));
-  return r.max / 1e9;
-}
 
 // Resets the kernel's peak-RSS mark of this process (Linux ≥ 4.0); false where it cannot.
 bool reset_peak_rss() {
@@ -139,8 +65,9 @@ json rate_json(int64_t context, const Rate& r) {
 }
 
 // Measures one model (docs/results.md describes every figure).
-// mfu and the decode bandwidth bounds are filled in afterwards (add_bounds), from the machine
-// figures measured before and after every model.
+// The MFUs and the decode DRAM bounds are filled in afterwards (add_bounds), from the machine
+// figures measured before and after every model; each decode point's working-set bandwidth is
+// measured right after the point itself.
 json measure_model(const BenchConfig& bc, const BenchModel& bm, uint64_t seed, std::ostream& log) {
   const bool scoped = reset_peak_rss();
   const ModelConfig& mc = bm.model;
@@ -212,11 +139,19 @@ json measure_model(const BenchConfig& bc, const BenchModel& bm, uint64_t seed, s
       for (auto& cache : caches) cache.length = c;
       for (int64_t i = 0; i < bc.decode_tokens; ++i) model.forward_cached(next.data() + i, 1, 1, caches);
     });
+    const int64_t bytes_read = weight_read_bytes + mc.kv_cache_bytes_per_token() * c;
+    const ReadBandwidth working_set = read_bandwidth(bytes_read, bc.repeats);
     json point = rate_json(c, r);
     point["decode_tokens"] = bc.decode_tokens;
-    point["bytes_read_per_token"] = weight_read_bytes + mc.kv_cache_bytes_per_token() * c;
+    point["bytes_read_per_token"] = bytes_read;
+    point["working_set_bytes"] = working_set.bytes;
+    point["working_set_passes"] = working_set.passes;
+    point["working_set_read_bandwidth_gbps"] = working_set.gbps;
+    point["bandwidth_bound_tokens_per_second"] = working_set.gbps * 1e9 / double(bytes_read);
     m["decode"].push_back(point);
-    log << "bench " << bm.name << ": decode " << c << ": " << format_rate(r.median) << " tok/s\n";
+    log << "bench " << bm.name << ": decode " << c << ": " << format_rate(r.median) << " tok/s (bound "
+        << format_rate(point["bandwidth_bound_tokens_per_second"].get<double>()) << ": "
+        << format_fixed(working_set.gbps, 1) << " GB/s on its " << format_bytes(working_set.bytes) << " working set)\n";
   }
 
   // KV cache: bytes actually allocated when reserved for exactly c tokens.
@@ -234,14 +169,17 @@ json measure_model(const BenchConfig& bc, const BenchModel& bm, uint64_t seed, s
   return m;
 }
 
-// mfu = model FLOPs/s over the matmul peak; decode bound = read bandwidth / bytes read per token.
+// mfu = model FLOPs/s over the engine's GEMM peak, mfu_fma over the vector FMA peak; the DRAM
+// bound = DRAM read bandwidth / bytes read per token (the working-set bound is the point's own).
 void add_bounds(json& bench) {
-  const double peak = bench["matmul_peak_gflops"].get<double>() * 1e9;
-  const double bandwidth = bench["memory_read_bandwidth_gbps"].get<double>() * 1e9;
+  const double matmul_peak = bench["matmul_peak_gflops"].get<double>() * 1e9;
+  const double fma_peak = bench["fma_peak_gflops"].get<double>() * 1e9;
+  const double dram = bench["memory_read_bandwidth_gbps"].get<double>() * 1e9;
   for (json& m : bench["models"]) {
-    m["mfu"] = m["model_flops_per_token"].get<double>() * m["train_tokens_per_second"].get<double>() / peak;
-    for (json& p : m["decode"])
-      p["bandwidth_bound_tokens_per_second"] = bandwidth / p["bytes_read_per_token"].get<double>();
+    const double flops = m["model_flops_per_token"].get<double>() * m["train_tokens_per_second"].get<double>();
+    m["mfu"] = flops / matmul_peak;
+    m["mfu_fma"] = flops / fma_peak;
+    for (json& p : m["decode"]) p["dram_bound_tokens_per_second"] = dram / p["bytes_read_per_token"].get<double>();
   }
 }
 
@@ -249,17 +187,20 @@ void add_bounds(json& bench) {
 void print_summary(const json& bench, const std::string& name, std::ostream& out) {
   out << name << ": matmul peak " << format_fixed(bench["matmul_peak_gflops"].get<double>(), 1) << " GFLOP/s ("
       << bench["threads"].get<int>() << " threads; one thread "
-      << format_fixed(bench["matmul_single_thread_gflops"].get<double>(), 1) << "), memory read "
-      << format_fixed(bench["memory_read_bandwidth_gbps"].get<double>(), 1) << " GB/s\n";
+      << format_fixed(bench["matmul_single_thread_gflops"].get<double>(), 1) << "), FMA peak "
+      << format_fixed(bench["fma_peak_gflops"].get<double>(), 1) << " GFLOP/s (" << bench["fma_isa"].get<std::string>()
+      << "), DRAM read " << format_fixed(bench["memory_read_bandwidth_gbps"].get<double>(), 1) << " GB/s\n";
   for (const json& m : bench["models"]) {
     out << name << ": " << m["name"].get<std::string>() << ": train "
         << format_rate(m["train_tokens_per_second"].get<double>()) << " tok/s, MFU "
-        << format_fixed(100 * m["mfu"].get<double>(), 1) << "%";
+        << format_fixed(100 * m["mfu"].get<double>(), 1) << "% of the GEMM peak, "
+        << format_fixed(100 * m["mfu_fma"].get<double>(), 1) << "% of the FMA peak";
     for (const json& p : m["prefill"])
       out << "; prefill@" << p["context"].get<int64_t>() << " " << format_rate(p["tokens_per_second"].get<double>());
     for (const json& p : m["decode"])
       out << "; decode@" << p["context"].get<int64_t>() << " " << format_rate(p["tokens_per_second"].get<double>())
-          << " (bound " << format_rate(p["bandwidth_bound_tokens_per_second"].get<double>()) << ")";
+          << " (bound " << format_rate(p["bandwidth_bound_tokens_per_second"].get<double>()) << ", DRAM bound "
+          << format_rate(p["dram_bound_tokens_per_second"].get<double>()) << ")";
     out << "; params " << format_bytes(m["parameter_bytes"].get<int64_t>()) << ", AdamW "
         << format_bytes(m["optimizer_bytes"].get<int64_t>()) << ", peak RSS "
         << format_bytes(m["peak_rss_bytes"].get<int64_t>()) << ", KV " << m["kv_cache_bytes_per_token"].get<int64_t>()
@@ -291,12 +232,15 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
   // The machine's figures, before and after the models (other load on the machine varies; the
   // better of the two is the peak the model figures are held against).
   auto probe = [&](const char* when) {
+    const FmaPeak fma = fma_peak(threads, bc.repeats);
     const json p = {{"matmul_gflops", matmul_gflops(bc.matmul_size, bc.repeats, false)},
                     {"matmul_single_thread_gflops", matmul_gflops(bc.matmul_size, bc.repeats, true)},
-                    {"memory_read_bandwidth_gbps", read_bandwidth_gbps(bc.bandwidth_mib << 20, bc.repeats)}};
+                    {"fma_gflops", fma.gflops},
+                    {"memory_read_bandwidth_gbps", read_bandwidth(bc.bandwidth_mib << 20, bc.repeats).gbps}};
     err << config.name << ": " << when << ": matmul " << format_fixed(p["matmul_gflops"].get<double>(), 1)
-        << " GFLOP/s (one thread " << format_fixed(p["matmul_single_thread_gflops"].get<double>(), 1)
-        << "), memory read " << format_fixed(p["memory_read_bandwidth_gbps"].get<double>(), 1) << " GB/s\n";
+        << " GFLOP/s (one thread " << format_fixed(p["matmul_single_thread_gflops"].get<double>(), 1) << "), FMA "
+        << format_fixed(fma.gflops, 1) << " GFLOP/s (" << fma.isa << ", " << fma.threads << " threads), memory read "
+        << format_fixed(p["memory_read_bandwidth_gbps"].get<double>(), 1) << " GB/s\n";
     return p;
   };
   bench["machine_before"] = probe("before");
@@ -305,10 +249,15 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
     bench["models"].push_back(measure_model(bc, bm, static_cast<uint64_t>(config.seed), err));
   bench["machine_after"] = probe("after");
   bench["load_average_after"] = load_average();
-  for (const char* key : {"matmul_gflops", "matmul_single_thread_gflops", "memory_read_bandwidth_gbps"}) {
-    const std::string name = std::string(key) == "matmul_gflops" ? "matmul_peak_gflops" : key;
+  for (const auto& [key, name] : std::vector<std::pair<std::string, std::string>>{
+           {"matmul_gflops", "matmul_peak_gflops"},
+           {"matmul_single_thread_gflops", "matmul_single_thread_gflops"},
+           {"fma_gflops", "fma_peak_gflops"},
+           {"memory_read_bandwidth_gbps", "memory_read_bandwidth_gbps"}})
     bench[name] = std::max(bench["machine_before"][key].get<double>(), bench["machine_after"][key].get<double>());
-  }
+  bench["fma_isa"] = fma_isa();
+  bench["fma_lanes"] = fma_lanes();
+  bench["fma_chains"] = kFmaChains;
   bench["matmul_size"] = bc.matmul_size;
   bench["memory_probe_bytes"] = bc.bandwidth_mib << 20;
   bench["flops_formula"] = "6*matmul_parameters + 12*n_layers*train_context*d_model per training token (PaLM app. B)";

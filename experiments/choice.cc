@@ -44,6 +44,29 @@ ChoiceEvaluation evaluate_choice(const ExperimentConfig& config, Model<float>& m
   return e;
 }
 
+std::string lm_eval_task_name(const ChoiceConfig& config) {
+  if (config.format == "hellaswag" || config.format == "hellaswag_llamacpp") return "hellaswag";
+  if (config.format == "piqa" || config.format == "winogrande" || config.format == "synthetic") return config.format;
+  return std::filesystem::path(config.task).stem().string();
+}
+
+nlohmann::json lm_eval_results(const nlohmann::json& summary, const ChoiceConfig& config) {
+  const std::string task = lm_eval_task_name(config);
+  nlohmann::json metrics = {{"alias", task}};
+  for (const char* name : {"acc", "acc_norm"}) {
+    const nlohmann::json& se = summary.at(std::string(name) + "_stderr");
+    metrics[std::string(name) + ",none"] = summary.at(name);
+    metrics[std::string(name) + "_stderr,none"] = se.is_number() ? se : nlohmann::json("N/A");
+  }
+  const int64_t items = summary.at("items").get<int64_t>();
+  return {{"results", {{task, metrics}}},
+          {"group_subtasks", {{task, nlohmann::json::array()}}},
+          {"versions", {{task, "N/A"}}},
+          {"n-shot", {{task, 0}}},
+          {"higher_is_better", {{task, {{"acc", true}, {"acc_norm", true}}}}},
+          {"n-samples", {{task, {{"original", items}, {"effective", items}}}}}};
+}
+
 std::string choice_items_path(const std::string& dir) {
   return (std::filesystem::path(dir) / "choice_items.jsonl").string();
 }
@@ -78,6 +101,8 @@ int choice_command(const std::vector<std::string>& args, std::ostream& out, std:
   err << config.name << ": scoring " << items.size() << " items of the " << describe_choice_task(config.choice)
       << ", window " << config.eval.context << ", " << scored.threads() << " threads\n";
   scored.evaluate({/*validation=*/false, /*extend=*/false, /*choice=*/true}, &items, out, err);
+  const nlohmann::json lm_eval = lm_eval_results(scored.result().at("choice"), config.choice);
+  for (const auto& [key, value] : lm_eval.items()) scored.result()[key] = value;  // beside Ablate's keys
   out << config.name << ": items " << choice_items_path(scored.dir()) << "\n";
   scored.write_result(out);
   return 0;

@@ -6,7 +6,8 @@
 //
 // scores the checkpoint (scored_model.h) with a window of eval.context tokens and writes, each
 // atomically, DIR/choice_items.jsonl (one item_record per item) and DIR/choice.json (a result of
-// kind "choice"; the fields: docs/results.md).
+// kind "choice"; the fields: docs/results.md). choice.json holds the metrics a second time in
+// lm-evaluation-harness's results layout (lm_eval_results below), so lm-eval's tooling reads it.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -37,6 +38,23 @@ std::string choice_items_path(const std::string& dir);
 
 // One item_record per line, written atomically.
 void write_choice_items(const std::string& path, const std::vector<ItemScore>& items);
+
+// The task's name in lm-eval's layout: lm-eval's task name where the format is one of its tasks
+// (hellaswag and hellaswag_llamacpp: "hellaswag"; "piqa"; "winogrande"), "synthetic" for the built-in
+// task, else (arc, generic) the file's name without its extension ("arc_easy" for arc_easy.jsonl).
+std::string lm_eval_task_name(const ChoiceConfig& config);
+
+// The summary (a result's "choice" object) in the layout of lm-eval's results file
+// (lm_eval/evaluator.py simple_evaluate's dict, as lm_eval/utils.py make_table reads it), TASK =
+// lm_eval_task_name:
+//   {"results": {TASK: {"alias": TASK, "acc,none", "acc_stderr,none", "acc_norm,none",
+//                       "acc_norm_stderr,none"}},
+//    "group_subtasks": {TASK: []}, "versions": {TASK: "N/A"}, "n-shot": {TASK: 0},
+//    "higher_is_better": {TASK: {"acc": true, "acc_norm": true}},
+//    "n-samples": {TASK: {"original": items, "effective": items}}}
+// Only lm-eval's own metrics (acc, acc_norm: "none" is the filter); a stderr is lm-eval's
+// mean_stderr, sqrt(p(1 − p)/(n − 1)), and "N/A" for fewer than 2 items, as lm-eval writes it.
+nlohmann::json lm_eval_results(const nlohmann::json& summary, const ChoiceConfig& config);
 
 // "acc 0.4500 +/- 0.1141, acc_norm 0.4000 +/- 0.1124 (20 items, synthetic recall task (seed 7))".
 std::string format_choice_summary(const nlohmann::json& summary);

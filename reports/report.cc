@@ -215,6 +215,16 @@ void efficiency_section(const ReportSet& set, Document& doc, Plotter& plotter) {
     for (const auto& [c, s] : r.decode) contexts.insert(c);
   }
   doc.table({"model", "train tokens/s", "parameter bytes", "optimizer bytes", "peak RSS", "KV cache bytes/token"}, table);
+  std::vector<std::vector<std::string>> mfu;
+  for (const BenchRow& r : rows)
+    if (r.mfu_percent.n || r.mfu_fma_percent.n)
+      mfu.push_back({r.name, stat_text(r.mfu_percent, 1), stat_text(r.mfu_fma_percent, 1)});
+  if (!mfu.empty()) {
+    doc.paragraph("Model FLOPs utilisation of training (6·N + 12·L·T·d FLOPs per token × tokens/s), held against the "
+                  "engine's own matrix-product peak and against the CPU's vector FMA peak, both measured in the same "
+                  "ablate bench run on the same threads.");
+    doc.table({"model", "MFU vs GEMM peak (%)", "MFU vs FMA peak (%)"}, mfu);
+  }
   for (const bool decode : {false, true}) {
     std::vector<std::string> header = {decode ? "decode tokens/s" : "prefill tokens/s"};
     for (int64_t c : contexts) header.push_back("context " + std::to_string(c));

@@ -600,7 +600,7 @@ std::vector<BenchRow> bench_rows(const ReportSet& set) {
   const bool prefix = variants_with_bench.size() > 1;
 
   struct Samples {
-    std::vector<double> train, parameter_bytes, optimizer_bytes, rss, kv;
+    std::vector<double> train, parameter_bytes, optimizer_bytes, rss, kv, mfu, mfu_fma;
     std::map<int64_t, std::vector<double>> prefill, decode, allocated;
   };
   std::vector<std::string> order;
@@ -626,6 +626,8 @@ std::vector<BenchRow> bench_rows(const ReportSet& set) {
         if (auto x = number_in(m, "optimizer_bytes")) s.optimizer_bytes.push_back(*x);
         if (auto x = number_in(m, "peak_rss_bytes")) s.rss.push_back(*x);
         if (auto x = number_in(m, "kv_cache_bytes_per_token")) s.kv.push_back(*x);
+        if (auto x = number_in(m, "mfu")) s.mfu.push_back(100 * *x);
+        if (auto x = number_in(m, "mfu_fma")) s.mfu_fma.push_back(100 * *x);
         points(m, "prefill", "tokens_per_second", s.prefill);
         points(m, "decode", "tokens_per_second", s.decode);
         points(m, "kv_cache", "bytes_allocated", s.allocated);
@@ -642,6 +644,8 @@ std::vector<BenchRow> bench_rows(const ReportSet& set) {
     row.optimizer_bytes = summarize(s.optimizer_bytes);
     row.peak_rss_bytes = summarize(s.rss);
     row.kv_bytes_per_token = summarize(s.kv);
+    row.mfu_percent = summarize(s.mfu);
+    row.mfu_fma_percent = summarize(s.mfu_fma);
     for (const auto& [c, v] : s.prefill) row.prefill[c] = summarize(v);
     for (const auto& [c, v] : s.decode) row.decode[c] = summarize(v);
     for (const auto& [c, v] : s.allocated) row.kv_allocated[c] = summarize(v);

@@ -167,6 +167,7 @@ std::vector<ChoiceTask> choice_tasks(const ReportSet& set);
 struct BenchRow {
   std::string name;
   Stat train_tokens_per_second, parameter_bytes, optimizer_bytes, peak_rss_bytes, kv_bytes_per_token;
+  Stat mfu_percent, mfu_fma_percent;        // training MFU against the GEMM peak and the vector FMA peak
   std::map<int64_t, Stat> prefill, decode;  // context -> tokens/s
   std::map<int64_t, Stat> kv_allocated;     // context -> bytes actually held
 };

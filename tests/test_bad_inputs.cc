@@ -167,7 +167,7 @@ std::vector<BadInput> BadInputsTest::rows(const std::string& dir) {
        {"choice", "CONFIG", "-o", "DIR"}, 1, "hellaswag.jsonl:1: missing field 'ctx_b'"},
       {"unknown task format", M + D + "choice: {task: " + file("label.jsonl") + ", format: mmlu}\n",
        {"choice", "CONFIG", "-o", "DIR"}, 1,
-       "choice.format: unknown format 'mmlu' (known: synthetic, generic, hellaswag, arc, piqa, winogrande)"},
+       "choice.format: unknown format 'mmlu' (known: synthetic, generic, hellaswag, hellaswag_llamacpp, arc, piqa, winogrande)"},
       // Benchmarks.
       {"bench models not a mapping", M + "bench: {models: []}\n", {"bench", "CONFIG", "-o", "DIR"}, 1,
        "bench.models: expected a non-empty mapping of named models"},

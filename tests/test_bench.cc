@@ -1,5 +1,7 @@
-// `ablate bench` and its `bench:` section: parsing, the errors of bad sections, and a tiny end-to-end
-// run whose bench.json must hold every field, KV-cache bytes equal to the analytic ones and in the
+// `ablate bench` and its `bench:` section: parsing, the errors of bad sections, the machine probes
+// (the FMA kernel's arithmetic, the bandwidth buffer's size), and a tiny end-to-end run whose
+// bench.json must hold every field (both peaks and both MFUs, finite positive bounds, a decode
+// working set of exactly weights + KV bytes), KV-cache bytes equal to the analytic ones and in the
 // ratio 8:2:1 for MHA:GQA:MQA at 8 heads. No wall-clock limits: speed targets live in benchmarks.
 #include <gtest/gtest.h>
 #include <gmock/gmock.h>
@@ -7,10 +9,14 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <iomanip>
 #include <map>
+#include <set>
 #include <sstream>
 
+#include "experiments/bench_probes.h"
 #include "experiments/cli.h"
 #include "harness/checkpoints/experiment_inputs.h"
 #include "harness/config/config_tree.h"
@@ -141,8 +147,17 @@ TEST_F(BenchCommandTest, WritesEveryFieldAndMeasuresTheKvCacheFromAllocations) {
   EXPECT_EQ(r["name"], "tiny");
   EXPECT_EQ(r["config"]["bench"]["kv_contexts"], (json{64, 100}));
   const json& b = r["bench"];
-  for (const char* key : {"matmul_peak_gflops", "matmul_single_thread_gflops", "memory_read_bandwidth_gbps"})
-    EXPECT_GT(b.at(key).get<double>(), 0) << key;
+  auto finite_positive = [](const json& v) { return v.is_number() && std::isfinite(v.get<double>()) && v.get<double>() > 0; };
+  for (const char* key : {"matmul_peak_gflops", "matmul_single_thread_gflops", "fma_peak_gflops",
+                          "memory_read_bandwidth_gbps"})
+    EXPECT_TRUE(finite_positive(b.at(key))) << key;
+  for (const char* when : {"machine_before", "machine_after"})
+    for (const char* key : {"matmul_gflops", "matmul_single_thread_gflops", "fma_gflops", "memory_read_bandwidth_gbps"})
+      EXPECT_TRUE(finite_positive(b.at(when).at(key))) << when << " " << key;
+  EXPECT_EQ(b["fma_isa"], fma_isa());
+  EXPECT_TRUE((std::set<std::string>{"avx512", "avx2", "scalar"}).count(b["fma_isa"].get<std::string>()));
+  EXPECT_EQ(b["fma_lanes"], fma_lanes());
+  EXPECT_EQ(b["fma_chains"], kFmaChains);
   EXPECT_EQ(b["threads"], 1);
   ASSERT_EQ(b["models"].size(), 3u);
 
@@ -150,8 +165,12 @@ TEST_F(BenchCommandTest, WritesEveryFieldAndMeasuresTheKvCacheFromAllocations) {
   for (const json& m : b["models"]) {
     const std::string name = m.at("name");
     for (const char* key : {"train_tokens_per_second", "train_tokens_per_second_min", "train_tokens_per_second_max",
-                            "mfu", "model_flops_per_token"})
-      EXPECT_GT(m.at(key).get<double>(), 0) << name << " " << key;
+                            "mfu", "mfu_fma", "model_flops_per_token"})
+      EXPECT_TRUE(finite_positive(m.at(key))) << name << " " << key;
+    // Both MFUs are the same model FLOP rate over the two peaks.
+    const double flops = m["model_flops_per_token"].get<double>() * m["train_tokens_per_second"].get<double>();
+    EXPECT_NEAR(m["mfu"].get<double>(), flops / (b["matmul_peak_gflops"].get<double>() * 1e9), 1e-12 * flops);
+    EXPECT_NEAR(m["mfu_fma"].get<double>(), flops / (b["fma_peak_gflops"].get<double>() * 1e9), 1e-12 * flops);
     EXPECT_LE(m["train_tokens_per_second_min"].get<double>(), m["train_tokens_per_second"].get<double>());
     EXPECT_GE(m["train_tokens_per_second_max"].get<double>(), m["train_tokens_per_second"].get<double>());
     for (const char* key : {"parameter_bytes", "optimizer_bytes", "peak_rss_bytes", "kv_cache_bytes_per_token"})
@@ -167,12 +186,23 @@ TEST_F(BenchCommandTest, WritesEveryFieldAndMeasuresTheKvCacheFromAllocations) {
     ASSERT_EQ(m.at("decode").size(), 2u) << name;
     for (const json& p : m["decode"]) {
       EXPECT_GT(p.at("tokens_per_second").get<double>(), 0);
-      EXPECT_GT(p.at("bandwidth_bound_tokens_per_second").get<double>(), 0);
       EXPECT_LE(p.at("min").get<double>(), p.at("max").get<double>());
+      for (const char* key : {"bandwidth_bound_tokens_per_second", "dram_bound_tokens_per_second",
+                              "working_set_read_bandwidth_gbps"})
+        EXPECT_TRUE(finite_positive(p.at(key))) << name << " " << key;
+      // The working set is the weights (tied embeddings: every parameter) + the KV cache at c.
+      const int64_t c = p.at("context");
+      const int64_t working_set = m["parameter_bytes"].get<int64_t>() + m["kv_cache_bytes_per_token"].get<int64_t>() * c;
+      EXPECT_EQ(p.at("bytes_read_per_token").get<int64_t>(), working_set) << name << " " << c;
+      EXPECT_EQ(p.at("working_set_bytes").get<int64_t>(), working_set) << name << " " << c;
+      EXPECT_GE(p.at("working_set_passes").get<int64_t>() * working_set, std::min(int64_t(256) << 20, working_set << 16));
+      EXPECT_NEAR(p["bandwidth_bound_tokens_per_second"].get<double>(),
+                  p["working_set_read_bandwidth_gbps"].get<double>() * 1e9 / double(working_set),
+                  1e-9 * p["bandwidth_bound_tokens_per_second"].get<double>());
     }
-    // A longer context reads more KV bytes per token, so its bound is lower.
-    EXPECT_LT(m["decode"][1]["bandwidth_bound_tokens_per_second"].get<double>(),
-              m["decode"][0]["bandwidth_bound_tokens_per_second"].get<double>());
+    // A longer context reads more KV bytes per token, so its DRAM bound (one bandwidth for both) is lower.
+    EXPECT_LT(m["decode"][1]["dram_bound_tokens_per_second"].get<double>(),
+              m["decode"][0]["dram_bound_tokens_per_second"].get<double>());
     ASSERT_EQ(m.at("kv_cache").size(), 2u) << name;
     for (const json& k : m["kv_cache"]) {
       const int64_t context = k.at("context");
@@ -189,6 +219,76 @@ TEST_F(BenchCommandTest, WritesEveryFieldAndMeasuresTheKvCacheFromAllocations) {
     EXPECT_EQ(allocated["gqa"][context], 2 * allocated["mqa"][context]) << context;
     EXPECT_EQ(allocated["mqa"][context], 2 * 1 * 1 * 4 * 4 * context) << context;
   }
+}
+
+TEST_F(BenchCommandTest, AnUntiedModelsWorkingSetLeavesOutTheEmbeddingTable) {
+  // Decoding reads one row of an untied input embedding table, so the table is not in the working set.
+  const std::string config = file("untied.yaml");
+  testing::write_bytes(config, "name: untied\n"
+                               "model: {d_model: 32, n_layers: 2, context: 64, tie_embeddings: false, attention: {n_heads: 4}}\n"
+                               "bench: {batch_size: 1, train_context: 8, prefill_contexts: [], decode_contexts: [16], "
+                               "decode_tokens: 1, kv_contexts: [], warmup: 0, repeats: 1, matmul_size: 32, bandwidth_mib: 1}\n");
+  std::ostringstream out, err;
+  ASSERT_EQ(run_cli({"bench", config, "-o", file("out"), "--threads", "1"}, out, err), 0) << err.str();
+  EXPECT_THAT(out.str(), HasSubstr("% of the FMA peak"));
+  const json r = json::parse(testing::read_bytes(file("out/bench.json")));
+  const json& m = r["bench"]["models"][0];
+  const int64_t V = m["model"]["vocab_size"], d = 32;
+  const int64_t weights = m["parameter_bytes"].get<int64_t>() - V * d * 4;
+  const int64_t kv = 2 * 2 * 4 * 8 * 4 * 16;  // K and V · 2 layers · 4 kv heads · head dim 8 · 4 bytes · 16 tokens
+  EXPECT_EQ(m["kv_cache_bytes_per_token"].get<int64_t>() * 16, kv);
+  EXPECT_EQ(m["decode"][0]["working_set_bytes"].get<int64_t>(), weights + kv);
+}
+
+TEST_F(BenchCommandTest, TheReportShowsBothMfus) {
+  const std::string config = file("tiny.yaml");
+  testing::write_bytes(config, std::string("name: tiny\n") + kModel +
+                                   "bench: {batch_size: 1, train_context: 8, prefill_contexts: [8], decode_contexts: [8], "
+                                   "decode_tokens: 1, kv_contexts: [], warmup: 0, repeats: 1, matmul_size: 32, "
+                                   "bandwidth_mib: 1}\n");
+  std::ostringstream out, err;
+  ASSERT_EQ(run_cli({"bench", config, "-o", file("results/tiny"), "--threads", "1"}, out, err), 0) << err.str();
+  ASSERT_EQ(run_cli({"report", file("results"), "-o", file("report")}, out, err), 0) << err.str();
+  const json m = json::parse(testing::read_bytes(file("results/tiny/bench.json")))["bench"]["models"][0];
+  auto percent = [](double x) {
+    std::ostringstream s;
+    s << std::fixed << std::setprecision(1) << 100 * x;
+    return s.str();
+  };
+  const std::string md = testing::read_bytes(file("report/report.md"));
+  EXPECT_THAT(md, HasSubstr("| model | MFU vs GEMM peak (%) | MFU vs FMA peak (%) |"));
+  EXPECT_THAT(md, HasSubstr("| base | " + percent(m["mfu"].get<double>()) + " | " + percent(m["mfu_fma"].get<double>()) +
+                            " |"));
+}
+
+TEST(BenchProbes, TheFmaKernelRunsEveryStepOfEveryChain) {
+  // Chain k starts at 1 + k/64 and moves toward 1 by the factor (1 − 2⁻¹⁰) per step.
+  const double lanes = fma_lanes();
+  double start = 0;
+  for (int k = 0; k < kFmaChains; ++k) start += 1 + k / 64.0;
+  EXPECT_FLOAT_EQ(fma_kernel(0), static_cast<float>(lanes * start));
+  double after_100 = 0;
+  for (int k = 0; k < kFmaChains; ++k) after_100 += 1 + (k / 64.0) * std::pow(1 - 1 / 1024.0, 100);
+  EXPECT_NEAR(fma_kernel(100), lanes * after_100, 1e-4 * lanes * after_100);
+  EXPECT_NEAR(fma_kernel(100000), lanes * kFmaChains, 1e-4 * lanes * kFmaChains);  // converged to 1 each
+  const FmaPeak p = fma_peak(2, 1);
+  EXPECT_EQ(p.threads, 2);
+  EXPECT_EQ(p.isa, fma_isa());
+  EXPECT_EQ(p.flops_per_thread, (int64_t(1) << 22) * kFmaChains * fma_lanes() * 2);
+  EXPECT_TRUE(std::isfinite(p.gflops) && p.gflops > 0);
+}
+
+TEST(BenchProbes, TheBandwidthBufferIsTheRequestedSizeInWholeFloats) {
+  const ReadBandwidth small = read_bandwidth(4096 + 3, 1);
+  EXPECT_EQ(small.bytes, 4096);
+  EXPECT_EQ(small.passes, (int64_t(256) << 20) / 4096);
+  EXPECT_TRUE(std::isfinite(small.gbps) && small.gbps > 0);
+  const ReadBandwidth large = read_bandwidth(int64_t(3) << 20, 1);
+  EXPECT_EQ(large.bytes, int64_t(3) << 20);
+  EXPECT_EQ(large.passes, 86);  // ceil(256 MiB / 3 MiB): at least 256 MiB read per timed run
+  const ReadBandwidth tiny = read_bandwidth(1, 1);
+  EXPECT_EQ(tiny.bytes, 4);  // at least one float
+  EXPECT_EQ(tiny.passes, 65536);
 }
 
 TEST_F(BenchCommandTest, UsageAndConfigErrors) {

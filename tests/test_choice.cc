@@ -1,7 +1,10 @@
 // Multiple-choice scoring (choice_task.h, choice_scoring.h, choice_command.h): exact accuracies on
-// a bigram model whose log-probabilities are known by construction, the KV-reuse path against plain
-// forward passes (left truncation included), thread-count independence, every data format and its
-// errors, the synthetic task, and `ablate run` / `ablate choice` end to end.
+// a bigram model whose log-probabilities are known by construction, llama.cpp's HellaSwag score
+// against plain forward passes over BOS + context + ending (with and without "+docs"), the KV-reuse
+// path against plain forward passes (left truncation included), thread-count independence, every
+// data format and its errors (llama.cpp's 6-line file and the same tasks in HellaSwag's JSONL give
+// equal scores), lm-eval's results layout, the synthetic task, and `ablate run` / `ablate choice`
+// end to end.
 #include <gtest/gtest.h>
 #include <gmock/gmock.h>
 
@@ -11,6 +14,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "components/core/random.h"
 #include "experiments/choice.h"
@@ -18,6 +22,7 @@
 #include "harness/data/synthetic_corpus.h"
 #include "harness/eval/choice_scoring.h"
 #include "harness/eval/choice_task.h"
+#include "harness/tokenizers/document_tokenizer.h"
 #include "harness/tokenizers/python_text.h"
 #include "tests/test_support.h"
 
@@ -300,6 +305,107 @@ TEST(ChoiceScoring, EncodeRequestMovesTrailingWhitespaceToTheContinuation) {
   EXPECT_EQ(first_argmax({1.0, 3.0, 3.0, 2.0}), 1);
 }
 
+// ---- llama.cpp's HellaSwag score with a BOS token --------------------------------------------------
+
+// Bytes 0..255 plus a BOS token 256, as a llama2.c or SentencePiece tokenizer has one.
+class ByteTokenizerWithBos : public ByteTokenizer {
+ public:
+  int64_t vocab_size() const override { return 257; }
+  std::string name() const override { return "byte_bos"; }
+  std::optional<int32_t> bos_id() const override { return 256; }
+};
+
+// log P(seq[q] | seq[:q]) for every q >= 1, from one plain forward pass over seq[:-1] (no cache).
+std::vector<double> plain_logprobs(Model<float>& model, const std::vector<int32_t>& seq) {
+  const std::vector<int32_t> input(seq.begin(), seq.end() - 1);
+  const int64_t T = static_cast<int64_t>(input.size()), V = model.config().vocab_size;
+  const Tensor<float>& logits = model.forward(input.data(), 1, T);
+  std::vector<double> lp(seq.size(), 0.0);
+  for (int64_t row = 0; row < T; ++row) {
+    const float* r = logits.ptr() + row * V;
+    double max = r[0], sum = 0;
+    for (int64_t v = 0; v < V; ++v) max = std::max(max, double(r[v]));
+    for (int64_t v = 0; v < V; ++v) sum += std::exp(double(r[v]) - max);
+    lp[row + 1] = double(r[seq[row + 1]]) - max - std::log(sum);
+  }
+  return lp;
+}
+
+std::vector<int32_t> bos_and_bytes(const std::string& text) {
+  std::vector<int32_t> seq = {256};
+  for (unsigned char c : text) seq.push_back(c);
+  return seq;
+}
+
+TEST(ChoiceScoring, LlamaCppScoreIsTheMeanLogProbAfterTheCommonPrefixOfBosSequences) {
+  ModelConfig c = testing::tiny_config("llama");
+  c.vocab_size = 257;
+  c.context = 64;
+  c.resolve();
+  Model<float> model(c, 21), reference(c, 21);
+  // Sequences BOS + "The cat" + ending: the four share BOS + "The cat sa" (11 tokens), so the
+  // tokens from position 11 on are scored: "t.", "ng.", "w it.", "nk.".
+  const ChoiceItem it = item("The cat", {" sat.", " sang.", " saw it.", " sank."}, 2);
+  const size_t prefix = 11;
+  std::vector<double> want;
+  for (size_t i = 0; i < it.size(); ++i) {
+    const std::vector<int32_t> seq = bos_and_bytes(it.context + it.choices[i]);
+    const std::vector<double> lp = plain_logprobs(reference, seq);
+    double sum = 0;
+    for (size_t q = prefix; q < seq.size(); ++q) sum += lp[q];
+    want.push_back(sum / static_cast<double>(seq.size() - prefix));
+  }
+  ByteTokenizerWithBos plain;
+  const DocumentTokenizer documents(std::make_unique<ByteTokenizerWithBos>());
+  std::vector<KVCache<float>> caches;
+  const ItemScore s = score_item(model, caches, plain, it, 64);
+  const ItemScore d = score_item(model, caches, documents, it, 64);
+  ASSERT_EQ(s.llamacpp.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) EXPECT_NEAR(s.llamacpp[i], want[i], 1e-5 * std::abs(want[i])) << "choice " << i;
+  // "+docs" changes lm-eval's requests (its context starts with BOS), not llama.cpp's sequences.
+  EXPECT_EQ(d.llamacpp, s.llamacpp);
+  EXPECT_NE(d.loglikelihoods, s.loglikelihoods);
+  EXPECT_EQ(s.pred_llamacpp, first_argmax(want));
+  // lm-eval's requests have no BOS (the context is not empty): LL from the bytes alone.
+  for (size_t i = 0; i < 4; ++i) {
+    const double ll = reference_loglikelihood(reference, it.context, it.choices[i], 64);
+    EXPECT_NEAR(s.loglikelihoods[i], ll, 1e-5 * std::abs(ll)) << "choice " << i;
+  }
+
+  // A window shorter than the sequences: each keeps its last window + 1 tokens, and the scored
+  // tokens are those of the kept window at positions >= the prefix.
+  const ChoiceItem long_item = item("A long context that the window cuts", {" sat.", " sang.", " saw it.", " sank."}, 0);
+  const int64_t window = 16;
+  const ItemScore t = score_item(model, caches, plain, long_item, window);
+  EXPECT_TRUE(t.truncated);
+  const size_t long_prefix = 1 + long_item.context.size() + 3;  // BOS + context + " sa"
+  for (size_t i = 0; i < 4; ++i) {
+    const std::vector<int32_t> seq = bos_and_bytes(long_item.context + long_item.choices[i]);
+    const std::vector<int32_t> kept(seq.end() - (window + 1), seq.end());
+    const std::vector<double> lp = plain_logprobs(reference, kept);
+    const size_t from = long_prefix - (seq.size() - kept.size());
+    double sum = 0;
+    for (size_t q = from; q < kept.size(); ++q) sum += lp[q];
+    const double expected = sum / static_cast<double>(kept.size() - from);
+    EXPECT_NEAR(t.llamacpp[i], expected, 1e-5 * std::abs(expected)) << "choice " << i;
+  }
+  // With partial scoring the contexts differ early, so llama.cpp's scored tokens can outnumber
+  // the window: the score averages those the window keeps.
+  ChoiceItem partial;
+  partial.contexts = {"xa", "xb"};
+  partial.choices = {" cdefghi"};  // 8 tokens: lm-eval's continuation fits a window of 8
+  const ItemScore u = score_item(model, caches, plain, partial, 8);
+  EXPECT_TRUE(u.truncated);
+  for (size_t i = 0; i < 2; ++i) {
+    const std::vector<int32_t> seq = bos_and_bytes(partial.contexts[i] + partial.choices[0]);  // 11 tokens, prefix 2
+    const std::vector<int32_t> kept(seq.end() - 9, seq.end());
+    const std::vector<double> lp = plain_logprobs(reference, kept);
+    double sum = 0;
+    for (size_t q = 1; q < kept.size(); ++q) sum += lp[q];  // kept[0] (full position 2) has no predictor
+    EXPECT_NEAR(u.llamacpp[i], sum / 8, 1e-5 * std::abs(sum / 8)) << "choice " << i;
+  }
+}
+
 // ---- formats ---------------------------------------------------------------------------------------
 
 TEST(ChoiceTask, Generic) {
@@ -419,6 +525,132 @@ TEST(ChoiceTask, ErrorsNameTheFileAndLine) {
   expect_data_error("[1, 2]\n", "generic", "data.jsonl:1: expected a JSON object, found array");
   expect_data_error("", "generic", "data.jsonl: no items (empty file)");
   expect_data_error("\n  \n", "generic", "data.jsonl: no items (only blank lines)");
+}
+
+std::string data_path(const std::string& name) { return std::string(ABLATE_SOURCE_DIR) + "/tests/data/" + name; }
+
+TEST(ChoiceTask, LlamaCppHellaSwagFileHasSixLinesPerTask) {
+  const auto items = parse_llamacpp_hellaswag("Ctx one\n2\na\nb\nc c\n d\nCtx two\n0\ne\n\ng\nh\n", "hs.txt");
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0].context, "Ctx one");
+  EXPECT_EQ(items[0].choices, (std::vector<std::string>{" a", " b", " c c", "  d"}));  // taken as written
+  EXPECT_EQ(items[0].gold, 2);
+  EXPECT_EQ(items[1].choices, (std::vector<std::string>{" e", " ", " g", " h"}));  // an empty ending is one
+  EXPECT_EQ(items[1].gold, 0);
+  EXPECT_FALSE(items[0].partial());
+  EXPECT_EQ(parse_choice_text("C\n1\na\nb\nc\nd\nC\n1\na\nb\nc\nd", "hellaswag_llamacpp", "x", 1).size(), 1u);
+
+  auto error = [](const std::string& text) {
+    try {
+      parse_choice_text(text, "hellaswag_llamacpp", "hs.txt");
+    } catch (const DataError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string task = "C\n1\na\nb\nc\nd\n";
+  EXPECT_EQ(error(task + "C\n1\na\n"),
+            "hs.txt: 9 lines, not a multiple of 6: the task from line 7 has 3 of its 6 lines (context, gold index, "
+            "4 endings; llama.cpp's HellaSwag format)");
+  EXPECT_EQ(error(task + "\n"), "hs.txt: 7 lines, not a multiple of 6: the task from line 7 has 1 of its 6 lines "
+                                 "(context, gold index, 4 endings; llama.cpp's HellaSwag format)");
+  EXPECT_EQ(error(task + "C\n4\na\nb\nc\nd\n"), "hs.txt:8: gold ending index '4' is not 0, 1, 2 or 3 (task 2)");
+  EXPECT_EQ(error("C\n-1\na\nb\nc\nd\n"), "hs.txt:2: gold ending index '-1' is not 0, 1, 2 or 3 (task 1)");
+  EXPECT_EQ(error("C\r\n1\r\na\r\nb\r\nc\r\nd\r\n"),
+            "hs.txt:2: gold ending index '1\\r' is not 0, 1, 2 or 3 (task 1; the file has Windows line endings, "
+            "llama.cpp's format splits at '\\n' only)");
+  EXPECT_THAT(error("{\"ctx_a\": \"a\"}\n{\"ctx_a\": \"b\"}\n\n\n\n\n"),
+              HasSubstr("hs.txt:2: gold ending index '{\"ctx_a\": \"b\"}' is not 0, 1, 2 or 3 (task 1; a JSONL file? "
+                        "HellaSwag's own JSONL is format hellaswag)"));
+  EXPECT_EQ(error(""), "hs.txt: no items (empty file)");
+}
+
+// The same three tasks (written for this test) as HellaSwag's JSONL and as llama.cpp's text file
+// (the JSONL's contexts and endings through lm-eval's preprocess): equal items, equal scores.
+TEST(ChoiceTask, LlamaCppHellaSwagFileScoresAsTheHellaSwagJsonl) {
+  const auto jsonl = load_choice_file(data_path("hellaswag_tiny.jsonl"), "hellaswag");
+  const auto text = load_choice_file(data_path("hellaswag_llamacpp_tiny.txt"), "hellaswag_llamacpp");
+  ASSERT_EQ(jsonl.size(), 3u);
+  ASSERT_EQ(text.size(), 3u);
+  for (size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(text[k].context, jsonl[k].context) << k;
+    EXPECT_EQ(text[k].choices, jsonl[k].choices) << k;
+    EXPECT_EQ(text[k].gold, jsonl[k].gold) << k;
+  }
+  EXPECT_EQ(text[1].context, "Baking cookies: A woman mixes flour and sugar in a bowl. She adds two eggs and");
+  EXPECT_EQ(text[1].choices[2], "  Bake the cookies. Preheat the oven.");
+  ModelConfig c = testing::tiny_config("llama");
+  c.vocab_size = 257;
+  c.context = 128;
+  c.resolve();
+  Model<float> model(c, 5);
+  for (const bool bos : {false, true}) {
+    SCOPED_TRACE(bos ? "tokenizer with BOS" : "byte tokenizer");
+    const ByteTokenizer byte;
+    const ByteTokenizerWithBos with_bos;
+    const Tokenizer& tokenizer = bos ? static_cast<const Tokenizer&>(with_bos) : byte;
+    const auto a = score_items(model, tokenizer, jsonl, 128), b = score_items(model, tokenizer, text, 128);
+    for (size_t k = 0; k < 3; ++k) EXPECT_EQ(item_record(a[k], k), item_record(b[k], k)) << k;
+    EXPECT_EQ(choice_metrics(a), choice_metrics(b));
+  }
+}
+
+// ---- lm-eval's results layout ----------------------------------------------------------------------
+
+ItemScore scored(int gold, int pred, int pred_norm) {
+  ItemScore s;
+  s.gold = gold;
+  s.pred = pred;
+  s.pred_norm = pred_norm;
+  s.loglikelihoods = {-1, -2};
+  s.tokens = {1, 1};
+  return s;
+}
+
+TEST(ChoiceResults, LmEvalLayoutHoldsAccAndAccNormWithTheSampleStderr) {
+  // acc: 3 of 4 right, acc_norm: 2 of 4.
+  const std::vector<ItemScore> scores = {scored(0, 0, 0), scored(1, 1, 0), scored(0, 0, 1), scored(1, 0, 1)};
+  const json summary = choice_metrics(scores);
+  ChoiceConfig config;
+  config.task = "data/hellaswag_val.jsonl";
+  config.format = "hellaswag";
+  const json r = lm_eval_results(summary, config);
+  const json want_task = {{"alias", "hellaswag"},
+                          {"acc,none", 0.75},
+                          {"acc_stderr,none", std::sqrt(0.75 * 0.25 / 3)},  // = 0.25
+                          {"acc_norm,none", 0.5},
+                          {"acc_norm_stderr,none", std::sqrt(0.5 * 0.5 / 3)}};
+  ASSERT_TRUE(r["results"].contains("hellaswag"));
+  const json& t = r["results"]["hellaswag"];
+  ASSERT_EQ(t.size(), want_task.size()) << t.dump();
+  EXPECT_EQ(t["alias"], "hellaswag");
+  for (const char* key : {"acc,none", "acc_stderr,none", "acc_norm,none", "acc_norm_stderr,none"})
+    EXPECT_NEAR(t[key].get<double>(), want_task[key].get<double>(), 1e-15) << key;
+  EXPECT_DOUBLE_EQ(t["acc_stderr,none"].get<double>(), 0.25);
+  EXPECT_EQ(r["n-shot"], (json{{"hellaswag", 0}}));
+  EXPECT_EQ(r["versions"], (json{{"hellaswag", "N/A"}}));
+  EXPECT_EQ(r["group_subtasks"], (json{{"hellaswag", json::array()}}));
+  EXPECT_EQ(r["higher_is_better"], (json{{"hellaswag", {{"acc", true}, {"acc_norm", true}}}}));
+  EXPECT_EQ(r["n-samples"], (json{{"hellaswag", {{"original", 4}, {"effective", 4}}}}));
+
+  // One item: lm-eval writes "N/A" for a stderr it cannot compute.
+  const json one = lm_eval_results(choice_metrics({scored(0, 0, 1)}), config);
+  EXPECT_EQ(one["results"]["hellaswag"]["acc,none"], 1.0);
+  EXPECT_EQ(one["results"]["hellaswag"]["acc_stderr,none"], "N/A");
+  EXPECT_EQ(one["results"]["hellaswag"]["acc_norm_stderr,none"], "N/A");
+
+  // Task names: lm-eval's where the format is its task, else the file's stem.
+  for (const auto& [format, task, name] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"hellaswag_llamacpp", "hellaswag_val_full.txt", "hellaswag"},
+           {"piqa", "p.jsonl", "piqa"},
+           {"winogrande", "dev.jsonl", "winogrande"},
+           {"arc", "data/arc_easy.jsonl", "arc_easy"},
+           {"generic", "mine.jsonl", "mine"},
+           {"synthetic", "synthetic", "synthetic"}}) {
+    config.format = format;
+    config.task = task;
+    EXPECT_EQ(lm_eval_task_name(config), name) << format;
+  }
 }
 
 class ChoiceFileTest : public testing::TempDirTest {};
@@ -580,6 +812,36 @@ TEST_F(ChoiceCliTest, RunAndChoiceWriteTheScores) {
     acc += rec["pred"] == rec["gold"] ? 1 : 0;
   }
   EXPECT_DOUBLE_EQ(acc / 20, e["choice"]["acc"].get<double>());
+}
+
+TEST_F(ChoiceCliTest, ChoiceOnLlamaCppAndJsonlHellaSwagWritesEqualMetricsInBothLayouts) {
+  const std::string trained = experiment("");
+  ASSERT_EQ(cli({"train", trained, "-o", file("out")}), 0) << err_.str();
+  std::map<std::string, json> results;
+  for (const auto& [format, name] : std::vector<std::pair<std::string, std::string>>{
+           {"hellaswag", "hellaswag_tiny.jsonl"}, {"hellaswag_llamacpp", "hellaswag_llamacpp_tiny.txt"}}) {
+    std::string config_text = testing::read_bytes(experiment("choice: {task: " + data_path(name) + ", format: " + format + "}\n"));
+    config_text.replace(config_text.find("eval: {max_tokens: 2000}"), 24, "eval: {max_tokens: 2000, context: 128}");
+    const std::string config = file(format + ".yaml");
+    testing::write_bytes(config, config_text);
+    ASSERT_EQ(cli({"choice", config, "-o", file("out"), "--checkpoint", file("out/checkpoint.safetensors")}), 0)
+        << err_.str();
+    results[format] = json::parse(testing::read_bytes(file("out/choice.json")));
+  }
+  const json& a = results["hellaswag"];
+  const json& b = results["hellaswag_llamacpp"];
+  for (const char* key : {"items", "acc", "acc_stderr", "acc_norm", "acc_norm_stderr", "acc_bytes", "acc_bytes_stderr",
+                          "acc_llamacpp", "acc_llamacpp_stderr", "choices_per_item", "scored_tokens_per_choice",
+                          "truncated_items"})
+    EXPECT_EQ(a["choice"][key], b["choice"][key]) << key;
+  EXPECT_EQ(a["choice"]["items"], 3);
+  // lm-eval's layout, beside Ablate's, with the same figures.
+  EXPECT_EQ(a["results"], b["results"]);
+  const json& t = a["results"]["hellaswag"];
+  EXPECT_EQ(t["acc,none"], a["choice"]["acc"]);
+  EXPECT_EQ(t["acc_norm_stderr,none"], a["choice"]["acc_norm_stderr"]);
+  EXPECT_EQ(a["n-samples"]["hellaswag"]["effective"], 3);
+  EXPECT_EQ(a["format"], "ablate-result/1");
 }
 
 TEST_F(ChoiceCliTest, ChoiceNeedsAChoiceSectionAndACheckpoint) {

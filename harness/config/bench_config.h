@@ -14,7 +14,8 @@
 //     warmup: 2                 # untimed repeats before each measurement
 //     repeats: 5                # timed repeats (median, min, max are reported)
 //     matmul_size: 1024         # the n×n×n fp32 product that measures the matrix-product peak
-//     bandwidth_mib: 1024       # the float array summed to measure memory read bandwidth
+//     bandwidth_mib: 1024       # the float array summed to measure DRAM read bandwidth (each decode
+//                               # point's bound is measured on a buffer of its own working set)
 //
 // Override keys are dotted paths under `model.`; a mapping value merges key by key, as `base:`
 // does, so `model.attention: {type: gqa, n_kv_heads: 2}` keeps n_heads. Sizes the base model
@@ -70,7 +71,9 @@ struct BenchConfig {
     v(field("warmup", warmup, "untimed repeats before each measurement").check(at_least(0)));
     v(field("repeats", repeats, "timed repeats (median, min, max are reported)").check(at_least(1)));
     v(field("matmul_size", matmul_size, "the n x n x n fp32 product that measures the matrix-product peak").check(at_least(16)));
-    v(field("bandwidth_mib", bandwidth_mib, "the float array summed to measure memory read bandwidth").check(at_least(1)));
+    v(field("bandwidth_mib", bandwidth_mib,
+            "the float array summed to measure DRAM read bandwidth (decode bounds use each working set's own size)")
+          .check(at_least(1)));
   }
 };
 

@@ -111,8 +111,10 @@ struct ChoiceConfig {
   template <class V>
   void visit_fields(V& v) {
     v(field("task", task, "synthetic (built from the corpus generator) | a JSONL file"));
-    v(field("format", format, "the file's layout (synthetic for the built-in task)")
-          .check(one_of({"synthetic", "generic", "hellaswag", "arc", "piqa", "winogrande"}, "format")));
+    v(field("format", format,
+            "the file's layout (synthetic for the built-in task; hellaswag_llamacpp: llama.cpp's 6-line text file)")
+          .check(one_of({"synthetic", "generic", "hellaswag", "hellaswag_llamacpp", "arc", "piqa", "winogrande"},
+                        "format")));
     v(field("items", items, "synthetic: items generated; files: the first N (0 = all)"));
     v(field("seed", seed, "synthetic: the task's seed").check(at_least(0)));
     v(field("max_distance", max_distance,

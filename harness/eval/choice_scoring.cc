@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 
+#include "harness/tokenizers/document_tokenizer.h"
 #include "harness/tokenizers/python_text.h"
 
 namespace ablate {
@@ -35,40 +36,131 @@ size_t common_prefix(const std::vector<std::vector<int32_t>>& seqs, size_t limit
   return p;
 }
 
-// The choices' requests as token sequences: `full` = ctx + cont, `input` its window.
+// The choices' requests as token sequences: `full` = ctx + cont, `kept` its window.
 struct Requests {
-  std::vector<std::vector<int32_t>> full;   // ctx + cont
-  std::vector<std::vector<int32_t>> kept;   // full[-(window + 1):]  (inputs are kept[:-1])
-  std::vector<std::vector<int32_t>> input;  // kept[:-1]
+  std::vector<std::vector<int32_t>> full;  // ctx + cont
+  std::vector<std::vector<int32_t>> kept;  // full[-(window + 1):]  (the model's inputs are kept[:-1])
   std::vector<int64_t> n_cont;
   bool truncated = false;
 };
 
+// full[-(window + 1):], and whether that cut anything.
+std::vector<int32_t> window_of(const std::vector<int32_t>& full, int64_t window, bool& truncated) {
+  const size_t keep = std::min(full.size(), static_cast<size_t>(window) + 1);
+  truncated = truncated || keep < full.size();
+  return std::vector<int32_t>(full.end() - static_cast<std::ptrdiff_t>(keep), full.end());
+}
+
+DataError choice_error(size_t i, const std::string& what) {
+  return DataError("choice " + std::to_string(i) + ": " + what);
+}
+
 Requests encode_item(const Tokenizer& tokenizer, const ChoiceItem& item, int64_t window) {
   Requests r;
   for (size_t i = 0; i < item.size(); ++i) {
-    auto fail = [&](const std::string& what) { return DataError("choice " + std::to_string(i) + ": " + what); };
     EncodedRequest e;
     try {
       e = encode_request(tokenizer, item.context_of(i), item.continuation_of(i));
     } catch (const DataError& error) {
-      throw fail(error.what());
+      throw choice_error(i, error.what());
     }
     const int64_t n_cont = static_cast<int64_t>(e.continuation.size());
-    if (n_cont == 0) throw fail("the continuation \"" + item.continuation_of(i) + "\" encodes to no tokens");
+    if (n_cont == 0) throw choice_error(i, "the continuation \"" + item.continuation_of(i) + "\" encodes to no tokens");
     if (n_cont > window)
-      throw fail("the continuation is " + std::to_string(n_cont) + " tokens, more than the window of " +
-                 std::to_string(window) + " (eval.context) holds");
+      throw choice_error(i, "the continuation is " + std::to_string(n_cont) + " tokens, more than the window of " +
+                                std::to_string(window) + " (eval.context) holds");
     std::vector<int32_t> full = std::move(e.context);
     full.insert(full.end(), e.continuation.begin(), e.continuation.end());
-    const size_t keep = std::min(full.size(), static_cast<size_t>(window) + 1);
-    r.truncated = r.truncated || keep < full.size();
-    r.kept.emplace_back(full.end() - static_cast<std::ptrdiff_t>(keep), full.end());
-    r.input.emplace_back(r.kept.back().begin(), r.kept.back().end() - 1);
+    r.kept.push_back(window_of(full, window, r.truncated));
     r.full.push_back(std::move(full));
     r.n_cont.push_back(n_cont);
   }
   return r;
+}
+
+// The tokenizer llama.cpp's sequences are encoded with: the text's own tokens, so a "+docs"
+// tokenizer (which adds BOS per document and strips each document) counts as its inner one.
+const Tokenizer& text_tokenizer(const Tokenizer& tokenizer) {
+  const auto* documents = dynamic_cast<const DocumentTokenizer*>(&tokenizer);
+  return documents ? documents->inner() : tokenizer;
+}
+
+// llama.cpp's hellaswag_score sequences (see the header): full[i] = [BOS] + enc(context_i +
+// continuation_i), BOS whenever the tokenizer has one; `prefix` their common token prefix (at most
+// the shortest length − 1); the tokens at positions >= max(prefix, 1) are scored, those of them the
+// window keeps.
+struct LlamaCppSequences {
+  std::vector<std::vector<int32_t>> full, kept;  // kept = full[-(window + 1):]
+  size_t prefix = 0;
+  bool truncated = false;
+};
+
+LlamaCppSequences llamacpp_sequences(const Tokenizer& tokenizer, const ChoiceItem& item, int64_t window) {
+  LlamaCppSequences l;
+  const Tokenizer& text = text_tokenizer(tokenizer);
+  const std::optional<int32_t> bos = tokenizer.bos_id();
+  for (size_t i = 0; i < item.size(); ++i) {
+    std::vector<int32_t> seq;
+    if (bos) seq.push_back(*bos);
+    const std::vector<int32_t> tokens = text.encode(item.context_of(i) + item.continuation_of(i));
+    seq.insert(seq.end(), tokens.begin(), tokens.end());
+    if (seq.size() < 2)
+      throw choice_error(i, "llama.cpp's sequence (BOS + context + ending) has " + std::to_string(seq.size()) +
+                                " token(s), too few to score one from the others");
+    l.full.push_back(std::move(seq));
+  }
+  size_t shortest = l.full[0].size();
+  for (const auto& f : l.full) shortest = std::min(shortest, f.size());
+  l.prefix = common_prefix(l.full, shortest - 1);
+  for (const auto& f : l.full) l.kept.push_back(window_of(f, window, l.truncated));
+  return l;
+}
+
+// The log-probabilities of sequences that share a prefix, the prefix run once:
+// out[i][q] = log P(seqs[i][q] | seqs[i][:q]) for q >= from[i] (>= 1), 0 below. The inputs are
+// seqs[i][:-1]; their common prefix (P tokens) runs once through forward_cached, then each sequence
+// rewinds the cache to P and runs only its own tokens. Rows r < P − 1 predict common tokens; row
+// P − 1 predicts each sequence's own token at P, so its whole row is kept.
+std::vector<std::vector<double>> shared_prefix_logprobs(Model<float>& model, std::vector<KVCache<float>>& caches,
+                                                        const std::vector<std::vector<int32_t>>& seqs,
+                                                        const std::vector<size_t>& from) {
+  const int64_t V = model.config().vocab_size;
+  const size_t n = seqs.size();
+  std::vector<std::vector<int32_t>> inputs;
+  for (const auto& s : seqs) inputs.emplace_back(s.begin(), s.end() - 1);
+  size_t shortest = inputs[0].size();
+  for (const auto& in : inputs) shortest = std::min(shortest, in.size());
+  const size_t P = common_prefix(inputs, shortest);
+  for (auto& c : caches) c.clear();
+  std::vector<double> prefix_logprob(P, 0.0);  // [row] log P(input[row + 1] | ...), rows needed only
+  std::vector<float> last_row;
+  double last_lse = 0;
+  if (P > 0) {
+    const Tensor<float>& logits = model.forward_cached(inputs[0].data(), 1, static_cast<int64_t>(P), caches);
+    const size_t first_needed = *std::min_element(from.begin(), from.end()) - 1;
+    for (size_t row = first_needed; row + 1 < P; ++row)
+      prefix_logprob[row] = log_prob(logits.ptr() + row * V, V, inputs[0][row + 1]);
+    last_row.assign(logits.ptr() + (P - 1) * V, logits.ptr() + P * V);
+    last_lse = log_sum_exp(last_row.data(), V);
+  }
+  std::vector<std::vector<double>> out(n);
+  for (size_t i = 0; i < n; ++i) {
+    const std::vector<int32_t>& seq = seqs[i];
+    const size_t L = seq.size();
+    const float* rest = nullptr;  // logits of input rows P.. of this sequence
+    if (L - 1 > P) {
+      for (auto& c : caches) c.length = static_cast<int64_t>(P);  // rewind to the shared prefix
+      rest = model.forward_cached(inputs[i].data() + P, 1, static_cast<int64_t>(L - 1 - P), caches).ptr();
+    }
+    out[i].assign(L, 0.0);
+    for (size_t q = from[i]; q < L; ++q) {  // seq[q] is predicted by input row q − 1
+      const size_t row = q - 1;
+      if (row + 1 < P) out[i][q] = prefix_logprob[row];
+      else if (row + 1 == P) out[i][q] = static_cast<double>(last_row[seq[q]]) - last_lse;
+      else out[i][q] = log_prob(rest + (row - P) * V, V, seq[q]);
+    }
+  }
+  return out;
 }
 
 std::vector<double> divided(const std::vector<double>& a, const std::vector<int64_t>& b) {
@@ -124,64 +216,38 @@ int first_argmax(const std::vector<double>& v) {
 ItemScore score_item(Model<float>& model, std::vector<KVCache<float>>& caches, const Tokenizer& tokenizer,
                      const ChoiceItem& item, int64_t window) {
   if (item.size() == 0) throw DataError("an item without choices");
-  const int64_t V = model.config().vocab_size;
-  const Requests r = encode_item(tokenizer, item, window);
   const size_t n = item.size();
-
-  // The shared prefix of the inputs runs once. Rows r < P − 1 predict common tokens; row P − 1
-  // predicts each choice's own token at P, so its whole row is kept.
-  size_t shortest = r.input[0].size();
-  for (const auto& in : r.input) shortest = std::min(shortest, in.size());
-  const size_t P = common_prefix(r.input, shortest);
-  for (auto& c : caches) c.clear();
-  std::vector<double> prefix_logprob(P, 0.0);  // [row] log P(input[row + 1] | ...), rows needed only
-  std::vector<float> last_row;
-  double last_lse = 0;
-  if (P > 0) {
-    const Tensor<float>& logits = model.forward_cached(r.input[0].data(), 1, static_cast<int64_t>(P), caches);
-    size_t first_needed = P;
-    for (size_t i = 0; i < n; ++i)
-      first_needed = std::min(first_needed, r.kept[i].size() - static_cast<size_t>(r.n_cont[i]) - 1);
-    for (size_t row = first_needed; row + 1 < P; ++row)
-      prefix_logprob[row] = log_prob(logits.ptr() + row * V, V, r.input[0][row + 1]);
-    last_row.assign(logits.ptr() + (P - 1) * V, logits.ptr() + P * V);
-    last_lse = log_sum_exp(last_row.data(), V);
+  const Requests r = encode_item(tokenizer, item, window);
+  const LlamaCppSequences l = llamacpp_sequences(tokenizer, item, window);
+  // Positions scored, in each kept window: lm-eval's continuation, llama.cpp's tokens after the prefix.
+  std::vector<size_t> from_lm(n), from_llamacpp(n);
+  for (size_t i = 0; i < n; ++i) {
+    from_lm[i] = r.kept[i].size() - static_cast<size_t>(r.n_cont[i]);
+    const size_t cut = l.full[i].size() - l.kept[i].size();  // tokens the window dropped
+    from_llamacpp[i] = std::max<size_t>(std::max<size_t>(l.prefix, 1), cut + 1) - cut;
   }
+  // Where llama.cpp's sequences are lm-eval's (no BOS, and enc(context) a prefix of
+  // enc(context + continuation)), one pass serves both.
+  const bool shared = l.full == r.full;
+  std::vector<size_t> from = from_lm;
+  if (shared)
+    for (size_t i = 0; i < n; ++i) from[i] = std::min(from_lm[i], from_llamacpp[i]);
+  const auto lm = shared_prefix_logprobs(model, caches, r.kept, from);
+  std::vector<std::vector<double>> own;
+  if (!shared) own = shared_prefix_logprobs(model, caches, l.kept, from_llamacpp);
+  const auto& llamacpp = shared ? lm : own;
 
   ItemScore s;
   s.gold = item.gold;
-  s.truncated = r.truncated;
-  // llama.cpp's common prefix is over the whole (untruncated) sequences.
-  size_t shortest_full = r.full[0].size();
-  for (const auto& f : r.full) shortest_full = std::min(shortest_full, f.size());
-  const size_t llamacpp_prefix = common_prefix(r.full, shortest_full - 1);
+  s.truncated = r.truncated || l.truncated;
   for (size_t i = 0; i < n; ++i) {
-    const std::vector<int32_t>& kept = r.kept[i];
-    const size_t L = kept.size(), n_cont = static_cast<size_t>(r.n_cont[i]);
-    const float* rest = nullptr;  // logits of input rows P.. of this choice
-    if (L - 1 > P) {
-      for (auto& c : caches) c.length = static_cast<int64_t>(P);  // rewind to the shared prefix
-      rest = model.forward_cached(r.input[i].data() + P, 1, static_cast<int64_t>(L - 1 - P), caches).ptr();
-    }
-    double ll = 0, tail_sum = 0;
-    int64_t tail_count = 0;
-    for (size_t q = L - n_cont; q < L; ++q) {  // kept[q] is scored, predicted by input row q − 1
-      const size_t row = q - 1;
-      double lp;
-      if (row + 1 < P) lp = prefix_logprob[row];
-      else if (row + 1 == P) lp = static_cast<double>(last_row[kept[q]]) - last_lse;
-      else lp = log_prob(rest + (row - P) * V, V, kept[q]);
-      ll += lp;
-      const size_t full_position = r.full[i].size() - (L - q);
-      if (full_position >= llamacpp_prefix) {
-        tail_sum += lp;
-        ++tail_count;
-      }
-    }
+    double ll = 0, tail = 0;
+    for (size_t q = from_lm[i]; q < r.kept[i].size(); ++q) ll += lm[i][q];
+    for (size_t q = from_llamacpp[i]; q < l.kept[i].size(); ++q) tail += llamacpp[i][q];
     const std::string norm = item.normalization_text(i);
     s.loglikelihoods.push_back(ll);
-    s.llamacpp.push_back(tail_sum / static_cast<double>(tail_count));
-    s.tokens.push_back(static_cast<int64_t>(n_cont));
+    s.llamacpp.push_back(tail / static_cast<double>(l.kept[i].size() - from_llamacpp[i]));
+    s.tokens.push_back(r.n_cont[i]);
     s.chars.push_back(python_length(norm));
     s.bytes.push_back(static_cast<int64_t>(norm.size()));
   }

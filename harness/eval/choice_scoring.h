@@ -16,17 +16,27 @@
 // where chars_i = len() in code points of lm-eval's doc_to_choice(doc)[i] (the choice without its
 // target delimiter: what lm-eval's code divides by, though its docs say bytes) and bytes_i the same
 // in UTF-8 bytes (ChoiceItem::normalization_text).
-// llama.cpp's HellaSwag score (examples/perplexity: hellaswag_score), under its own name because
-// llama.cpp users quote it as "acc_norm": with p = the longest common token prefix of the choices'
-// ctx + cont sequences (at most the shortest length − 1), the mean log-probability of the scored
-// tokens at positions >= p; pred_llamacpp = argmax of that. (llama.cpp prepends BOS and never
-// truncates; here the same sequences as for LL are used.)
+// llama.cpp's HellaSwag score (tools/perplexity/perplexity.cpp: hellaswag_score), under its own
+// name because llama.cpp users quote it as "acc_norm". Its sequences are not lm-eval's requests:
+//   seq_i = [BOS] + enc(context_i + continuation_i)    (BOS whenever the tokenizer has one, as
+//           common_tokenize(ctx, context + " " + ending, add_special) does for the models that
+//           define one; the text's own tokens, so "+docs" does not change them: a DocumentTokenizer
+//           counts as its inner tokenizer)
+//   p     = the longest common token prefix of the seq_i, at most the shortest length − 1
+//   score_i = mean over q in [max(p, 1), |seq_i|) of log P(seq_i[q] | seq_i[:q])
+//   pred_llamacpp = argmax_i score_i (the first maximum wins ties, as llama.cpp's strict '>' scan).
+// llama.cpp refuses a task longer than its context; here a sequence longer than window + 1 keeps
+// its last window + 1 tokens (the item counts as truncated) and the score averages the scored
+// tokens the window keeps (all of them with one shared context, since they are at most the
+// continuation; with partial scoring, whose contexts differ, the first may be cut).
+// Log-probabilities are computed in double (llama.cpp: float).
 // Summary: each acc* is a mean over items; its stderr is lm-eval's mean_stderr, the sample standard
 // deviation over sqrt(n), which for 0/1 values is sqrt(p(1 − p)/(n − 1)) (null when n < 2).
 //
 // Speed: the choices' inputs share a prefix (the context, at least). It runs once through
 // Model::forward_cached into a KV cache; every choice then rewinds the cache to the prefix and runs
-// only its own tokens. The log-probabilities equal those of a plain forward pass over each input
+// only its own tokens. llama.cpp's sequences run the same way, in a second pass unless they equal
+// lm-eval's (no BOS, and enc(context) a prefix of enc(context + continuation): the byte tokenizer). The log-probabilities equal those of a plain forward pass over each input
 // (up to float rounding). Items run in parallel (oneTBB), each worker with its own Model copy (a
 // Model holds activations); each item's scores depend only on the weights and the item, so results
 // are identical for any thread count.
@@ -59,7 +69,7 @@ struct ItemScore {
   std::vector<int64_t> tokens;         // continuation tokens scored
   std::vector<int64_t> chars, bytes;   // acc_norm / acc_bytes denominators
   int pred = 0, pred_norm = 0, pred_bytes = 0, pred_llamacpp = 0;
-  bool truncated = false;  // some choice lost context tokens to the window
+  bool truncated = false;  // some choice lost context tokens to the window (lm-eval's or llama.cpp's sequence)
 };
 
 // numpy.argmax: the index of the first maximum (a NaN counts as the maximum). v must not be empty.

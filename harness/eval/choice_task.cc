@@ -172,7 +172,7 @@ ChoiceItem parse_item(const json& doc, const std::string& format, const Where& a
   if (format == "piqa") return parse_piqa(doc, at);
   if (format == "winogrande") return parse_winogrande(doc, at);
   throw DataError(at.source + ": unknown multiple-choice format '" + format +
-                  "' (known: generic, hellaswag, arc, piqa, winogrande)");
+                  "' (known: generic, hellaswag, arc, piqa, winogrande; hellaswag_llamacpp is not JSONL)");
 }
 
 // nlohmann's "[json.exception.parse_error.101] parse error at ..." without the bracketed id.
@@ -252,9 +252,55 @@ std::vector<ChoiceItem> parse_choice_jsonl(const std::string& text, const std::s
   return items;
 }
 
+std::vector<ChoiceItem> parse_llamacpp_hellaswag(const std::string& text, const std::string& source,
+                                                 int64_t limit) {
+  constexpr size_t kLines = 6, kEndings = 4;
+  // std::getline's lines: a '\n' ends a line; text after the last '\n' is one more line.
+  std::vector<std::string> lines;
+  for (size_t pos = 0; pos < text.size();) {
+    const size_t end = std::min(text.find('\n', pos), text.size());
+    lines.push_back(text.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  if (lines.empty()) throw DataError(source + ": no items (empty file)");
+  if (lines.size() % kLines != 0) {
+    const size_t first = lines.size() - lines.size() % kLines + 1;
+    throw DataError(source + ": " + std::to_string(lines.size()) + " lines, not a multiple of 6: the task from line " +
+                    std::to_string(first) + " has " + std::to_string(lines.size() % kLines) +
+                    " of its 6 lines (context, gold index, 4 endings; llama.cpp's HellaSwag format)");
+  }
+  std::vector<ChoiceItem> items;
+  for (size_t task = 0; task * kLines < lines.size(); ++task) {
+    if (limit > 0 && static_cast<int64_t>(items.size()) >= limit) break;
+    const size_t first = task * kLines;
+    const std::string& index = lines[first + 1];
+    if (index.size() != 1 || index[0] < '0' || index[0] >= static_cast<char>('0' + kEndings)) {
+      const bool cr = !index.empty() && index.back() == '\r';
+      std::string shown = cr ? index.substr(0, index.size() - 1) + "\\r" : index;
+      if (shown.size() > 40) shown = shown.substr(0, 40) + "...";
+      const std::string why = cr ? "; the file has Windows line endings, llama.cpp's format splits at '\\n' only"
+                              : !lines[first].empty() && lines[first][0] == '{' ? "; a JSONL file? HellaSwag's own JSONL is format hellaswag"
+                                                                                : "";
+      throw Where{source, first + 2}.error("gold ending index '" + shown + "' is not 0, 1, 2 or 3 (task " +
+                                           std::to_string(task + 1) + why + ")");
+    }
+    ChoiceItem item;
+    item.context = lines[first];
+    for (size_t j = 0; j < kEndings; ++j) item.choices.push_back(kTargetDelimiter + lines[first + 2 + j]);
+    item.gold = index[0] - '0';
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+std::vector<ChoiceItem> parse_choice_text(const std::string& text, const std::string& format,
+                                          const std::string& source, int64_t limit) {
+  if (format == "hellaswag_llamacpp") return parse_llamacpp_hellaswag(text, source, limit);
+  return parse_choice_jsonl(text, format, source, limit);
+}
+
 std::vector<ChoiceItem> load_choice_file(const std::string& path, const std::string& format, int64_t limit) {
-  const std::string text = read_whole_file_or_throw<DataError>(path);
-  return parse_choice_jsonl(text, format, path, limit);
+  return parse_choice_text(read_whole_file_or_throw<DataError>(path), format, path, limit);
 }
 
 std::vector<ChoiceItem> synthetic_choice_items(uint64_t seed, int64_t n, int64_t max_distance) {

@@ -7,7 +7,7 @@
 // (Winogrande, lm-eval's multiple_inputs) swaps the roles: choice i is (context_i, continuation),
 // one context per option and a single continuation that all of them share.
 //
-// Formats (one JSON object per line, blank lines skipped; `items` > 0 keeps the first N):
+// Formats (JSONL: one JSON object per line, blank lines skipped; `items` > 0 keeps the first N):
 //   generic    {"context", "choices": [...], "label"}: context as given, continuation " " + choice
 //   hellaswag  {"ctx_a", "ctx_b", "endings", "label", "activity_label"} (HellaSwag's own JSONL):
 //              context = pre(activity_label + ": " + ctx_a + " " + capitalize(ctx_b)),
@@ -26,11 +26,24 @@
 //              choices = {answer} + 3 distractors (each already starts with " "), shuffled by a
 //              generator derived from the seed; gold = where the answer landed
 // Labels may be integers or strings holding one ("2"), as in the Hugging Face exports.
+//   hellaswag_llamacpp  llama.cpp's HellaSwag text file (tools/perplexity/perplexity.cpp,
+//              hellaswag_score; e.g. hellaswag_val_full.txt), not JSONL: 6 lines per task, split at
+//              '\n' as std::getline splits them (a final '\n' ends the last line, it does not start
+//              another; no line is skipped or trimmed):
+//                context (lm-eval's preprocessed query), gold ending index (0-3), ending 0 .. ending 3
+//              context = line 1, choices = " " + each ending (llama.cpp scores context + " " + ending).
+//              The endings are taken as written (the file holds them preprocessed), so a HellaSwag
+//              JSONL task and its line in this file make the same item. llama.cpp draws its tasks in
+//              a random order (mt19937(1)); the accuracy over the whole file does not depend on the
+//              order, but `items` > 0 keeps the first N tasks where llama.cpp's --hellaswag-tasks N
+//              draws N at random.
 //
 // Errors are DataError (tokenizer.h) and name the file and line:
 //   "FILE:LINE: not valid JSON (...)", "FILE:LINE: missing field 'endings'",
 //   "FILE:LINE: label 5 is out of range for 4 choices", "FILE:LINE: empty choice list",
-//   "FILE: no items (empty file)", "FILE: cannot open: ...".
+//   "FILE: no items (empty file)", "FILE: cannot open: ...";
+// llama.cpp's file: "FILE: 13 lines, not a multiple of 6: the task from line 13 has 1 of its 6
+//   lines (context, gold index, 4 endings)", "FILE:8: gold ending index '7' is not 0, 1, 2 or 3".
 #pragma once
 
 #include <cstdint>
@@ -69,7 +82,16 @@ std::string hellaswag_preprocess(const std::string& text);
 std::vector<ChoiceItem> parse_choice_jsonl(const std::string& text, const std::string& format,
                                            const std::string& source, int64_t limit = 0);
 
-// The file at `path`, parsed by parse_choice_jsonl.
+// Items from llama.cpp's HellaSwag text file (format hellaswag_llamacpp, see above).
+std::vector<ChoiceItem> parse_llamacpp_hellaswag(const std::string& text, const std::string& source,
+                                                 int64_t limit = 0);
+
+// Items from a task file's text in `format`: parse_llamacpp_hellaswag for hellaswag_llamacpp, else
+// parse_choice_jsonl.
+std::vector<ChoiceItem> parse_choice_text(const std::string& text, const std::string& format,
+                                          const std::string& source, int64_t limit = 0);
+
+// The file at `path`, parsed by parse_choice_text.
 std::vector<ChoiceItem> load_choice_file(const std::string& path, const std::string& format, int64_t limit = 0);
 
 // The first n recall items of the synthetic corpus from Rng(seed) (see above) whose fact was stated

@@ -21,6 +21,8 @@ class DocumentTokenizer : public Tokenizer {
   std::string name() const override;
   std::optional<int32_t> bos_id() const override { return inner_->bos_id(); }
   std::optional<int32_t> eos_id() const override { return inner_->eos_id(); }
+  // The tokenizer each document is encoded with (no document splitting, no BOS added).
+  const Tokenizer& inner() const { return *inner_; }
 
   // The documents of `text`, stripped, empty ones dropped.
   static std::vector<std::string> split_documents(const std::string& text);
