@@ -90,21 +90,22 @@ std::string format_choice_summary(const nlohmann::json& summary) {
 int choice_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   CommandArguments a;
   if (const auto exit = parse_command_arguments(kChoiceCommand, args, a, out, err)) return *exit;
-  const auto started = std::chrono::system_clock::now();
-  const ExperimentConfig config = load_scored_experiment(a.config_path, "choice");
-  if (!config.choice.enabled)
-    throw ConfigError(a.config_path + ": no `choice:` section, so there is no task to score; add one, e.g. "
-                      "`choice: {task: synthetic, items: 500}` or `choice: {task: hellaswag.jsonl, format: hellaswag}`");
-  // A bad task file fails before the model loads.
-  const std::vector<ChoiceItem> items = load_choice_task(config.choice);
-  ScoredModel scored("choice", config, a, started, err);
-  err << config.name << ": scoring " << items.size() << " items of the " << describe_choice_task(config.choice)
-      << ", window " << config.eval.context << ", " << scored.threads() << " threads\n";
-  scored.evaluate({/*validation=*/false, /*extend=*/false, /*choice=*/true}, &items, out, err);
-  const nlohmann::json lm_eval = lm_eval_results(scored.result().at("choice"), config.choice);
-  for (const auto& [key, value] : lm_eval.items()) scored.result()[key] = value;  // beside Ablate's keys
-  out << config.name << ": items " << choice_items_path(scored.dir()) << "\n";
-  scored.write_result(out);
+  for (const ScoredExperiment& e : scored_experiments(a, "choice", err)) {
+    const ExperimentConfig& config = e.config;
+    if (!config.choice.enabled)
+      throw ConfigError(a.config_path + ": no `choice:` section, so there is no task to score; add one, e.g. "
+                        "`choice: {task: synthetic, items: 500}` or `choice: {task: hellaswag.jsonl, format: hellaswag}`");
+    // A bad task file fails before the model loads.
+    const std::vector<ChoiceItem> items = load_choice_task(config.choice);
+    ScoredModel scored("choice", e, std::chrono::system_clock::now(), err);
+    err << config.name << ": scoring " << items.size() << " items of the " << describe_choice_task(config.choice)
+        << ", window " << config.eval.context << ", " << scored.threads() << " threads\n";
+    scored.evaluate({/*validation=*/false, /*extend=*/false, /*choice=*/true}, &items, out, err);
+    const nlohmann::json lm_eval = lm_eval_results(scored.result().at("choice"), config.choice);
+    for (const auto& [key, value] : lm_eval.items()) scored.result()[key] = value;  // beside Ablate's keys
+    out << config.name << ": items " << choice_items_path(scored.dir()) << "\n";
+    scored.write_result(out);
+  }
   return 0;
 }
 

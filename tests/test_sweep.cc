@@ -264,5 +264,30 @@ TEST_F(SweepTest, SigkillAtRandomMomentsThenRerunCompletesTheSweepExactly) {
               states.c_str());
 }
 
+TEST_F(SweepTest, EvalExtendAndChoiceOfASweepScoreEveryTrainedPointIntoItsFolder) {
+  const std::string sweep = "sweep:\n  variants: {rms: {}, ln: {model.norm.type: layernorm}, gelu: {model.mlp.type: gelu}}\n";
+  const std::string sections = "extend: {lengths: [32, 64], methods: [{type: none}]}\nchoice: {task: synthetic, items: 6}\n";
+  std::ostringstream out, err;
+  ASSERT_EQ(run_cli({"run", write_config(kBase + sweep), "-o", file("s"), "--point", "rms"}, out, err), 0) << err.str();
+  ASSERT_EQ(run_cli({"run", write_config(kBase + sweep), "-o", file("s"), "--point", "ln"}, out, err), 0) << err.str();
+  const std::string config = write_config(kBase + sections + sweep);
+  for (const std::string kind : {"eval", "extend", "choice"}) {
+    out.str("");
+    err.str("");
+    ASSERT_EQ(run_cli({kind, config, "-o", file("s")}, out, err), 0) << kind << ": " << err.str();
+    EXPECT_THAT(err.str(), HasSubstr("gelu: not trained yet"));
+    EXPECT_THAT(err.str(), HasSubstr("tiny_sweep: " + kind + " of 2 of 3 points in " + file("s")));
+    for (const std::string point : {"rms", "ln"}) {
+      const json r = json::parse(testing::read_bytes(file("s/" + point + "/" + kind + ".json")));
+      EXPECT_EQ(r["kind"], kind);
+      EXPECT_EQ(r["sweep"]["point"], point);  // the report keeps one variant per point
+      EXPECT_EQ(r["checkpoint"], file("s/" + point + "/checkpoint.safetensors"));
+    }
+    EXPECT_FALSE(std::filesystem::exists(file("s/gelu/" + kind + ".json")));
+  }
+  EXPECT_EQ(run_cli({"eval", config, "-o", file("s"), "--checkpoint", "x.safetensors"}, out, err), 1);
+  EXPECT_THAT(err.str(), HasSubstr("--checkpoint names one checkpoint, and this file is a sweep"));
+}
+
 }  // namespace
 }  // namespace ablate
