@@ -71,6 +71,7 @@ RunStatus run_experiment(const ExperimentConfig& config, const RunRequest& reque
   const RunOptions& run = request.run;
   std::ostream& out = run.out ? *run.out : null_stream();
   const auto started = std::chrono::system_clock::now();
+  const PeakRssScope peak_rss;  // this run's peak memory, though a sweep runs every point in one process
   const fs::path dir(run.dir);
   const std::string result_path = (dir / "result.json").string();
   const std::string checkpoint_path = (dir / "checkpoint.safetensors").string();
@@ -138,7 +139,8 @@ RunStatus run_experiment(const ExperimentConfig& config, const RunRequest& reque
   inputs.out = &out;
   inputs.log = run.log;
   evaluate_sections(config, sections, inputs, result);
-  result["metrics"]["peak_rss_bytes"] = peak_rss_bytes();
+  result["metrics"]["peak_rss_bytes"] = peak_rss.peak_bytes();
+  result["metrics"]["peak_rss_scope"] = peak_rss.scope();
   write_result(result_path, result, started);
   out << config.name << ": result " << result_path << "\n";
   return RunStatus::kCompleted;
