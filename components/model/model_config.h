@@ -167,7 +167,8 @@ struct ModelConfig {
 
   // Checks every key (the field lists above), then the relations between keys and each chosen
   // variant's own checks (its registry row); fills derived fields (n_kv_heads from the attention
-  // type, mlp.hidden, embedding_scale). Throws ConfigError naming the YAML path under `prefix` (normally "model").
+  // type, mlp.hidden, embedding_scale). Throws ConfigError naming the YAML path under `prefix`
+  // (normally "model").
   void resolve(const std::string& prefix = "model");
 };
 
