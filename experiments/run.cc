@@ -148,6 +148,7 @@ RunStatus run_in_locked_folder(const ExperimentConfig& config, const RunRequest&
   const RunOptions& run = request.run;
   std::ostream& out = run.out ? *run.out : null_stream();
   const auto started = std::chrono::system_clock::now();
+  const PeakRssScope peak_rss;  // this run's peak memory, though a sweep runs every point in one process
   const fs::path dir(run.dir);
   const std::string result_path = (dir / "result.json").string();
   const std::string checkpoint_path = (dir / "checkpoint.safetensors").string();
@@ -212,7 +213,8 @@ RunStatus run_in_locked_folder(const ExperimentConfig& config, const RunRequest&
     out << config.name << ": validation loss " << format_fixed(last_val["loss"].get<double>(), 4) << " after "
         << config.train.steps << " steps\n";
   evaluate_sections(config, sections, evaluation_inputs(model, data, choice_items, work, run), result);
-  result["metrics"]["peak_rss_bytes"] = peak_rss_bytes();
+  result["metrics"]["peak_rss_bytes"] = peak_rss.peak_bytes();
+  result["metrics"]["peak_rss_scope"] = peak_rss.scope();
   write_result((work / "result.json").string(), result, started);
   if (run.force) commit_incoming(dir.string());
   out << config.name << ": result " << result_path << "\n";
