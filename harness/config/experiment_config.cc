@@ -199,8 +199,10 @@ nlohmann::json experiment_to_json(const ExperimentConfig& c) {
   return j;
 }
 
-ExperimentConfig experiment_from_json(const nlohmann::json& config, const std::string& source,
+ExperimentConfig experiment_from_json(const nlohmann::json& saved, const std::string& source,
                                       const ExperimentInputs& inputs) {
+  nlohmann::json config = saved;
+  if (config.is_object() && config.contains("model")) config["model"] = upgrade_saved_model_section(config["model"]);
   const ConfigTree tree = load_config_tree_text(json_to_yaml(config), source);
   const std::string name = config.contains("name") && config["name"].is_string()
                                ? config["name"].get<std::string>()

@@ -174,6 +174,7 @@ ExperimentConfig parse_experiment(const ConfigTree& tree, const std::string& def
 // Every key of the resolved config (what results and checkpoints record);
 // parse_experiment(load_config_tree_text(json_to_yaml(experiment_to_json(c)), ...)) == c.
 nlohmann::json experiment_to_json(const ExperimentConfig& config);
+// experiment_from_json reads a saved config (upgrade_saved_model_section fills keys added since).
 ExperimentConfig experiment_from_json(const nlohmann::json& config, const std::string& source,
                                       const ExperimentInputs& inputs);
 
