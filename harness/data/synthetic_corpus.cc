@@ -817,12 +817,12 @@ std::string generate_corpus(uint64_t seed, int64_t n_bytes) {
 
 std::string describe_synthetic_corpus() {
   return "synthetic: built-in English stories from a small probabilistic grammar (~550 words),\n"
-         "  deterministic from the seed; documents of 90-3200 bytes (median ~530) separated by blank\n"
+         "  deterministic from the seed; documents of 90-3400 bytes (median ~620) separated by blank\n"
          "  lines. Each story introduces 1-3 characters with a colored object or a named pet and\n"
-         "  later recalls each one (\"Mia looked for her red kite\", median ~300 bytes later), and\n"
+         "  later recalls each one (\"Mia looked for her red kite\", median ~320 bytes later), and\n"
          "  states 0-2 key-value facts (\"The code for the blue door is 4721.\") recalled at its end\n"
-         "  (median ~470 bytes later), so predicting them needs long-range attention and position\n"
-         "  handling.";
+         "  (median ~560 bytes later), so predicting them needs long-range attention and position\n"
+         "  handling; inside the story, local key-value facts are recalled 0-4 sentences later.";
 }
 
 }  // namespace ablate

@@ -43,10 +43,12 @@
 // context = text.substr(0, recalled_at), choices = {answer} + distractors (each carries the leading
 // space, lm-eval's target delimiter): only the answer is consistent with what was said before.
 //
-// Measured (tests/test_synthetic_corpus.cc, 5000 documents): document length median ~530 bytes,
-// 14% <= 256, 52% > 512, 11% > 2048, max ~3200; ~3.1 recalls per document; stated -> recalled
-// distance median ~340 bytes (entity recalls ~300, key-value ~470), 95% > 128, 37% > 512.
-// ~350 distinct 8-byte substrings per KB over 64 KB; ~50 MB/s on one core.
+// Measured (tests/test_synthetic_corpus.cc, 5000 documents): document length median ~620 bytes,
+// 11% <= 256, 59% > 512, 13% > 2048, max ~3400; ~3.1 recalls of parts 2-3 per document, stated ->
+// recalled distance median ~390 bytes (entity recalls ~320, key-value ~560), 96% > 128, 39% > 512;
+// ~2.2 local facts per document (part 5), 0-4 sentences between (a few more when an entity recall
+// falls between), 44% of them within 112 bytes.
+// ~340 distinct 8-byte substrings per KB over 64 KB.
 //
 // Determinism. Everything comes from ablate::Rng (integer arithmetic only, no std:: distributions,
 // no libm), so the text is identical on every platform and standard library.
