@@ -34,7 +34,7 @@ ChoiceEvaluation evaluate_choice(const ExperimentConfig& config, Model<float>& m
   const std::unique_ptr<Tokenizer> tokenizer = make_tokenizer(config.data.tokenizer);
   ChoiceEvaluation e;
   e.items = score_items(model, *tokenizer, items, config.eval.context);
-  e.summary = choice_metrics(e.items);
+  e.summary = choice_metrics(e.items, config.choice.task == "synthetic" ? kSyntheticDifficultyAxis : "");
   e.summary["task"] = config.choice.task;
   e.summary["format"] = config.choice.format;
   e.summary["description"] = describe_choice_task(config.choice);

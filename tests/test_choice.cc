@@ -10,6 +10,8 @@
 
 #include <oneapi/tbb/global_control.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <set>
@@ -24,6 +26,7 @@
 #include "harness/eval/choice_task.h"
 #include "harness/tokenizers/document_tokenizer.h"
 #include "harness/tokenizers/python_text.h"
+#include "harness/tokenizers/tokenizer.h"
 #include "tests/test_support.h"
 
 namespace ablate {
@@ -694,7 +697,7 @@ TEST(ChoiceTask, PythonStringsReadEveryWellFormedSequenceAsOneCharacter) {
 TEST(ChoiceTask, SyntheticItemsCanBeLimitedToFactsInsideTheWindow) {
   // max_distance 100: every kept item's fact (the answer without its space) lies in the last 100
   // bytes of its context; the unlimited task has items whose fact is further back.
-  const auto near = synthetic_choice_items(7, 60, 100), any = synthetic_choice_items(7, 60);
+  const auto near = synthetic_choice_items(7, 60, {/*max_distance=*/100}), any = synthetic_choice_items(7, 60);
   ASSERT_EQ(near.size(), 60u);
   for (const ChoiceItem& it : near) {
     const std::string answer = it.choices[it.gold].substr(1);
@@ -708,7 +711,7 @@ TEST(ChoiceTask, SyntheticItemsCanBeLimitedToFactsInsideTheWindow) {
     far += it.context.find(answer, from) == std::string::npos;
   }
   EXPECT_GT(far, 20u);
-  EXPECT_THROW(synthetic_choice_items(7, 5, 3), DataError);  // no fact is 3 bytes back: an error, not a hang
+  EXPECT_THROW(synthetic_choice_items(7, 5, {/*max_distance=*/3}), DataError);  // no fact is 3 bytes back: an error, not a hang
 }
 
 TEST(ChoiceTask, SyntheticItemsComeFromTheCorpusRecalls) {
@@ -741,6 +744,159 @@ TEST(ChoiceTask, SyntheticItemsComeFromTheCorpusRecalls) {
       EXPECT_EQ(got, want);
     }
   }
+}
+
+TEST(ChoiceTask, SyntheticItemsFitTheirBytesAndHoldTheirFact) {
+  constexpr int64_t kBytes = 128;
+  const auto items = synthetic_choice_items(7, 300, {/*max_distance=*/0, /*max_sentences=*/0, kBytes});
+  ASSERT_EQ(items.size(), 300u);
+  // The same recalls, walked here: which ones fit, and where their contexts must start.
+  Rng rng(7);
+  size_t k = 0;
+  std::set<int64_t> difficulties;
+  while (k < items.size()) {
+    const SyntheticDocument doc = generate_document(rng);
+    const std::vector<size_t> starts = synthetic_sentence_starts(doc.text);
+    for (const SyntheticFact& fact : doc.recalls) {
+      if (k == items.size()) break;
+      size_t longest = fact.answer.size();
+      for (const std::string& d : fact.distractors) longest = std::max(longest, d.size());
+      // The latest sentence start at or before the statement's: the context may not begin after it.
+      if (fact.recalled_at - fact.statement_start + longest > static_cast<size_t>(kBytes)) continue;
+      const ChoiceItem& it = items[k++];
+      SCOPED_TRACE(doc.text + "\n  item: " + it.context + "|" + fact.answer);
+      ASSERT_EQ(it.choices.size(), 4u);
+      // Context + longest choice fit; one sentence more would not.
+      size_t it_longest = 0;
+      for (const std::string& c : it.choices) it_longest = std::max(it_longest, c.size());
+      EXPECT_EQ(it_longest, longest);
+      EXPECT_LE(it.context.size() + longest, static_cast<size_t>(kBytes));
+      const size_t from = fact.recalled_at - it.context.size();
+      EXPECT_EQ(it.context, doc.text.substr(from, it.context.size()));
+      EXPECT_TRUE(std::binary_search(starts.begin(), starts.end(), from)) << from;
+      const auto earlier = std::lower_bound(starts.begin(), starts.end(), from);
+      if (earlier != starts.begin()) {
+        EXPECT_GT(fact.recalled_at - *(earlier - 1) + longest, static_cast<size_t>(kBytes));
+      }
+      // The fact's statement is inside the context; the gold choice is its value.
+      EXPECT_LE(from, fact.statement_start);
+      EXPECT_EQ(it.context.compare(fact.stated_at - from, fact.answer.size() - 1, fact.answer, 1), 0);
+      EXPECT_EQ(it.choices[it.gold], fact.answer);
+      // Distractors: distinct, none the answer, of the answer's kind (first character class, and
+      // for digits the same length).
+      const std::set<std::string> distinct(it.choices.begin(), it.choices.end());
+      EXPECT_EQ(distinct.size(), 4u);
+      for (const std::string& c : it.choices) {
+        EXPECT_EQ(c[0], ' ');
+        EXPECT_EQ(std::isdigit(static_cast<unsigned char>(c[1])) != 0,
+                  std::isdigit(static_cast<unsigned char>(fact.answer[1])) != 0) << c;
+        EXPECT_EQ(std::isupper(static_cast<unsigned char>(c[1])) != 0,
+                  std::isupper(static_cast<unsigned char>(fact.answer[1])) != 0) << c;
+      }
+      EXPECT_EQ(it.difficulty, fact.sentences_between);
+      difficulties.insert(it.difficulty);
+    }
+  }
+  EXPECT_GE(difficulties.size(), 3u);  // the axis has a range inside 128 bytes
+  // Limits on the axis: no item beyond max_sentences.
+  for (const ChoiceItem& it : synthetic_choice_items(7, 100, {0, /*max_sentences=*/1, kBytes})) EXPECT_LE(it.difficulty, 1);
+  EXPECT_THROW(synthetic_choice_items(7, 5, {0, 0, /*item_bytes=*/20}), DataError);  // nothing fits: an error
+}
+
+// With the byte tokenizer, items of at most `window` bytes keep every context token: none truncated.
+TEST(ChoiceTask, SyntheticItemsOfTheWindowsBytesAreNotTruncated) {
+  BigramModel bigram;
+  ByteTokenizer bytes;
+  const auto items = synthetic_choice_items(3, 60, {0, 0, /*item_bytes=*/64});
+  const json m = choice_metrics(score_items(bigram.model(), bytes, items, 64), kSyntheticDifficultyAxis);
+  EXPECT_EQ(m["truncated"], 0);
+  const auto whole = synthetic_choice_items(3, 60);  // contexts from the document's start
+  const json w = choice_metrics(score_items(bigram.model(), bytes, whole, 64), kSyntheticDifficultyAxis);
+  int64_t longer = 0;
+  for (const ChoiceItem& it : whole) longer += it.context.size() + 16 > 65;
+  EXPECT_GT(longer, 30);
+  EXPECT_GE(w["truncated"].get<int64_t>(), longer - 5);  // (a context of 49..64 bytes may fit with a short choice)
+  EXPECT_EQ(w["truncated"], w["truncated_items"]);
+}
+
+// A fair task: without the context nothing beats chance. Scored (a) by a unigram prior over the
+// corpus's bytes (P(next) = its frequency, whatever precedes it) and (b) by an untrained model.
+TEST(ChoiceTask, SyntheticTaskIsAtChanceWithoutTheContext) {
+  const auto items = synthetic_choice_items(11, 600, {0, 0, /*item_bytes=*/128});
+  ByteTokenizer bytes;
+  BigramModel unigram;
+  std::vector<double> count(256, 1.0);  // add-one
+  for (unsigned char c : generate_corpus(1, 400000)) count[c] += 1;
+  double total = 0;
+  for (double c : count) total += c;
+  for (int prev = 0; prev < 256; ++prev)
+    for (int next = 0; next < 256; ++next)
+      if (count[next] > 1) unigram.set(static_cast<unsigned char>(prev), static_cast<unsigned char>(next),
+                                       std::log(count[next] / total));
+  ModelConfig c = testing::tiny_config("llama");
+  c.vocab_size = 256;
+  c.context = 128;
+  c.init_std = 0.02;
+  c.resolve();
+  Model<float> untrained(c, 5);
+  for (Model<float>* model : {&unigram.model(), &untrained}) {
+    const json m = choice_metrics(score_items(*model, bytes, items, 128), kSyntheticDifficultyAxis);
+    EXPECT_DOUBLE_EQ(m["chance"].get<double>(), 0.25);
+    // 600 items at p = 0.25: stderr 0.018; 3 stderr either side.
+    EXPECT_NEAR(m["acc"].get<double>(), 0.25, 0.054) << m.dump();
+    EXPECT_NEAR(m["acc_norm"].get<double>(), 0.25, 0.054) << m.dump();
+  }
+}
+
+// ---- the summary's chance, truncation and difficulty bins --------------------------------------------
+
+ItemScore scored(int gold, int pred, int pred_norm, size_t n_choices, bool truncated, int64_t difficulty) {
+  ItemScore s;
+  s.gold = gold;
+  s.pred = s.pred_bytes = s.pred_llamacpp = pred;
+  s.pred_norm = pred_norm;
+  s.loglikelihoods.assign(n_choices, -1.0);
+  s.tokens.assign(n_choices, 2);
+  s.truncated = truncated;
+  s.difficulty = difficulty;
+  return s;
+}
+
+TEST(ChoiceResults, ChanceTruncationAndDifficultyBinsOnConstructedScores) {
+  // Choice counts 2, 4, 5, 4, 2: chance = (1/2 + 1/4 + 1/5 + 1/4 + 1/2) / 5 = 0.34.
+  // Difficulties 0, 2, 0, 2, 2: bin 0 = items {0, 2}: acc [1, 0] = 0.5, acc_norm [1, 1] = 1;
+  // bin 2 = items {1, 3, 4}: acc [1, 1, 0] = 2/3 (stderr sqrt(2/3 · 1/3 / 2) = 1/3), acc_norm [0, 1, 0].
+  const std::vector<ItemScore> s = {scored(0, 0, 0, 2, false, 0), scored(1, 1, 0, 4, true, 2),
+                                    scored(3, 1, 3, 5, true, 0), scored(2, 2, 2, 4, false, 2),
+                                    scored(1, 0, 0, 2, true, 2)};
+  const json m = choice_metrics(s, "distance (sentences)");
+  EXPECT_DOUBLE_EQ(m["chance"].get<double>(), 0.34);
+  EXPECT_EQ(m["truncated"], 3);
+  EXPECT_EQ(m["truncated_items"], 3);
+  EXPECT_DOUBLE_EQ(m["acc"].get<double>(), 0.6);
+  const json& d = m["difficulty"];
+  EXPECT_EQ(d["name"], "distance (sentences)");
+  ASSERT_EQ(d["bins"].size(), 2u);
+  const json& b0 = d["bins"][0];
+  const json& b2 = d["bins"][1];
+  EXPECT_EQ(b0["value"], 0);
+  EXPECT_EQ(b0["items"], 2);
+  EXPECT_DOUBLE_EQ(b0["acc"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(b0["acc_stderr"].get<double>(), std::sqrt(0.25 / 1));
+  EXPECT_DOUBLE_EQ(b0["acc_norm"].get<double>(), 1.0);
+  EXPECT_EQ(b2["value"], 2);
+  EXPECT_EQ(b2["items"], 3);
+  EXPECT_DOUBLE_EQ(b2["acc"].get<double>(), 2.0 / 3);
+  EXPECT_NEAR(b2["acc_stderr"].get<double>(), 1.0 / 3, 1e-15);
+  EXPECT_DOUBLE_EQ(b2["acc_norm"].get<double>(), 1.0 / 3);
+  // A bin of one item has no stderr; items without a difficulty are in no bin; a task without any
+  // has no "difficulty" at all.
+  const json one = difficulty_bins({scored(0, 0, 0, 4, false, 5), scored(0, 0, 0, 4, false, -1)}, "x");
+  ASSERT_EQ(one["bins"].size(), 1u);
+  EXPECT_EQ(one["bins"][0]["items"], 1);
+  EXPECT_TRUE(one["bins"][0]["acc_stderr"].is_null());
+  EXPECT_FALSE(choice_metrics({scored(0, 0, 0, 3, false, -1)}).contains("difficulty"));
+  EXPECT_DOUBLE_EQ(choice_metrics({scored(0, 0, 0, 3, false, -1)})["chance"].get<double>(), 1.0 / 3);
 }
 
 // ---- end to end --------------------------------------------------------------------------------------
@@ -791,6 +947,12 @@ TEST_F(ChoiceCliTest, RunAndChoiceWriteTheScores) {
   }
   EXPECT_DOUBLE_EQ(c["choices_per_item"].get<double>(), 4.0);
   EXPECT_GT(c["truncated_items"].get<int64_t>(), 10);  // synthetic contexts are longer than 32 bytes
+  EXPECT_EQ(c["truncated"], c["truncated_items"]);
+  EXPECT_DOUBLE_EQ(c["chance"].get<double>(), 0.25);
+  EXPECT_EQ(c["difficulty"]["name"], kSyntheticDifficultyAxis);
+  int64_t binned = 0;
+  for (const json& b : c["difficulty"]["bins"]) binned += b["items"].get<int64_t>();
+  EXPECT_EQ(binned, 20);
 
   // `ablate choice` on the saved checkpoint reproduces the run's scores exactly.
   ASSERT_EQ(cli({"choice", config, "-o", file("out")}), 0) << err_.str();

@@ -71,8 +71,8 @@ TEST(SyntheticCorpus, SameSeedGivesTheSameTextAndAnotherSeedAnotherText) {
 // on purpose, update the digest and say so (results against older runs are not comparable).
 TEST(SyntheticCorpus, PinnedDigestOfSeedOne) {
   const std::string text = generate_corpus(1, 65536);
-  EXPECT_EQ(text.substr(0, 60), "Ben had a silver bike. He and his father sat by the fountain");
-  EXPECT_EQ(fnv1a(text), 0xe7e88d4c8b12ebc5ull) << "size " << text.size() << ", digest 0x" << std::hex << fnv1a(text);
+  EXPECT_EQ(text.substr(0, 60), "Ben had a silver bike. He told his brother a story. He found");
+  EXPECT_EQ(fnv1a(text), 0x1e8a4a01cb48a729ull) << "size " << text.size() << ", digest 0x" << std::hex << fnv1a(text);
 }
 
 TEST(SyntheticCorpus, IsCutAtTheFirstDocumentBoundaryAtOrAfterTheRequestedSize) {
@@ -208,12 +208,15 @@ TEST(SyntheticCorpus, NoChoiceIsAPrefixOfAnother) {
   }
 }
 
+// The facts stated in the story's opening (characters and key-value facts) are the long-range ones;
+// local facts (below) are left out here.
 TEST(SyntheticCorpus, DependenciesAreLongRange) {
   std::vector<int64_t> all;
   std::map<RecallKind, std::vector<int64_t>> by_kind;
   int over_128 = 0, over_512 = 0;
   for (const SyntheticDocument& doc : documents(9, 5000)) {
     for (const SyntheticFact& f : doc.recalls) {
+      if (f.local) continue;
       const int64_t d = static_cast<int64_t>(f.recalled_at) - static_cast<int64_t>(f.stated_at);
       all.push_back(d);
       by_kind[f.kind].push_back(d);
@@ -233,6 +236,78 @@ TEST(SyntheticCorpus, DependenciesAreLongRange) {
   for (RecallKind k : {RecallKind::kCode, RecallKind::kPassword, RecallKind::kLuckyNumber, RecallKind::kTrainTime})
     EXPECT_GT(median(by_kind[k]), 300) << recall_kind_name(k);  // key-value facts: measured ~450
   EXPECT_GT(over_512, static_cast<int>(all.size() / 5));    // some straddle a 512-byte context (~30%)
+}
+
+TEST(SyntheticCorpus, SentenceStartsFollowSentenceEndsAndASpace) {
+  EXPECT_EQ(synthetic_sentence_starts("Mia ran. She said, \"Look!\" Tom came? Yes. 7 o'clock."),
+            (std::vector<size_t>{0, 9, 27, 37, 42}));
+  EXPECT_EQ(synthetic_sentence_starts("No end"), std::vector<size_t>{0});
+  EXPECT_EQ(synthetic_sentence_starts(""), std::vector<size_t>{0});
+  EXPECT_EQ(synthetic_sentence_starts("A.B. C."), (std::vector<size_t>{0, 5}));  // "A.B" is no end: no space
+}
+
+// sentences_between, counted another way: the sentence ends (".", "!" or "?", maybe with a closing
+// quote, then a space) between the fact and the answer, less the statement's own.
+TEST(SyntheticCorpus, SentencesBetweenAndStatementStartMatchTheText) {
+  int64_t checked = 0;
+  for (const SyntheticDocument& doc : documents(21, 1500)) {
+    const std::string& t = doc.text;
+    for (const SyntheticFact& f : doc.recalls) {
+      SCOPED_TRACE(t + "\n  recall: " + f.question_prefix + "|" + f.answer);
+      int64_t ends = 0;
+      for (size_t i = f.stated_at; i < f.recalled_at; ++i) {
+        const bool end = t[i] == '.' || t[i] == '!' || t[i] == '?';
+        const size_t next = i + 1 < t.size() && t[i + 1] == '"' ? i + 2 : i + 1;
+        ends += end && next < t.size() && t[next] == ' ';
+      }
+      EXPECT_EQ(f.sentences_between, ends - 1);
+      // The statement's sentence begins the document or follows ". " (or "! ", "? ", with quotes).
+      ASSERT_LE(f.statement_start, f.stated_at);
+      if (f.statement_start > 0) {
+        ASSERT_GE(f.statement_start, 2u);
+        EXPECT_EQ(t[f.statement_start - 1], ' ');
+        const char before = t[f.statement_start - 2] == '"' ? t[f.statement_start - 3] : t[f.statement_start - 2];
+        EXPECT_TRUE(before == '.' || before == '!' || before == '?') << f.statement_start;
+      }
+      for (size_t i = f.statement_start; i + 1 < f.stated_at; ++i)
+        EXPECT_FALSE((t[i] == '.' || t[i] == '!' || t[i] == '?') && t[i + 1] == ' ') << "a sentence ends at " << i;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 5000);
+}
+
+// Local facts give the multiple-choice task items that fit a 128-byte window, at distances the
+// difficulty axis spreads: stated in the body, recalled after 0-4 filler sentences.
+TEST(SyntheticCorpus, LocalFactsAreRecalledWithinAFewSentences) {
+  std::map<int64_t, int> by_sentences;
+  int local = 0, total = 0, local_within_112 = 0, within_112 = 0;
+  std::set<RecallKind> kinds;
+  for (const SyntheticDocument& doc : documents(17, 3000)) {
+    for (const SyntheticFact& f : doc.recalls) {
+      ++total;
+      const bool near = f.recalled_at - f.stated_at <= 112;
+      within_112 += near;
+      if (!f.local) continue;
+      ++local;
+      local_within_112 += near;
+      kinds.insert(f.kind);
+      ++by_sentences[f.sentences_between];
+      EXPECT_TRUE(f.kind == RecallKind::kCode || f.kind == RecallKind::kPassword ||
+                  f.kind == RecallKind::kLuckyNumber || f.kind == RecallKind::kTrainTime);
+    }
+  }
+  std::printf("[synthetic corpus] %d of %d recalls local (%d within 112 bytes; %d of all recalls); sentences between:",
+              local, total, local_within_112, within_112);
+  for (const auto& [d, n] : by_sentences) std::printf(" %lld:%d", static_cast<long long>(d), n);
+  std::printf("\n");
+  EXPECT_GT(local, total / 3);
+  EXPECT_GT(local_within_112, local / 4);
+  EXPECT_EQ(kinds.size(), 4u);
+  for (int64_t d = 0; d <= 4; ++d) EXPECT_GT(by_sentences[d], local / 20) << d;  // every gap occurs
+  int beyond = 0;
+  for (const auto& [d, n] : by_sentences) beyond += d > 8 ? n : 0;
+  EXPECT_LT(beyond, local / 20);  // other recalls between a local fact and its question are rare
 }
 
 TEST(SyntheticCorpus, DocumentLengthsStraddleCommonTrainingContexts) {

@@ -76,6 +76,8 @@ void check_choice(const ChoiceConfig& ch) {
   require(ch.items >= (synthetic ? 1 : 0), "choice.items",
           std::string("must be >= ") + (synthetic ? "1" : "0 (0 = all)") + ", found " + std::to_string(ch.items));
   require(ch.max_distance <= 0 || synthetic, "choice.max_distance", "only used by task: synthetic");
+  require(ch.max_sentences == 0 || synthetic, "choice.max_sentences", "only used by task: synthetic");
+  require(ch.item_bytes <= 0 || synthetic, "choice.item_bytes", "only used by task: synthetic");
 }
 
 // Deep-merges `over` into `base`: mappings key by key, anything else replaces.
@@ -151,6 +153,7 @@ ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_n
     // auto: inside the scoring window, leaving room for the answer; windows under 128 bytes are
     // too short for the story's facts, so they take every item.
     if (ch.max_distance == -1) ch.max_distance = ch.task == "synthetic" && e.context >= 128 ? e.context - 16 : 0;
+    if (ch.item_bytes == -1) ch.item_bytes = ch.task == "synthetic" && e.context >= 128 ? e.context : 0;
   }
   if (has_extend) c.extend = parse_extend_section(extend_node, c.model);
   if (has_passkey) c.passkey = parse_passkey_section(passkey_node, c.model, c.extend, c.data.tokenizer);

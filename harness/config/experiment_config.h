@@ -109,6 +109,8 @@ struct ChoiceConfig {
   int64_t items = 500;
   int64_t seed = 7;
   int64_t max_distance = -1;  // -1 = auto, resolved to eval.context − 16; 0 = any distance
+  int64_t max_sentences = 0;  // 0 = any
+  int64_t item_bytes = -1;    // -1 = auto, resolved to eval.context; 0 = contexts from the document's start
 
   template <class V>
   void visit_fields(V& v) {
@@ -122,6 +124,14 @@ struct ChoiceConfig {
     v(field("max_distance", max_distance,
             "synthetic: only facts stated at most this many bytes before the answer; auto = eval.context - 16")
           .check(at_least(0, "0 = any"))
+          .or_word("auto", int64_t{-1}));
+    v(field("max_sentences", max_sentences,
+            "synthetic: only facts with at most this many whole sentences between statement and question")
+          .check(at_least(0, "0 = any")));
+    v(field("item_bytes", item_bytes,
+            "synthetic: context + longest choice in at most this many bytes, the context cut at a sentence start "
+            "and facts that do not fit skipped; auto = eval.context")
+          .check(at_least(0, "0 = the document from its start"))
           .or_word("auto", int64_t{-1}));
   }
 };

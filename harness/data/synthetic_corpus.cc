@@ -388,6 +388,7 @@ struct Fact {
   const Person* owner;  // the character the fact is about, or that speaks it
   std::string val, key, pet, pet_name;
   std::vector<std::string> distractors;  // without the leading space
+  bool local = false;
 };
 
 // Up to three values for `answer`'s wrong continuations: `preferred` first (in random order),
@@ -404,6 +405,12 @@ std::vector<std::string> distractors(Rng& rng, const std::string& answer, std::v
   while (out.size() < 3) add(random_one());
   return out;
 }
+
+// Local facts: one per this many bytes of body, recalled after at most kMaxLocalGap filler sentences.
+constexpr int64_t kLocalFactBytes = 160;
+constexpr uint64_t kMaxLocalGap = 4;
+// At most this many codes, passwords and train times per document (their value lists are short).
+constexpr size_t kMaxPerKind = 8;
 
 // A document's whole plan and text, built piece by piece.
 class StoryBuilder {
@@ -424,7 +431,7 @@ class StoryBuilder {
     for (size_t i = 0; i < cast_.size(); ++i) introduce(i);
     for (size_t i = 0; i < n_kv; ++i) {
       if (chance(rng_, 40)) add_filler();
-      state_key_value();
+      kv_facts_.push_back(state_key_value(/*local=*/false));
     }
 
     // The body: filler until the length target, each entity recall placed where the body passes
@@ -436,12 +443,39 @@ class StoryBuilder {
     for (int f : entity_facts_)
       recall_points.push_back({static_cast<int64_t>(rng_.below(static_cast<uint64_t>(body_bytes))), f});
     std::sort(recall_points.begin(), recall_points.end());
-    size_t next = 0;
+    // Local facts: one key-value fact per kLocalFactBytes of body (rounded at random), stated where
+    // the body passes a random offset and recalled after 0..kMaxLocalGap filler sentences.
+    std::vector<int64_t> local_points;
+    const int64_t n_local = (body_bytes + static_cast<int64_t>(rng_.below(kLocalFactBytes))) / kLocalFactBytes;
+    for (int64_t i = 0; i < n_local; ++i)
+      local_points.push_back(static_cast<int64_t>(rng_.below(static_cast<uint64_t>(body_bytes))));
+    std::sort(local_points.begin(), local_points.end());
+    bool pending = false;  // the local fact `local` is stated and waits for `gap` more filler sentences
+    int local = -1;
+    int64_t gap = 0;
+    size_t next = 0, next_local = 0;
     add_filler();
-    while (next < recall_points.size() || bytes_ - body_start < body_bytes) {
+    while (next < recall_points.size() || next_local < local_points.size() || pending ||
+           bytes_ - body_start < body_bytes) {
+      // One local fact at a time (a point reached while one is pending is dropped), so only filler
+      // (and rarely an entity recall) lies between a local statement and its question.
+      while (next_local < local_points.size() && bytes_ - body_start >= local_points[next_local]) {
+        ++next_local;
+        if (pending) continue;
+        local = state_key_value(/*local=*/true);
+        pending = local >= 0;
+        gap = static_cast<int64_t>(rng_.below(kMaxLocalGap + 1));
+      }
+      if (pending && gap == 0) {
+        recall(local);
+        pending = false;
+      }
       while (next < recall_points.size() && bytes_ - body_start >= recall_points[next].first)
         recall(recall_points[next++].second);
-      if (bytes_ - body_start < body_bytes) add_filler();
+      if (bytes_ - body_start < body_bytes || pending) {
+        add_filler();
+        gap = std::max<int64_t>(0, gap - 1);
+      }
     }
     std::vector<int> kv = kv_facts_;
     shuffle(rng_, kv);
@@ -559,19 +593,26 @@ class StoryBuilder {
     }
   }
 
-  void state_key_value() {
+  // States a key-value fact and returns its index, or -1 when every kind has used up its values
+  // for this document (a long body states many local facts; values are distinct per kind).
+  int state_key_value(bool local) {
     Fact f;
+    f.local = local;
     f.owner = &cast_[rng_.below(cast_.size())];
     bool lucky_left = false;
     for (const Person& p : cast_) lucky_left |= !used(lucky_owners_, p.name);
+    const bool password_left = passwords_.size() < kMaxPerKind, train_left = hours_.size() < kMaxPerKind;
+    if (codes_.size() >= kMaxPerKind && !password_left && !train_left && !lucky_left) return -1;
     for (;;) {
       const uint64_t k = rng_.below(4);
       if (k == 0) {
+        if (codes_.size() >= kMaxPerKind) continue;
         f.kind = RecallKind::kCode;
         do f.key = two_words(kColors, kContainers); while (used(keys_, f.key));
         do f.val = std::to_string(1000 + rng_.below(9000)); while (used(codes_, f.val));
         codes_.push_back(f.val);
       } else if (k == 1) {
+        if (!password_left) continue;
         f.kind = RecallKind::kPassword;
         do f.key = two_words(kPasswordAdjs, kPasswordPlaces); while (used(keys_, f.key));
         do f.val = pick(rng_, kPasswords); while (used(passwords_, f.val));
@@ -584,6 +625,7 @@ class StoryBuilder {
         do f.val = std::to_string(10 + rng_.below(90)); while (used(lucky_numbers_, f.val));
         lucky_numbers_.push_back(f.val);
       } else {
+        if (!train_left) continue;
         f.kind = RecallKind::kTrainTime;
         do f.key = pick(rng_, kTowns); while (used(keys_, f.key));
         // " o'clock" belongs to the answer: no choice may be a prefix of another (" 1" of " 12"),
@@ -596,12 +638,12 @@ class StoryBuilder {
     if (!f.key.empty()) keys_.push_back(f.key);
     facts_.push_back(f);
     const int index = static_cast<int>(facts_.size()) - 1;
-    kv_facts_.push_back(index);
     const Words* statements = f.kind == RecallKind::kCode       ? &kCodeStatements
                               : f.kind == RecallKind::kPassword ? &kPasswordStatements
                               : f.kind == RecallKind::kLuckyNumber ? &kLuckyStatements
                                                                    : &kTrainStatements;
     add_fact_piece(index, pick(rng_, *statements), false);
+    return index;
   }
 
   void recall(int index) {
@@ -686,12 +728,21 @@ class StoryBuilder {
     if (doc.text.size() > kSyntheticMaxDocumentBytes)
       throw std::logic_error("synthetic corpus: a document of " + std::to_string(doc.text.size()) +
                              " bytes exceeds kSyntheticMaxDocumentBytes");
+    const std::vector<size_t> starts = synthetic_sentence_starts(doc.text);
+    // Index of the sentence that holds byte `at`.
+    const auto sentence_of = [&](size_t at) {
+      return static_cast<int64_t>(std::upper_bound(starts.begin(), starts.end(), at) - starts.begin()) - 1;
+    };
     for (size_t i = 0; i < facts_.size(); ++i) {
       SyntheticFact fact;
       const Fact& f = facts_[i];
       fact.kind = f.kind;
       fact.stated_at = stated_at[i];
       fact.recalled_at = recalled_at[i];
+      const int64_t statement = sentence_of(stated_at[i]);
+      fact.statement_start = starts[static_cast<size_t>(statement)];
+      fact.sentences_between = sentence_of(recalled_at[i]) - statement - 1;
+      fact.local = f.local;
       fact.question_prefix = doc.text.substr(recall_start[i], recalled_at[i] - recall_start[i]);
       fact.answer = " " + (f.kind == RecallKind::kOwner ? f.owner->name : f.val);
       for (std::string& d : wrong_values(f)) fact.distractors.push_back(" " + d);
@@ -739,6 +790,16 @@ const char* recall_kind_name(RecallKind kind) {
   return "unknown";
 }
 
+std::vector<size_t> synthetic_sentence_starts(const std::string& text) {
+  std::vector<size_t> starts = {0};
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] != '.' && text[i] != '!' && text[i] != '?') continue;
+    const size_t after = i + 1 < text.size() && text[i + 1] == '"' ? i + 2 : i + 1;
+    if (after + 1 < text.size() && text[after] == ' ') starts.push_back(after + 1);
+  }
+  return starts;
+}
+
 SyntheticDocument generate_document(Rng& rng) { return StoryBuilder(rng).build(); }
 
 std::string generate_corpus(uint64_t seed, int64_t n_bytes) {
@@ -756,12 +817,12 @@ std::string generate_corpus(uint64_t seed, int64_t n_bytes) {
 
 std::string describe_synthetic_corpus() {
   return "synthetic: built-in English stories from a small probabilistic grammar (~550 words),\n"
-         "  deterministic from the seed; documents of 90-3200 bytes (median ~530) separated by blank\n"
+         "  deterministic from the seed; documents of 90-3400 bytes (median ~620) separated by blank\n"
          "  lines. Each story introduces 1-3 characters with a colored object or a named pet and\n"
-         "  later recalls each one (\"Mia looked for her red kite\", median ~300 bytes later), and\n"
+         "  later recalls each one (\"Mia looked for her red kite\", median ~320 bytes later), and\n"
          "  states 0-2 key-value facts (\"The code for the blue door is 4721.\") recalled at its end\n"
-         "  (median ~470 bytes later), so predicting them needs long-range attention and position\n"
-         "  handling.";
+         "  (median ~560 bytes later), so predicting them needs long-range attention and position\n"
+         "  handling; inside the story, local key-value facts are recalled 0-4 sentences later.";
 }
 
 }  // namespace ablate

@@ -27,6 +27,13 @@
 //      so some documents fit in a 128-byte context, some exceed 512, and dependencies straddle
 //      the usual training contexts (128-512): the long-context extension curves have something
 //      to find beyond the training length.
+//   5. Local facts. Inside the body, one more key-value fact per ~160 bytes (rounded at random), of
+//      the same four kinds and templates, recalled after 0-4 filler sentences ("The password for
+//      the dark cave is comet. Mia smiled. The password for the dark cave is" -> " comet"). They
+//      give a 128-byte training window recalls whose statement it holds (the long-range ones
+//      above almost never fit), so a model of quickstart size learns to look back, and the
+//      multiple-choice task a difficulty axis (sentences between statement and question) inside
+//      the window. At most 8 codes, passwords and train times each per document.
 //
 // Structure for evaluation. generate_document returns each recall as a SyntheticFact: the byte
 // offset where the fact was stated, the offset where the answer is recalled, the prefix that leads
@@ -36,10 +43,12 @@
 // context = text.substr(0, recalled_at), choices = {answer} + distractors (each carries the leading
 // space, lm-eval's target delimiter): only the answer is consistent with what was said before.
 //
-// Measured (tests/test_synthetic_corpus.cc, 5000 documents): document length median ~530 bytes,
-// 14% <= 256, 52% > 512, 11% > 2048, max ~3200; ~3.1 recalls per document; stated -> recalled
-// distance median ~340 bytes (entity recalls ~300, key-value ~470), 95% > 128, 37% > 512.
-// ~350 distinct 8-byte substrings per KB over 64 KB; ~50 MB/s on one core.
+// Measured (tests/test_synthetic_corpus.cc, 5000 documents): document length median ~620 bytes,
+// 11% <= 256, 59% > 512, 13% > 2048, max ~3400; ~3.1 recalls of parts 2-3 per document, stated ->
+// recalled distance median ~390 bytes (entity recalls ~320, key-value ~560), 96% > 128, 39% > 512;
+// ~2.2 local facts per document (part 5), 0-4 sentences between (a few more when an entity recall
+// falls between), 44% of them within 112 bytes.
+// ~340 distinct 8-byte substrings per KB over 64 KB.
 //
 // Determinism. Everything comes from ablate::Rng (integer arithmetic only, no std:: distributions,
 // no libm), so the text is identical on every platform and standard library.
@@ -84,12 +93,22 @@ struct SyntheticFact {
   RecallKind kind = RecallKind::kCode;
   size_t stated_at = 0;    // where the answer's text (no leading space) occurs in the statement
   size_t recalled_at = 0;  // where `answer` begins in the recall
+  size_t statement_start = 0;  // where the sentence that states the fact begins (<= stated_at)
+  // Whole sentences between the statement's sentence and the question's (0: the question is the
+  // next sentence), counted by synthetic_sentence_starts. The task's difficulty axis.
+  int64_t sentences_between = 0;
+  bool local = false;  // a local fact (part 5 above): stated in the body, recalled a few sentences later
 };
 
 struct SyntheticDocument {
   std::string text;                    // one story: ASCII, no newline, <= kSyntheticMaxDocumentBytes
   std::vector<SyntheticFact> recalls;  // in order of recalled_at; at least one per document
 };
+
+// Where each sentence of a document begins: 0, and every position after a sentence end followed by
+// a space. A sentence ends with '.', '!' or '?', or with one of them and a closing '"'
+// ("Mia said, \"Look at the fox!\" Then ..."); the grammar writes no other such sequence.
+std::vector<size_t> synthetic_sentence_starts(const std::string& text);
 
 // One story; advances rng.
 SyntheticDocument generate_document(Rng& rng);

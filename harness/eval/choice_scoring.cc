@@ -8,8 +8,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <utility>
 
 #include "harness/tokenizers/document_tokenizer.h"
 #include "harness/tokenizers/python_text.h"
@@ -239,6 +241,7 @@ ItemScore score_item(Model<float>& model, std::vector<KVCache<float>>& caches, c
 
   ItemScore s;
   s.gold = item.gold;
+  s.difficulty = item.difficulty;
   s.truncated = r.truncated || l.truncated;
   for (size_t i = 0; i < n; ++i) {
     double ll = 0, tail = 0;
@@ -305,39 +308,77 @@ double binary_mean_stderr(double p, int64_t n) {
   return std::sqrt(p * (1.0 - p) / static_cast<double>(n - 1));
 }
 
-nlohmann::json choice_metrics(const std::vector<ItemScore>& scores) {
+namespace {
+
+// acc = the fraction of `scores` whose `pred` is gold, and its mean_stderr (null below 2 items).
+std::pair<double, nlohmann::json> accuracy(const std::vector<const ItemScore*>& scores, int ItemScore::*pred) {
   const int64_t n = static_cast<int64_t>(scores.size());
+  int64_t right = 0;
+  for (const ItemScore* s : scores) right += (s->*pred == s->gold) ? 1 : 0;
+  const double p = n > 0 ? static_cast<double>(right) / static_cast<double>(n) : 0.0;
+  return {p, n >= 2 ? nlohmann::json(binary_mean_stderr(p, n)) : nlohmann::json(nullptr)};
+}
+
+}  // namespace
+
+nlohmann::json difficulty_bins(const std::vector<ItemScore>& scores, const std::string& axis) {
+  std::map<int64_t, std::vector<const ItemScore*>> by_value;
+  for (const ItemScore& s : scores)
+    if (s.difficulty >= 0) by_value[s.difficulty].push_back(&s);
+  nlohmann::json bins = nlohmann::json::array();
+  for (const auto& [value, members] : by_value) {
+    const auto [acc, acc_stderr] = accuracy(members, &ItemScore::pred);
+    bins.push_back({{"value", value},
+                    {"items", static_cast<int64_t>(members.size())},
+                    {"acc", acc},
+                    {"acc_stderr", acc_stderr},
+                    {"acc_norm", accuracy(members, &ItemScore::pred_norm).first}});
+  }
+  return {{"name", axis}, {"bins", bins}};
+}
+
+nlohmann::json choice_metrics(const std::vector<ItemScore>& scores, const std::string& axis) {
+  const int64_t n = static_cast<int64_t>(scores.size());
+  std::vector<const ItemScore*> all;
+  for (const ItemScore& s : scores) all.push_back(&s);
   nlohmann::json m = {{"items", n}};
   auto add = [&](const std::string& name, int ItemScore::*pred) {
-    int64_t right = 0;
-    for (const auto& s : scores) right += (s.*pred == s.gold) ? 1 : 0;
-    const double p = n > 0 ? static_cast<double>(right) / static_cast<double>(n) : 0.0;
+    const auto [p, stderr_of_p] = accuracy(all, pred);
     m[name] = p;
-    m[name + "_stderr"] = n >= 2 ? nlohmann::json(binary_mean_stderr(p, n)) : nlohmann::json(nullptr);
+    m[name + "_stderr"] = stderr_of_p;
   };
   add("acc", &ItemScore::pred);
   add("acc_norm", &ItemScore::pred_norm);
   add("acc_bytes", &ItemScore::pred_bytes);
   add("acc_llamacpp", &ItemScore::pred_llamacpp);
   int64_t choices = 0, tokens = 0, truncated = 0;
+  double chance = 0;
+  bool has_difficulty = false;
   for (const auto& s : scores) {
     choices += static_cast<int64_t>(s.loglikelihoods.size());
+    if (!s.loglikelihoods.empty()) chance += 1.0 / static_cast<double>(s.loglikelihoods.size());
     for (int64_t t : s.tokens) tokens += t;
     truncated += s.truncated ? 1 : 0;
+    has_difficulty = has_difficulty || s.difficulty >= 0;
   }
   m["choices_per_item"] = n > 0 ? static_cast<double>(choices) / static_cast<double>(n) : 0.0;
+  m["chance"] = n > 0 ? chance / static_cast<double>(n) : 0.0;
   m["scored_tokens_per_choice"] = choices > 0 ? static_cast<double>(tokens) / static_cast<double>(choices) : 0.0;
+  m["truncated"] = truncated;
   m["truncated_items"] = truncated;
+  if (has_difficulty) m["difficulty"] = difficulty_bins(scores, axis);
   return m;
 }
 
 nlohmann::json item_record(const ItemScore& s, size_t index) {
-  return {{"index", index},          {"gold", s.gold},
+  nlohmann::json record = {{"index", index},          {"gold", s.gold},
           {"scores", s.loglikelihoods}, {"lengths", s.chars},
           {"bytes", s.bytes},        {"tokens", s.tokens},
           {"llamacpp", s.llamacpp},  {"pred", s.pred},
           {"pred_norm", s.pred_norm}, {"pred_bytes", s.pred_bytes},
           {"pred_llamacpp", s.pred_llamacpp}, {"truncated", s.truncated}};
+  if (s.difficulty >= 0) record["difficulty"] = s.difficulty;
+  return record;
 }
 
 }  // namespace ablate

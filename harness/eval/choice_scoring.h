@@ -70,6 +70,7 @@ struct ItemScore {
   std::vector<int64_t> chars, bytes;   // acc_norm / acc_bytes denominators
   int pred = 0, pred_norm = 0, pred_bytes = 0, pred_llamacpp = 0;
   bool truncated = false;  // some choice lost context tokens to the window (lm-eval's or llama.cpp's sequence)
+  int64_t difficulty = -1;  // the item's (ChoiceItem::difficulty)
 };
 
 // numpy.argmax: the index of the first maximum (a NaN counts as the maximum). v must not be empty.
@@ -87,15 +88,25 @@ std::vector<ItemScore> score_items(Model<float>& model, const Tokenizer& tokeniz
                                    const std::vector<ChoiceItem>& items, int64_t window);
 
 // {"items", "acc", "acc_stderr", "acc_norm", "acc_norm_stderr", "acc_bytes", "acc_bytes_stderr",
-//  "acc_llamacpp", "acc_llamacpp_stderr", "choices_per_item", "truncated_items",
-//  "scored_tokens_per_choice"}.
-nlohmann::json choice_metrics(const std::vector<ItemScore>& scores);
+//  "acc_llamacpp", "acc_llamacpp_stderr", "choices_per_item", "chance", "truncated",
+//  "truncated_items", "scored_tokens_per_choice"}, with
+//   chance    = mean over items of 1 / (number of choices): the expected acc of a uniform guess
+//   truncated = items whose context the window cut (ItemScore::truncated); truncated_items is the
+//               same count under its older name
+// and, when some item has a difficulty (>= 0), "difficulty": difficulty_bins(scores, axis).
+nlohmann::json choice_metrics(const std::vector<ItemScore>& scores, const std::string& axis = "");
+
+// Accuracy by difficulty: {"name": axis, "bins": [{"value": d, "items": n, "acc", "acc_stderr",
+// "acc_norm"}]}, one bin per difficulty value d >= 0 that occurs, in increasing d; items without a
+// difficulty (-1) are left out; acc_stderr is null for a bin of one item.
+nlohmann::json difficulty_bins(const std::vector<ItemScore>& scores, const std::string& axis);
 
 // mean_stderr of n values of which a fraction p are 1 and the rest 0: sqrt(p(1 − p)/(n − 1)).
 double binary_mean_stderr(double p, int64_t n);
 
 // One line of choice_items.jsonl: {"index", "gold", "scores", "lengths", "bytes", "tokens",
-// "llamacpp", "pred", "pred_norm", "pred_bytes", "pred_llamacpp", "truncated"}.
+// "llamacpp", "pred", "pred_norm", "pred_bytes", "pred_llamacpp", "truncated"}, and "difficulty" when
+// the item has one.
 nlohmann::json item_record(const ItemScore& score, size_t index);
 
 }  // namespace ablate

@@ -303,27 +303,43 @@ std::vector<ChoiceItem> load_choice_file(const std::string& path, const std::str
   return parse_choice_text(read_whole_file_or_throw<DataError>(path), format, path, limit);
 }
 
-std::vector<ChoiceItem> synthetic_choice_items(uint64_t seed, int64_t n, int64_t max_distance) {
+std::vector<ChoiceItem> synthetic_choice_items(uint64_t seed, int64_t n, const SyntheticTaskShape& shape) {
   if (n <= 0) throw DataError("synthetic choice task: items must be >= 1, found " + std::to_string(n));
   Rng documents(seed);
   Rng order(seed ^ 0xC4CEB9FE1A85EC53ull);  // the choices' order: its own stream, so the documents
                                             // are those of generate_corpus(seed)
   std::vector<ChoiceItem> items;
-  // Documents hold ~3 recalls each; a distance limit that (almost) nothing meets must not loop.
+  // Documents hold several recalls each; limits that (almost) nothing meets must not loop.
   const int64_t document_budget = 1000 + 100 * n;
   for (int64_t documents_read = 0; static_cast<int64_t>(items.size()) < n; ++documents_read) {
     if (documents_read == document_budget)
       throw DataError("synthetic choice task: only " + std::to_string(items.size()) + " of " + std::to_string(n) +
-                      " items have their fact within max_distance=" + std::to_string(max_distance) + " bytes in " +
-                      std::to_string(document_budget) + " documents; raise choice.max_distance (0 = any)");
+                      " items meet max_distance=" + std::to_string(shape.max_distance) +
+                      " bytes, max_sentences=" + std::to_string(shape.max_sentences) +
+                      " and item_bytes=" + std::to_string(shape.item_bytes) + " in " +
+                      std::to_string(document_budget) + " documents; raise choice.max_distance, "
+                      "choice.max_sentences or choice.item_bytes (0 = no limit)");
     const SyntheticDocument doc = generate_document(documents);
+    const std::vector<size_t> starts = synthetic_sentence_starts(doc.text);
     for (const SyntheticFact& fact : doc.recalls) {
       if (static_cast<int64_t>(items.size()) >= n) break;
-      if (max_distance > 0 && static_cast<int64_t>(fact.recalled_at - fact.stated_at) > max_distance) continue;
+      if (shape.max_distance > 0 && static_cast<int64_t>(fact.recalled_at - fact.stated_at) > shape.max_distance)
+        continue;
+      if (shape.max_sentences > 0 && fact.sentences_between > shape.max_sentences) continue;
       ChoiceItem item;
-      item.context = doc.text.substr(0, fact.recalled_at);
       item.choices.push_back(fact.answer);
       item.choices.insert(item.choices.end(), fact.distractors.begin(), fact.distractors.end());
+      size_t from = 0;
+      if (shape.item_bytes > 0) {
+        size_t longest = 0;
+        for (const std::string& c : item.choices) longest = std::max(longest, c.size());
+        const int64_t room = shape.item_bytes - static_cast<int64_t>(longest);  // bytes the context may hold
+        const size_t earliest = static_cast<int64_t>(fact.recalled_at) > room ? fact.recalled_at - room : 0;
+        if (earliest > fact.statement_start) continue;  // the statement's sentence does not fit
+        from = *std::lower_bound(starts.begin(), starts.end(), earliest);
+      }
+      item.context = doc.text.substr(from, fact.recalled_at - from);
+      item.difficulty = fact.sentences_between;
       // Fisher-Yates; gold follows the answer.
       for (size_t i = item.choices.size(); i > 1; --i) {
         const size_t j = static_cast<size_t>(order.below(i));
@@ -339,7 +355,8 @@ std::vector<ChoiceItem> synthetic_choice_items(uint64_t seed, int64_t n, int64_t
 
 std::vector<ChoiceItem> load_choice_task(const ChoiceConfig& config) {
   if (config.task == "synthetic")
-    return synthetic_choice_items(static_cast<uint64_t>(config.seed), config.items, config.max_distance);
+    return synthetic_choice_items(static_cast<uint64_t>(config.seed), config.items,
+                                  {config.max_distance, config.max_sentences, config.item_bytes});
   return load_choice_file(config.task, config.format, config.items);
 }
 
@@ -348,6 +365,10 @@ std::string describe_choice_task(const ChoiceConfig& config) {
     return "synthetic recall task (seed " + std::to_string(config.seed) +
            (config.max_distance > 0 ? ", facts stated at most " + std::to_string(config.max_distance) + " bytes back"
                                     : std::string()) +
+           (config.max_sentences > 0 ? ", at most " + std::to_string(config.max_sentences) + " sentences between"
+                                     : std::string()) +
+           (config.item_bytes > 0 ? ", items of at most " + std::to_string(config.item_bytes) + " bytes"
+                                  : std::string()) +
            ")";
   return config.format + " file " + config.task;
 }

@@ -23,8 +23,10 @@
 //              continuation = " " + sentence[i+1:].strip()
 //   synthetic  built in: the recalls of generate_document(Rng(seed)) (synthetic_corpus.h), in order:
 //              context = the document up to recalled_at (so it ends with the question prefix),
+//              from its start or (choice.item_bytes) from the first whole sentence that fits,
 //              choices = {answer} + 3 distractors (each already starts with " "), shuffled by a
-//              generator derived from the seed; gold = where the answer landed
+//              generator derived from the seed; gold = where the answer landed; difficulty = the
+//              sentences between the fact's statement and the question
 // Labels may be integers or strings holding one ("2"), as in the Hugging Face exports.
 //   hellaswag_llamacpp  llama.cpp's HellaSwag text file (tools/perplexity/perplexity.cpp,
 //              hellaswag_score; e.g. hellaswag_val_full.txt), not JSONL: 6 lines per task, split at
@@ -63,6 +65,7 @@ struct ChoiceItem {
                                       // partial scoring: the one continuation every context shares
   std::vector<std::string> contexts;  // partial scoring: one context per choice; empty otherwise
   int gold = 0;                       // index of the right choice
+  int64_t difficulty = -1;            // the task's difficulty axis (synthetic: sentences_between); -1 = none
 
   bool partial() const { return !contexts.empty(); }
   size_t size() const { return partial() ? contexts.size() : choices.size(); }
@@ -94,9 +97,26 @@ std::vector<ChoiceItem> parse_choice_text(const std::string& text, const std::st
 // The file at `path`, parsed by parse_choice_text.
 std::vector<ChoiceItem> load_choice_file(const std::string& path, const std::string& format, int64_t limit = 0);
 
-// The first n recall items of the synthetic corpus from Rng(seed) (see above) whose fact was stated
-// at most max_distance bytes before the answer (recalled_at − stated_at; 0 = any distance).
-std::vector<ChoiceItem> synthetic_choice_items(uint64_t seed, int64_t n, int64_t max_distance = 0);
+// The synthetic task's difficulty axis: the whole sentences between the statement and the question.
+constexpr const char* kSyntheticDifficultyAxis = "distance (sentences)";
+
+// Which recalls the synthetic task keeps, and how much of the document each context holds.
+struct SyntheticTaskShape {
+  int64_t max_distance = 0;   // the fact stated at most this many bytes before the answer
+                              // (recalled_at − stated_at); 0 = any
+  int64_t max_sentences = 0;  // at most this many whole sentences between statement and question
+                              // (SyntheticFact::sentences_between); 0 = any
+  int64_t item_bytes = 0;     // context + longest choice at most this many bytes: the context starts at
+                              // the first sentence that leaves room, and a recall whose statement's
+                              // sentence would not fit is skipped; 0 = the document from its start
+};
+
+// The first n recall items of the synthetic corpus from Rng(seed) (see above) that `shape` keeps;
+// each item's difficulty is its fact's sentences_between. With item_bytes > 0, a context is
+// text[s, recalled_at) for the smallest sentence start s with recalled_at − s + longest choice <=
+// item_bytes, and an item is kept only if s <= statement_start: the fact is always in the context,
+// and a byte-level item (at most one token per byte) fits a window of item_bytes tokens.
+std::vector<ChoiceItem> synthetic_choice_items(uint64_t seed, int64_t n, const SyntheticTaskShape& shape = {});
 
 // The items a `choice:` section asks for (task synthetic or a file; paths from the working directory).
 std::vector<ChoiceItem> load_choice_task(const ChoiceConfig& config);
