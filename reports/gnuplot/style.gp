@@ -42,8 +42,8 @@ set linetype cycle 30
 set border 3 linecolor rgb '#444444'
 set tics nomirror textcolor rgb '#333333'
 set grid xtics ytics linecolor rgb '#dddddd' linewidth 1 dashtype solid
-# The key below the plot, so that long variant names never squeeze the plot or push the title.
-set key outside below center horizontal Left reverse noautotitle samplen 4 spacing 1.1 maxrows 4 box linecolor rgb '#cccccc'
+# The key above the plot (under the title), so that long variant names never squeeze the plot.
+set key outside top center horizontal Left reverse noautotitle samplen 4 spacing 1.1 maxrows 4 box linecolor rgb '#cccccc'
 set style fill solid 0.85 border -1
 set datafile commentschars '#'
 set datafile missing 'nan'
