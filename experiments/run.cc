@@ -94,6 +94,19 @@ const char* run_kind_name(RunKind kind) { return kind == RunKind::kRun ? "run" :
 
 namespace {
 
+// What the evaluation sections score, and where their files and lines go.
+EvaluationInputs evaluation_inputs(Model<float>& model, const TrainingData& data, const std::vector<ChoiceItem>& choice_items,
+                                   const fs::path& dir, const RunOptions& run) {
+  EvaluationInputs inputs;
+  inputs.model = &model;
+  inputs.data = &data;
+  inputs.choice_items = &choice_items;
+  inputs.dir = dir.string();
+  inputs.out = run.out ? run.out : &null_stream();
+  inputs.log = run.log;
+  return inputs;
+}
+
 // Brings a finished run's result up to date with the evaluation sections of `config` that
 // changed, from its final checkpoint: the training (checkpoint, curves) stays as it is, the
 // unchanged sections keep their figures, and the result records the re-evaluation.
@@ -120,14 +133,7 @@ void evaluate_finished_run(const ExperimentConfig& config, const RunRequest& req
   result["config"] = experiment_to_json(config);
   if (!config.extend.enabled) result.erase("extend");
   if (!config.choice.enabled) result.erase("choice");
-  EvaluationInputs inputs;
-  inputs.model = &model;
-  inputs.data = &data;
-  inputs.choice_items = &choice_items;
-  inputs.dir = dir.string();
-  inputs.out = &out;
-  inputs.log = run.log;
-  evaluate_sections(config, finished.sections, inputs, result);
+  evaluate_sections(config, finished.sections, evaluation_inputs(model, data, choice_items, dir, run), result);
   nlohmann::json& history = result["reevaluated"];
   if (!history.is_array()) history = nlohmann::json::array();
   history.push_back({{"at", iso8601_utc(std::chrono::system_clock::now())}, {"sections", finished.changed}});
@@ -142,6 +148,7 @@ RunStatus run_in_locked_folder(const ExperimentConfig& config, const RunRequest&
   const RunOptions& run = request.run;
   std::ostream& out = run.out ? *run.out : null_stream();
   const auto started = std::chrono::system_clock::now();
+  const PeakRssScope peak_rss;  // this run's peak memory, though a sweep runs every point in one process
   const fs::path dir(run.dir);
   const std::string result_path = (dir / "result.json").string();
   const std::string checkpoint_path = (dir / "checkpoint.safetensors").string();
@@ -205,15 +212,9 @@ RunStatus run_in_locked_folder(const ExperimentConfig& config, const RunRequest&
   if (!evaluate)
     out << config.name << ": validation loss " << format_fixed(last_val["loss"].get<double>(), 4) << " after "
         << config.train.steps << " steps\n";
-  EvaluationInputs inputs;
-  inputs.model = &model;
-  inputs.data = &data;
-  inputs.choice_items = &choice_items;
-  inputs.dir = work.string();
-  inputs.out = &out;
-  inputs.log = run.log;
-  evaluate_sections(config, sections, inputs, result);
-  result["metrics"]["peak_rss_bytes"] = peak_rss_bytes();
+  evaluate_sections(config, sections, evaluation_inputs(model, data, choice_items, work, run), result);
+  result["metrics"]["peak_rss_bytes"] = peak_rss.peak_bytes();
+  result["metrics"]["peak_rss_scope"] = peak_rss.scope();
   write_result((work / "result.json").string(), result, started);
   if (run.force) commit_incoming(dir.string());
   out << config.name << ": result " << result_path << "\n";

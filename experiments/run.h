@@ -4,9 +4,13 @@
 //   DIR/result.json              written last, atomically: its presence means the run is complete
 //                                (kind "run" or "train"; docs/results.md)
 //
-// A complete DIR is skipped unless `force`; an unfinished one (a checkpoint, no result) is
-// continued when `resume`, restarted when `force`, and otherwise refused with a message that
-// says so, so that nothing is lost by accident.
+// The run holds DIR's lock throughout (harness/common/folder_lock.h: a second writer stops at
+// once). A complete DIR is skipped unless `force`, or evaluated again from its checkpoint when
+// only the config's evaluation sections (eval, extend, choice) changed; a complete DIR of another
+// training config is refused. An unfinished one (a checkpoint, no result) is continued when
+// `resume`, restarted when `force`, and otherwise refused with a message that says so. A forced
+// run works in DIR/.incoming and replaces the previous files only when complete (run_folder.h),
+// so that nothing is lost by accident.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <set>
@@ -105,6 +106,19 @@ std::vector<std::string> job_ids(const SlurmSubmissions& s) {
   return ids;
 }
 
+// Runs a Slurm query printing "TASK|STATE" lines and passes each to `line` (nothing when the
+// command fails: no Slurm, no accounting).
+void for_each_task_line(const std::vector<std::string>& argv,
+                        const std::function<void(const std::string&, const std::string&)>& line) {
+  const ProcessResult r = run_process(argv, ChildStderr::kDiscarded);
+  if (r.exit_status != 0) return;
+  std::istringstream lines(r.output);
+  for (std::string text; std::getline(lines, text);) {
+    const size_t bar = text.find('|');
+    if (bar != std::string::npos) line(trim(text.substr(0, bar)), trim(text.substr(bar + 1)));
+  }
+}
+
 }  // namespace
 
 std::string SlurmSubmissions::task_of(const std::string& point) const {
@@ -137,33 +151,19 @@ std::map<std::string, std::string> slurm_task_states(const std::vector<std::stri
   const std::set<std::string> wanted(jobs.begin(), jobs.end());
   auto belongs = [&](const std::string& task) { return wanted.count(task.substr(0, task.find('_'))) > 0; };
   // Every queued and running task, one line each (-r expands pending arrays).
-  const ProcessResult queue = run_process({"squeue", "-h", "-r", "-o", "%i|%T"}, ChildStderr::kDiscarded);
-  if (queue.exit_status == 0) {
-    std::istringstream lines(queue.output);
-    for (std::string line; std::getline(lines, line);) {
-      const size_t bar = line.find('|');
-      if (bar == std::string::npos) continue;
-      const std::string task = trim(line.substr(0, bar));
-      if (belongs(task)) states[task] = trim(line.substr(bar + 1));
-    }
-  }
+  for_each_task_line({"squeue", "-h", "-r", "-o", "%i|%T"}, [&](const std::string& task, const std::string& state) {
+    if (belongs(task)) states[task] = state;
+  });
   std::string list;
   for (const std::string& j : jobs) list += (list.empty() ? "" : ",") + j;
   // Ended tasks, where the cluster keeps accounting (sacct fails without it: nothing added).
-  const ProcessResult acct = run_process({"sacct", "-n", "-P", "-X", "-o", "JobID,State", "-j", list}, ChildStderr::kDiscarded);
-  if (acct.exit_status == 0) {
-    std::istringstream lines(acct.output);
-    for (std::string line; std::getline(lines, line);) {
-      const size_t bar = line.find('|');
-      if (bar == std::string::npos) continue;
-      const std::string task = trim(line.substr(0, bar));
-      std::string state = trim(line.substr(bar + 1));
-      state = state.substr(0, state.find(' '));  // "CANCELLED by 0" -> "CANCELLED"
-      if (belongs(task) && task.find('_') != std::string::npos && task.find('[') == std::string::npos &&
-          !states.count(task))
-        states[task] = state;
-    }
-  }
+  for_each_task_line({"sacct", "-n", "-P", "-X", "-o", "JobID,State", "-j", list},
+                     [&](const std::string& task, const std::string& state) {
+                       const std::string word = state.substr(0, state.find(' '));  // "CANCELLED by 0"
+                       if (belongs(task) && task.find('_') != std::string::npos && task.find('[') == std::string::npos &&
+                           !states.count(task))
+                         states[task] = word;
+                     });
   return states;
 }
 

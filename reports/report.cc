@@ -42,6 +42,8 @@ std::string stat_text(const Stat& s, int digits) {
   if (s.n == 0) return kNone;
   return s.n > 1 ? fixed(s.mean, digits) + " ± " + fixed(s.std, digits) : fixed(s.mean, digits);
 }
+// A perplexity of the mean loss (perplexity_of_mean_loss): one value, no spread.
+std::string perplexity_text(const Stat& s, int digits) { return s.n == 0 ? kNone : fixed(s.mean, digits); }
 std::string count_text(const Stat& s) { return s.n == 0 ? kNone : format_with_commas(s.mean); }
 std::string bytes_stat(const Stat& s) { return s.n == 0 ? kNone : format_bytes_detailed(s.mean); }
 
@@ -112,7 +114,7 @@ const char* kDifferencesNote =
     "seeds in common (the mean of the per-seed differences ± t(0.975, n − 1) · sd / √n), else Welch's two-sample "
     "interval (Student t with the Welch–Satterthwaite degrees of freedom); an interval containing 0 is marked "
     "\"not distinguishable\", and a variant or baseline with one seed has no interval (\"n = 1\"). Metrics that are "
-    "the same for every seed (parameter counts) have a zero-width interval.";
+    "the same for every seed (parameter counts) have a zero-width interval; a seed's perplexity is exp of its loss.";
 
 struct DifferenceRow {
   std::string metric, variant;
@@ -224,15 +226,21 @@ void metrics_section(const ReportSet& set, const std::string& baseline, Document
   if (!rows.empty()) {
     doc.paragraph("One row per variant; mean ± sample standard deviation over seeds (n). Validation loss is the "
                   "full-split evaluation of ablate run or ablate eval where present, else the last validation point of "
-                  "training; perplexity = exp(loss). Tokens/s: training throughput of the run. Bytes: fp32 "
-                  "parameters, AdamW state (2 × parameters), the process's peak resident memory, and the analytic "
-                  "KV cache per token (2 · layers · kv heads · head dim · 4 bytes).");
+                  "training; perplexity = exp(mean validation loss over seeds): the mean of the losses, then exp. "
+                  "Train tokens/s: training tokens over the time spent in training steps (validation, checkpoints and "
+                  "evaluations excluded), measured by wall clock on a machine that may have been shared with other "
+                  "work, so not a speed comparison: ablate bench times each model alone, with repeats. Bytes: fp32 "
+                  "parameters, AdamW state (2 × parameters), the run's peak resident memory (the high-water mark is "
+                  "reset when each run starts, so sweep points sharing a process are measured apart; \"(process)\" marks "
+                  "the process's peak instead, where no reset was possible), and the analytic KV cache per token "
+                  "(2 · layers · kv heads · head dim · 4 bytes).");
     std::vector<std::vector<std::string>> models, table;
     for (const MetricsRow& r : rows) {
       models.push_back({r.variant, r.components.empty() ? kNone : r.components});
       table.push_back({r.variant, std::to_string(std::max(r.validation_loss.n, r.parameters.n)), count_text(r.parameters),
-                       stat_text(r.validation_loss, 4), stat_text(r.perplexity, 3), stat_text(r.tokens_per_second, 0),
-                       bytes_stat(r.parameter_bytes), bytes_stat(r.optimizer_bytes), bytes_stat(r.peak_rss_bytes),
+                       stat_text(r.validation_loss, 4), perplexity_text(r.perplexity, 3), stat_text(r.tokens_per_second, 0),
+                       bytes_stat(r.parameter_bytes), bytes_stat(r.optimizer_bytes),
+                       bytes_stat(r.peak_rss_bytes) + (r.peak_rss_process_wide && r.peak_rss_bytes.n ? " (process)" : ""),
                        count_text(r.kv_bytes_per_token)});
     }
     doc.table({"variant", "model"}, models, 2);
@@ -261,9 +269,9 @@ void extension_section(const ReportSet& set, Document& doc, Plotter& plotter, st
   const std::vector<Extension> all = extensions(set);
   if (all.empty()) return;
   doc.heading(2, "Context extension");
-  doc.paragraph("Perplexity (exp of the token-weighted mean NLL) of a model evaluated at context lengths beyond the one "
-                "it was trained at, under each RoPE scaling method; n/a = the method does not apply at that length. "
-                "Means over seeds.");
+  doc.paragraph("Perplexity of a model evaluated at context lengths beyond the one it was trained at, under each "
+                "RoPE scaling method: exp of the token-weighted mean NLL, averaged over seeds before the exp (the mean "
+                "of the seeds' losses, then exp); n/a = the method does not apply at that length.");
   for (const Extension& e : all) {
     doc.heading(3, e.variant + (e.trained_context ? " (trained context " + std::to_string(e.trained_context) + ")" : ""));
     std::vector<std::string> header = {"method"};
@@ -277,7 +285,7 @@ void extension_section(const ReportSet& set, Document& doc, Plotter& plotter, st
         if (it == m.by_length.end()) {
           row.push_back(kNone);
         } else if (it->second.applicable) {
-          row.push_back(stat_text(it->second.perplexity, 3));
+          row.push_back(perplexity_text(it->second.perplexity, 3));
         } else {
           row.push_back("n/a");
           reasons.push_back(m.name + " at " + std::to_string(L) + ": " + it->second.reason);

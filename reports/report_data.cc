@@ -259,6 +259,16 @@ Stat summarize(const std::vector<double>& values) {
   return s;
 }
 
+Stat perplexity_of_mean_loss(const Stat& loss) {
+  Stat s;
+  s.n = loss.n;
+  if (loss.n == 0) return s;
+  s.mean = std::exp(loss.mean);
+  s.min = std::exp(loss.min);
+  s.max = std::exp(loss.max);
+  return s;
+}
+
 bool PlotData::empty() const {
   for (const Series& s : series)
     if (!s.rows.empty()) return false;
@@ -342,11 +352,6 @@ std::vector<MetricsRow> metrics_rows(const ReportSet& set) {
     if (auto v = number_at(j, "metrics.validation.loss")) return v;
     return number_at(j, "metrics.final_validation_loss");
   };
-  auto perplexity = [&](const json& j) -> std::optional<double> {
-    if (number_at(j, "metrics.validation.loss")) return number_at(j, "metrics.validation.perplexity");
-    if (auto loss = number_at(j, "metrics.final_validation_loss")) return std::exp(*loss);
-    return std::nullopt;
-  };
   auto metric = [](const char* path) {
     return [path](const json& j) { return number_at(j, path); };
   };
@@ -359,11 +364,13 @@ std::vector<MetricsRow> metrics_rows(const ReportSet& set) {
     row.components = model_summary(with_metrics.front()->json.value("config", json::object()));
     row.parameters = summarize(per_seed(v, metric("metrics.parameters")));
     row.validation_loss = summarize(per_seed(v, val_loss));
-    row.perplexity = summarize(per_seed(v, perplexity));
+    row.perplexity = perplexity_of_mean_loss(row.validation_loss);
     row.tokens_per_second = summarize(per_seed(v, metric("metrics.train_tokens_per_second")));
     row.parameter_bytes = summarize(per_seed(v, metric("metrics.parameter_bytes")));
     row.optimizer_bytes = summarize(per_seed(v, metric("metrics.optimizer_bytes")));
     row.peak_rss_bytes = summarize(per_seed(v, metric("metrics.peak_rss_bytes")));
+    for (const ReportResult* r : latest_per_seed(v, [](const json& j) { return number_at(j, "metrics.peak_rss_bytes").has_value(); }))
+      row.peak_rss_process_wide = row.peak_rss_process_wide || string_at(r->json, "metrics.peak_rss_scope") != "run";
     row.kv_bytes_per_token = summarize(per_seed(v, metric("metrics.kv_cache_bytes_per_token")));
     const std::vector<std::function<std::optional<double>(const json&)>> getters = {
         metric("metrics.parameters"),
@@ -402,7 +409,9 @@ PlotData validation_loss_bars(const std::vector<MetricsRow>& rows) {
 
 PlotData tokens_per_second_bars(const std::vector<MetricsRow>& rows) {
   return metric_bars(rows, &MetricsRow::tokens_per_second,
-                     "Training throughput per variant (mean, error bar = std over seeds)", "mean_tokens_per_second");
+                     "Training throughput per variant: training steps only, wall clock on a possibly shared machine "
+                     "(mean, error bar = std over seeds; ablate bench compares speeds)",
+                     "mean_tokens_per_second");
 }
 
 KvCachePlot kv_cache_plot(const ReportSet& set) {
@@ -453,7 +462,7 @@ std::vector<Extension> extensions(const ReportSet& set) {
     e.seeds = static_cast<int64_t>(results.size());
     std::set<int64_t> lengths;
     // method -> length -> per-seed values
-    std::map<std::string, std::map<int64_t, std::vector<double>>> ppl, loss;
+    std::map<std::string, std::map<int64_t, std::vector<double>>> loss;  // per seed
     std::map<std::string, std::map<int64_t, std::vector<std::vector<double>>>> by_position;
     std::map<std::string, int64_t> bucket;
     for (const ReportResult* r : results) {
@@ -477,8 +486,8 @@ std::vector<Extension> extensions(const ReportSet& set) {
           ExtensionCell& cell = method->by_length[L];
           const auto perplexity = number_in(p, "perplexity");
           if (bool_in(p, "applicable", true) && perplexity) {
-            ppl[name][L].push_back(*perplexity);
-            if (auto l = number_in(p, "loss")) loss[name][L].push_back(*l);
+            const auto l = number_in(p, "loss");
+            loss[name][L].push_back(l ? *l : std::log(*perplexity));
             if (p.contains("loss_by_position") && p["loss_by_position"].is_array()) {
               std::vector<double> values;
               for (const json& x : p["loss_by_position"]) values.push_back(x.is_number() ? x.get<double>() : NAN);
@@ -495,10 +504,10 @@ std::vector<Extension> extensions(const ReportSet& set) {
     e.lengths.assign(lengths.begin(), lengths.end());
     for (ExtensionMethod& m : e.methods) {
       for (auto& [L, cell] : m.by_length) {
-        if (ppl[m.name].count(L)) {
+        if (loss[m.name].count(L)) {
           cell.applicable = true;
-          cell.perplexity = summarize(ppl[m.name][L]);
           cell.loss = summarize(loss[m.name][L]);
+          cell.perplexity = perplexity_of_mean_loss(cell.loss);
           m.longest = std::max(m.longest, L);
         }
       }
@@ -531,7 +540,7 @@ Series perplexity_series(const std::string& name, const ExtensionMethod& m) {
   Series s{name, {}};
   for (const auto& [L, cell] : m.by_length)
     if (cell.applicable)
-      s.rows.push_back({double(L), cell.perplexity.mean, cell.loss.n ? cell.loss.mean : NAN, double(cell.perplexity.n)});
+      s.rows.push_back({double(L), cell.perplexity.mean, cell.loss.mean, double(cell.perplexity.n)});
   return s;
 }
 }  // namespace

@@ -76,6 +76,10 @@ struct Stat {
   double mean = 0, std = 0, min = 0, max = 0;  // std: sample standard deviation (0 when n < 2)
 };
 Stat summarize(const std::vector<double>& values);
+// The perplexity of a mean loss: exp(mean over seeds of the losses), not the mean of per-seed
+// perplexities (which exp's convexity makes larger). n as the losses'; min, max = exp of the
+// extreme losses; std 0: there is no spread of one value.
+Stat perplexity_of_mean_loss(const Stat& loss);
 
 // ---- plot data ----
 
@@ -106,7 +110,10 @@ struct MetricsRow {
   std::string variant;
   std::string components;  // "rmsnorm, swiglu, rope, gqa (2 kv heads)" from the config
   Stat parameters, validation_loss, perplexity, tokens_per_second, parameter_bytes, optimizer_bytes,
-      peak_rss_bytes, kv_bytes_per_token;
+      peak_rss_bytes, kv_bytes_per_token;  // perplexity = perplexity_of_mean_loss(validation_loss)
+  // Some seed's peak_rss_bytes is the whole process's (peak_rss_scope "process", or absent in an
+  // older result), not its run's alone.
+  bool peak_rss_process_wide = false;
   // Each metric's values per seed, by its name in kMetricNames (perplexity: exp of each seed's loss).
   std::map<std::string, std::vector<SeedValue>> seeds;
 };
@@ -131,7 +138,7 @@ KvCachePlot kv_cache_plot(const ReportSet& set);
 // Section 3: context extension, one per variant with "extend" results (seeds averaged).
 struct ExtensionCell {
   bool applicable = false;
-  Stat perplexity, loss;
+  Stat perplexity, loss;  // loss per seed (its point's loss, else log of its perplexity); perplexity of the mean
   std::string reason;  // when not applicable
 };
 struct ExtensionMethod {

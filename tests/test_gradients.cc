@@ -3,6 +3,9 @@
 // whole model of each family.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <utility>
+
 #include "components/attention/attention.h"
 #include "components/core/cross_entropy.h"
 #include "components/mlp/mlp.h"
@@ -150,24 +153,35 @@ void check_model(const std::string& what, const ModelConfig& config, int64_t B, 
 }
 
 // Every position variant (and every RoPE scaling) inside a one-layer model, so the embedding
-// hooks (learned, sinusoidal) and the q/k rotation (rope) are differentiated end to end.
+// hooks (learned, sinusoidal) and the q/k rotation (rope) are differentiated end to end, each
+// with its own token-embedding scale (auto: sqrt(d_model) = 2.83 for sinusoidal, 1 for the others)
+// and with an explicit one (x₀ = 1.7 E[tokens] + positions).
 TEST(Gradients, EveryPositionVariantAndScaling) {
   for (const auto& position : variant_names("position")) {
-    const std::vector<std::string> scalings =
-        position == "rope" ? variant_names("position.scaling") : std::vector<std::string>{"none"};
-    for (const auto& scaling : scalings) {
+    std::vector<std::pair<std::string, double>> cases;  // (scaling, embedding_scale; 0 = auto)
+    if (position == "rope")
+      for (const auto& scaling : variant_names("position.scaling")) cases.push_back({scaling, 0.0});
+    else
+      cases.push_back({"none", 0.0});
+    cases.push_back({"none", 1.7});
+    for (const auto& [scaling, embedding_scale] : cases) {
       ModelConfig c;
       c.vocab_size = 11;
       c.d_model = 8;
       c.n_layers = 1;
       c.context = 4;
+      c.embedding_scale = embedding_scale;
       c.attention.n_heads = 2;
       c.position.type = position;
       c.position.scaling.type = scaling;
       // Each scaling's own example setting (its registry row): factor 3 and its other keys.
       if (scaling != "none") find_variant("position.scaling", scaling, "test").example(c);
       c.resolve();
-      check_model("position " + position + "/" + scaling, c, 2, position == "learned" ? 4 : 6);
+      if (embedding_scale == 0) {
+        EXPECT_EQ(c.embedding_scale, position == "sinusoidal" ? std::sqrt(8.0) : 1.0);
+      }
+      check_model("position " + position + "/" + scaling + ", embedding_scale " + std::to_string(c.embedding_scale),
+                  c, 2, position == "learned" ? 4 : 6);
     }
   }
 }

@@ -1,6 +1,7 @@
 // ModelConfig parsing, resolution and validation: every bad input in the table gets its message.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,7 @@ bool same(const ModelConfig& a, const ModelConfig& b) {
   const RopeScalingConfig& y = b.position.scaling;
   return a.vocab_size == b.vocab_size && a.d_model == b.d_model && a.n_layers == b.n_layers &&
          a.context == b.context && a.tie_embeddings == b.tie_embeddings && a.bias == b.bias &&
-         a.init_std == b.init_std && a.norm.type == b.norm.type && a.norm.eps == b.norm.eps &&
+         a.init_std == b.init_std && a.embedding_scale == b.embedding_scale && a.norm.type == b.norm.type && a.norm.eps == b.norm.eps &&
          a.mlp.type == b.mlp.type && a.mlp.hidden == b.mlp.hidden &&
          a.mlp.multiple_of == b.mlp.multiple_of && a.mlp.form == b.mlp.form &&
          a.position.type == b.position.type && a.position.theta == b.position.theta &&
@@ -93,6 +94,9 @@ TEST(ModelConfig, BadInputsGetTheirMessages) {
       {"model: {norm: {eps: 0}}", "model.norm.eps: must be > 0, found 0"},
       {"model: {norm: {eps: -1e-5}}", "model.norm.eps: must be > 0, found -1e-05"},
       {"model: {mlp: {hidden: -3}}", "model.mlp.hidden: must be >= 0 (0 = auto), found -3"},
+      {"model: {embedding_scale: -1}", "model.embedding_scale: must be >= 0 (0 = auto), found -1"},
+      {"model: {embedding_scale: sqrt}", "model.embedding_scale: expected a number or 'auto', found 'sqrt'"},
+      {"model: {embedding_scale: [1]}", "model.embedding_scale: expected a number or 'auto', found a sequence"},
       {"model: {mlp: {multiple_of: 0}}", "model.mlp.multiple_of: must be >= 1, found 0"},
       {"model: {mlp: {type: gelu, form: fast}}",
        "model.mlp.form: unknown 'fast' (known: tanh, erf)"},
@@ -210,6 +214,27 @@ TEST(ModelConfig, MlpHiddenAuto) {
   EXPECT_EQ(parse("model: {d_model: 32, mlp: {type: gelu, hidden: 100}}").mlp_hidden(), 100);
 }
 
+// embedding_scale: auto is the position variant's recipe (sqrt(d_model) for sinusoidal, Vaswani et
+// al. 3.4; 1 for the others), stored by resolve() so that the resolved config states it; a number
+// is kept, so the unscaled sinusoidal form stays available as an ablation.
+TEST(ModelConfig, EmbeddingScaleAutoIsThePositionVariantsRecipe) {
+  for (const std::string& position : variant_names("position")) {
+    const double expected = position == "sinusoidal" ? std::sqrt(48.0) : 1.0;
+    for (const std::string& spelled : {std::string(), std::string(", embedding_scale: auto"),
+                                       std::string(", embedding_scale: 0")}) {
+      const ModelConfig c = parse("model: {d_model: 48, position: {type: " + position + "}" + spelled + "}");
+      EXPECT_DOUBLE_EQ(c.embedding_scale, expected) << position << spelled;
+      EXPECT_NE(model_config_to_yaml(c).find("embedding_scale: "), std::string::npos);
+    }
+    EXPECT_EQ(parse("model: {position: {type: " + position + "}, embedding_scale: 1}").embedding_scale, 1.0);
+    EXPECT_EQ(parse("model: {position: {type: " + position + "}, embedding_scale: 2.5}").embedding_scale, 2.5);
+  }
+  // Resolving again keeps the stored scale.
+  ModelConfig c = parse("model: {d_model: 64, position: {type: sinusoidal}}");
+  c.resolve();
+  EXPECT_DOUBLE_EQ(c.embedding_scale, 8.0);
+}
+
 TEST(ModelConfig, AttentionTypesSetKvHeads) {
   const ModelConfig mha = parse("model: {d_model: 64, attention: {type: mha, n_heads: 8}}");
   EXPECT_EQ(mha.n_kv_heads(), 8);
@@ -297,6 +322,8 @@ TEST(ModelConfig, EmitParseRoundTrip) {
       " original_context: 64, beta_fast: 16, beta_slow: 0.5, mscale: 0.707, mscale_all_dim: 1,"
       " attention_factor: 1.1, truncate: false}}}",
       "model: {position: {type: none}, norm: {eps: 0.1}}",
+      "model: {d_model: 40, position: {type: sinusoidal}}",  // embedding_scale sqrt(40), bit-exact
+      "model: {position: {type: sinusoidal}, embedding_scale: 1}",
   };
   for (const std::string& input : inputs) {
     const ModelConfig c = parse(input);

@@ -311,7 +311,19 @@ TEST_F(ReportTest, SweepAndFixturesGiveEveryPlotDataFileAndTable) {
     EXPECT_NEAR(loss_bars.at(variant)[0][1], (a + b) / 2, 1e-8);
     EXPECT_NEAR(loss_bars.at(variant)[0][2], std::abs(a - b) / std::sqrt(2.0), 1e-8);
     EXPECT_EQ(speed_bars.at(variant).size(), 1u);
+    // Perplexity column: exp of the seeds' mean loss, not the mean of their perplexities.
+    EXPECT_THAT(md, HasSubstr(" | " + format_fixed(std::exp((a + b) / 2), 3) + " | ")) << variant;
+    // Each point of the sweep (one process) measured its own peak memory.
+    for (const json& r : results) EXPECT_EQ(r["metrics"]["peak_rss_scope"], "run") << variant;
   }
+  EXPECT_THAT(md, Not(HasSubstr(" (process) |")));
+  // The captions say what the figures are: perplexity of the mean loss, throughput of training
+  // steps only as a shared-machine wall-clock figure, and where to compare speeds.
+  EXPECT_THAT(md, HasSubstr("perplexity = exp(mean validation loss over seeds): the mean of the losses, then exp"));
+  EXPECT_THAT(md, HasSubstr("Train tokens/s: training tokens over the time spent in training steps (validation, "
+                            "checkpoints and evaluations excluded), measured by wall clock on a machine that may have "
+                            "been shared with other work, so not a speed comparison: ablate bench"));
+  EXPECT_THAT(md, HasSubstr("the run's peak resident memory"));
 
   // KV cache: analytic lines per variant and benchmarked model (contexts 128..32768), measured points on top.
   const DatSeries kv = read_dat(out + "/data/kv_cache.dat");
@@ -516,7 +528,7 @@ TEST_F(ReportTest, TheLastFinishedResultOfASeedCountsOnce) {
   EXPECT_EQ(rows[0].validation_loss.n, 2);
   EXPECT_DOUBLE_EQ(rows[0].validation_loss.mean, 2.0);  // (1.5 + 2.5) / 2: the re-evaluation replaced 2.0
   EXPECT_DOUBLE_EQ(rows[0].validation_loss.min, 1.5);
-  EXPECT_NEAR(rows[0].perplexity.mean, (std::exp(1.5) + std::exp(2.5)) / 2, 1e-9);
+  EXPECT_NEAR(rows[0].perplexity.mean, std::exp((1.5 + 2.5) / 2), 1e-9);  // exp(mean loss), as the caption says
   EXPECT_EQ(rows[0].parameters.n, 2);
   EXPECT_EQ(rows[0].components, "rmsnorm, swiglu, rope, mha (2 heads, 2 kv); d=32, 1 layer");
 }
@@ -675,6 +687,59 @@ TEST(ReportPlotter, TitlesWrapAndEachNameKeepsItsLineType) {
   EXPECT_EQ(plotter.line_type("rms"), 1);
   EXPECT_EQ(plotter.line_type("ln"), 2);
   EXPECT_EQ(plotter.line_type("rms"), 1);
+}
+
+// Perplexities are exp(mean loss over seeds) — the mean of the losses, then exp — in the final
+// metrics and in the extension tables (where a point without a loss counts by log of its perplexity).
+TEST_F(ReportTest, PerplexityIsExpOfTheSeedsMeanLoss) {
+  for (int seed : {0, 1}) {
+    json r = result_fixture("run", "p_seed=" + std::to_string(seed), seed, "p");
+    r["metrics"] = {{"final_validation_loss", seed == 0 ? 1.0 : 3.0}};
+    write_json("r/p" + std::to_string(seed) + "/result.json", r);
+    json e = extend_fixture("rope", seed == 0 ? 1.0 : 4.0);
+    e["seed"] = seed;
+    if (seed == 1)
+      for (json& m : e["extend"]["methods"])
+        for (json& p : m["points"]) p.erase("loss");
+    write_json("r/e" + std::to_string(seed) + "/extend.json", e);
+  }
+  std::ostringstream err;
+  const ReportSet set = collect_results(file("r"), "", err);
+  const std::vector<MetricsRow> rows = metrics_rows(set);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_DOUBLE_EQ(rows[0].perplexity.mean, std::exp(2.0));  // not (e + e³) / 2 = 11.4
+  EXPECT_EQ(rows[0].perplexity.n, 2);
+  EXPECT_DOUBLE_EQ(rows[0].perplexity.min, std::exp(1.0));
+  EXPECT_DOUBLE_EQ(rows[0].perplexity.max, std::exp(3.0));
+  const std::vector<Extension> ext = extensions(set);
+  ASSERT_EQ(ext.size(), 1u);
+  ASSERT_EQ(ext[0].seeds, 2);
+  for (const ExtensionMethod& m : ext[0].methods)
+    if (m.name == "yarn") {
+      // yarn at 512: perplexities 27 and 108 (the second from its perplexity alone): exp(mean(ln)) = 54.
+      EXPECT_NEAR(m.by_length.at(512).perplexity.mean, 54.0, 1e-9);
+      EXPECT_NEAR(m.by_length.at(512).loss.mean, std::log(54.0), 1e-12);
+    }
+}
+
+// A peak that is the process's, not the run's (scope "process", or an older result without a
+// scope), is marked so in the table.
+TEST_F(ReportTest, ProcessWidePeakMemoryIsMarked) {
+  const std::vector<std::pair<std::string, json>> points = {
+      {"own", json("run")}, {"shared", json("process")}, {"old", json()}};
+  for (const auto& [variant, scope] : points) {
+    json r = result_fixture("run", variant, 0, variant);
+    r["metrics"] = {{"final_validation_loss", 2.0}, {"peak_rss_bytes", 50000000}};
+    if (!scope.is_null()) r["metrics"]["peak_rss_scope"] = scope;
+    write_json("r/" + variant + "/result.json", r);
+  }
+  std::ostringstream err;
+  std::map<std::string, bool> process_wide;
+  for (const MetricsRow& row : metrics_rows(collect_results(file("r"), "", err))) process_wide[row.variant] = row.peak_rss_process_wide;
+  EXPECT_EQ(process_wide, (std::map<std::string, bool>{{"own", false}, {"shared", true}, {"old", true}}));
+  ASSERT_EQ(report({file("r"), "-o", file("out")}), 0) << err_.str();
+  const std::string md = testing::read_bytes(file("out/report.md"));
+  EXPECT_THAT(md, HasSubstr("47.7 MiB (process) |"));
 }
 
 }  // namespace

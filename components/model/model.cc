@@ -30,6 +30,7 @@ Model<S>::Model(ModelConfig config, uint64_t seed) : config_(std::move(config)) 
                            ? residual_std : config_.init_std;
     for (S& w : p.param->value.data) w = static_cast<S>(rng.normal() * std);
   }
+  position_->initialize(rng, config_.init_std);  // its own recipe (learned: N(0, init_std))
 }
 
 template <typename S>
@@ -40,8 +41,13 @@ void Model<S>::embed(const int32_t* tokens, int64_t B, int64_t T, int64_t pos0, 
       throw std::out_of_range("token id " + std::to_string(tokens[i]) + " at (batch " + std::to_string(i / T) +
                               ", position " + std::to_string(pos0 + i % T) + ") is outside the vocabulary [0, " +
                               std::to_string(V) + ") of model.vocab_size");
+  // x = s · E[tokens] (s = embedding_scale; exact copies at s = 1)
+  const S s = static_cast<S>(config_.embedding_scale);
   parallel_chunks(B * T, rows_per_chunk(C), [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) std::copy_n(embed_tokens_.value.ptr() + tokens[r] * C, C, x + r * C);
+    for (int64_t r = r0; r < r1; ++r) {
+      const S* e = embed_tokens_.value.ptr() + tokens[r] * C;
+      for (int64_t c = 0; c < C; ++c) x[r * C + c] = s * e[c];
+    }
   });
   position_->add_to_embeddings(x, B, T, pos0);
 }
@@ -89,13 +95,14 @@ void Model<S>::backward(const S* dlogits) {
     (*it)->backward(dx_.ptr(), dy_.ptr(), B, T);
     std::swap(dx_, dy_);
   }
-  // x₀ = E[tokens] + P
+  // x₀ = s · E[tokens] + P:  dP from the position variant, dE[token] += s · dx₀
   position_->add_to_embeddings_backward(dx_.ptr(), B, T, 0);
+  const S s = static_cast<S>(config_.embedding_scale);
   S* dE = embed_tokens_.grad.ptr();
   for (int64_t r = 0; r < N; ++r) {
     const S* g = dx_.ptr() + r * C;
     S* row = dE + tokens_[r] * C;
-    for (int64_t c = 0; c < C; ++c) row[c] += g[c];
+    for (int64_t c = 0; c < C; ++c) row[c] += s * g[c];
   }
 }
 

@@ -1,6 +1,8 @@
 // Model: the decoder-only Transformer assembled from the configured variants.
-//   x₀ = E[tokens] (+ absolute positions);  x_{l+1} = Block_l(x_l);  logits = Norm(x_L) · Hᵀ
-// with H = E when tie_embeddings (GPT-2, Press & Wolf 2017) or a separate lm_head (Llama).
+//   x₀ = s · E[tokens] (+ absolute positions);  x_{l+1} = Block_l(x_l);  logits = Norm(x_L) · Hᵀ
+// with H = E when tie_embeddings (GPT-2, Press & Wolf 2017) or a separate lm_head (Llama), and
+// s = embedding_scale (√d_model for sinusoidal positions, Vaswani et al. §3.4; else 1); the head
+// is never scaled.
 // Names: model.embed_tokens.weight, model.embed_positions.weight, model.layers.{i}.*,
 // model.norm.*, lm_head.weight (Hugging Face Llama layout).
 #pragma once
@@ -21,7 +23,7 @@ class Model {
  public:
   // `config` is resolved here if it is not already; weights are initialised from `seed`:
   // matrices N(0, init_std), residual output projections (o_proj, down_proj) N(0, init_std/√(2L)),
-  // norm weights 1, biases 0.
+  // norm weights 1, biases 0, then the position variant's own parameters (learned: N(0, init_std)).
   explicit Model(ModelConfig config, uint64_t seed = 0);
 
   // tokens (B, T) -> logits (B, T, V); keeps activations for backward.

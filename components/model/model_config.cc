@@ -17,6 +17,12 @@ int64_t ModelConfig::mlp_hidden() const {
   return find_variant("mlp", mlp.type, "model.mlp.type").auto_hidden(*this);
 }
 
+double ModelConfig::token_embedding_scale() const {
+  if (embedding_scale > 0) return embedding_scale;
+  const VariantRow& row = find_variant("position", position.type, "model.position.type");
+  return row.embedding_scale ? row.embedding_scale(*this) : 1.0;
+}
+
 void ModelConfig::resolve(const std::string& prefix) {
   const std::string& p = prefix;
   // Every key's own constraint (the field lists in model_config.h), then what relates keys.
@@ -46,6 +52,8 @@ void ModelConfig::resolve(const std::string& prefix) {
   }
   const VariantRow& position_variant = find_variant("position", position.type, pp + ".type");
   if (position_variant.resolve) position_variant.resolve(*this, pp);
+  // The auto scale is stored so that the resolved config (results, checkpoints) states it.
+  embedding_scale = token_embedding_scale();
 
   const RopeScalingConfig& s = position.scaling;
   const std::string sp = pp + ".scaling";

@@ -122,6 +122,7 @@ struct ModelConfig {
   bool tie_embeddings = true;  // lm_head shares model.embed_tokens.weight
   bool bias = false;           // biases on every linear layer (GPT-2 style)
   double init_std = 0.02;      // N(0, init_std); residual output projections / sqrt(2 n_layers)
+  double embedding_scale = 0;  // x₀ = embedding_scale · E[tokens] (+ positions); 0 = auto (resolve)
   NormConfig norm;
   MlpConfig mlp;
   PositionConfig position;
@@ -137,6 +138,11 @@ struct ModelConfig {
     v(field("bias", bias, "biases on every linear layer (GPT-2 style)"));
     v(field("init_std", init_std, "weights start N(0, init_std); residual projections / sqrt(2 n_layers)")
           .check(positive()));
+    v(field("embedding_scale", embedding_scale,
+            "token embeddings are multiplied by this before positions are added; auto = the position "
+            "variant's recipe: sqrt(d_model) for sinusoidal (Vaswani et al. 3.4), else 1")
+          .check(at_least(0, "0 = auto"))
+          .or_word("auto", 0.0));
     v.section("norm", norm, "the norm slot");
     v.section("mlp", mlp, "the MLP slot");
     v.section("position", position, "the position slot");
@@ -153,12 +159,16 @@ struct ModelConfig {
   // floor(2 * 4d / 3) rounded up to multiple_of for swiglu, so 3 matrices of d x h hold as many
   // parameters as gelu's 2 of d x 4d).
   int64_t mlp_hidden() const;
+  // The token-embedding scale: explicit, or the position variant's auto scale (its registry row:
+  // sqrt(d_model) for sinusoidal, 1 for every other type).
+  double token_embedding_scale() const;
   // Analytic KV-cache footprint, fp32: 2 (K and V) * layers * n_kv_heads * head_dim * 4 bytes.
   int64_t kv_cache_bytes_per_token() const { return 2 * n_layers * n_kv_heads() * head_dim() * 4; }
 
   // Checks every key (the field lists above), then the relations between keys and each chosen
   // variant's own checks (its registry row); fills derived fields (n_kv_heads from the attention
-  // type, mlp.hidden). Throws ConfigError naming the YAML path under `prefix` (normally "model").
+  // type, mlp.hidden, embedding_scale). Throws ConfigError naming the YAML path under `prefix`
+  // (normally "model").
   void resolve(const std::string& prefix = "model");
 };
 

@@ -3,6 +3,7 @@
 #include "components/model/registry.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "components/mlp/gelu.h"
 #include "components/mlp/swiglu.h"
@@ -113,12 +114,17 @@ std::vector<VariantRow> builtin_variants() {
             return (h + m - 1) / m * m;
           }),
 
-      position("learned", "learned absolute table, added to embeddings (GPT-2)",
+      position("learned", "learned absolute table N(0, init_std), added to embeddings (GPT-2)",
                factory<Position>([](auto s, const ModelConfig& c) {
                  return new LearnedPosition<decltype(s)>(c.context, c.d_model);
                })),
-      position("sinusoidal", "fixed sin/cos absolute encoding (Vaswani et al. 2017)",
-               factory<Position>([](auto s, const ModelConfig& c) { return new SinusoidalPosition<decltype(s)>(c.d_model); })),
+      [] {
+        VariantRow sinusoidal =
+            position("sinusoidal", "fixed sin/cos absolute encoding, embeddings x sqrt(d_model) (Vaswani et al. 2017)",
+                     factory<Position>([](auto s, const ModelConfig& c) { return new SinusoidalPosition<decltype(s)>(c.d_model); }));
+        sinusoidal.embedding_scale = [](const ModelConfig& c) { return std::sqrt(double(c.d_model)); };  // §3.4
+        return sinusoidal;
+      }(),
       [] {
         VariantRow rope = position("rope", "rotary q/k, theta, partial rotary_dim, scaling (Su et al. 2021)",
                                 factory<Position>([](auto s, const ModelConfig& c) { return new Rope<decltype(s)>(c); }),

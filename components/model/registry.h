@@ -58,6 +58,8 @@ struct VariantRow {
   RopeScalingMethod scaling;   // slot position.scaling
   // mlp: the width `hidden: auto` means.
   std::function<int64_t(const ModelConfig&)> auto_hidden;
+  // position: the token-embedding scale `embedding_scale: auto` means (unset: 1).
+  std::function<double(const ModelConfig&)> embedding_scale;
   // Derivations and checks of its own keys, run by ModelConfig::resolve after the per-key checks
   // (`path` is the slot's YAML path, e.g. "model.attention"): mqa sets n_kv_heads = 1, yarn checks
   // beta_fast > beta_slow.

@@ -11,6 +11,12 @@ template <typename S>
 LearnedPosition<S>::LearnedPosition(int64_t context, int64_t C)
     : context_(context), C_(C), weight_({context, C}, /*is_matrix=*/false) {}
 
+// P ~ N(0, init_std), row by row.
+template <typename S>
+void LearnedPosition<S>::initialize(Rng& rng, double init_std) {
+  for (S& w : weight_.value.data) w = static_cast<S>(rng.normal() * init_std);
+}
+
 template <typename S>
 void LearnedPosition<S>::check_range(int64_t T, int64_t pos0) const {
   if (pos0 + T > context_)

@@ -3,6 +3,8 @@
 //   x1' = a·(x1 cos φ − x2 sin φ),   x2' = a·(x2 cos φ + x1 sin φ),   φ_i = p · θ_i
 // and dims rd..D pass through (partial rotary, as GPT-NeoX / Phi). θ_i and the attention factor a
 // come from the scaling method (rope_scaling.h); a = 1 except for YaRN.
+// Recipe (Llama, Hugging Face LlamaModel): no parameters to initialise or decay; token embeddings
+// unscaled (embedding_scale auto = 1).
 #pragma once
 
 #include <vector>

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "harness/common/file_io.h"
+#include "harness/common/format.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "llama2c_checkpoint.cc assumes a little-endian host (llama2.c files are little-endian)"
@@ -247,6 +248,9 @@ void save_llama2c_checkpoint(const std::string& path, Model<float>& model) {
   if (m.norm.eps != kEps) refuse("run.c fixes rmsnorm eps 1e-5, this model has " + std::to_string(m.norm.eps));
   if (m.position.theta != kTheta) refuse("run.c fixes RoPE theta 10000, this model has " + std::to_string(m.position.theta));
   if (m.position.scaling.type != "none") refuse("run.c has no RoPE scaling (this model has " + m.position.scaling.type + ")");
+  if (m.embedding_scale != 1)
+    refuse("run.c adds the token embeddings unscaled (this model has embedding_scale " +
+           format_significant(m.embedding_scale, 8) + ")");
   if (m.rotary_dim() != m.head_dim()) refuse("run.c rotates the whole head (this model has rotary_dim " +
                                              std::to_string(m.rotary_dim()) + ")");
   auto params = parameters_by_name(model);

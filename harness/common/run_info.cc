@@ -4,12 +4,17 @@
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <mutex>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -148,10 +153,34 @@ nlohmann::json library_versions() {
           {"native_arch", ABLATE_NATIVE_ARCH != 0}};
 }
 
+namespace {
+
+// "VmHWM:     1772 kB" in /proc/self/status, in bytes; 0 where it cannot be read.
+int64_t vm_hwm_bytes() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) != 0) continue;
+    std::istringstream fields(line.substr(6));
+    int64_t kib = 0;
+    std::string unit;
+    return (fields >> kib >> unit) && unit == "kB" ? kib * 1024 : 0;
+  }
+  return 0;
+}
+
+// PeakRssScope's bookkeeping: how many scopes are open, and how many times one opened while
+// another was (after which every scope open then has a shared peak).
+std::mutex scope_mutex;
+int open_scopes = 0;
+uint64_t overlaps = 0;
+
+}  // namespace
+
 int64_t peak_rss_bytes() {
-  int64_t peak = 0;
+  int64_t peak = vm_hwm_bytes();
   struct rusage usage {};
-  if (::getrusage(RUSAGE_SELF, &usage) == 0) {
+  if (peak == 0 && ::getrusage(RUSAGE_SELF, &usage) == 0) {
 #ifdef __APPLE__
     peak = static_cast<int64_t>(usage.ru_maxrss);  // bytes on macOS
 #else
@@ -168,6 +197,33 @@ int64_t current_rss_bytes() {
   int64_t size_pages = 0, resident_pages = 0;
   if (!(in >> size_pages >> resident_pages)) return 0;
   return resident_pages * static_cast<int64_t>(::sysconf(_SC_PAGE_SIZE));
+}
+
+PeakRssScope::PeakRssScope() {
+  const std::lock_guard<std::mutex> lock(scope_mutex);
+  if (open_scopes > 0) {
+    ++overlaps;  // the mark is shared with the runs open now: no reset
+  } else {
+#if defined(__GLIBC__)
+    ::malloc_trim(0);  // earlier runs' freed heap pages would otherwise count as this run's
+#endif
+    std::ofstream clear_refs("/proc/self/clear_refs");
+    clear_refs << "5";
+    clear_refs.flush();
+    reset_ = clear_refs.good() && vm_hwm_bytes() > 0;
+  }
+  ++open_scopes;
+  overlaps_at_open_ = overlaps;
+}
+
+PeakRssScope::~PeakRssScope() {
+  const std::lock_guard<std::mutex> lock(scope_mutex);
+  --open_scopes;
+}
+
+const char* PeakRssScope::scope() const {
+  const std::lock_guard<std::mutex> lock(scope_mutex);
+  return reset_ && overlaps == overlaps_at_open_ ? "run" : "process";
 }
 
 }  // namespace ablate

@@ -31,9 +31,36 @@ nlohmann::json machine_info(int threads_used);
 // say), "build_type": "Release" ("unknown" if none), "native_arch": built with -march=native}.
 nlohmann::json library_versions();
 
-// Peak resident set size of this process in bytes (getrusage's ru_maxrss, or the current size
-// when that is larger), and the current one (from /proc/self/statm; 0 where that cannot be read).
+// Peak resident set size of this process in bytes: the kernel's high-water mark VmHWM from
+// /proc/self/status (which PeakRssScope resets), else getrusage's ru_maxrss (which a reset does not
+// lower); never below the current size. The current one is read from /proc/self/statm (0 where
+// that cannot be read).
 int64_t peak_rss_bytes();
 int64_t current_rss_bytes();
+
+// The peak resident memory of one run, in a process that may run several (a sweep runs its points
+// in one process, one after another or side by side). Opening a scope returns freed heap memory to
+// the system (glibc's malloc_trim) and resets the high-water mark to the current size (writing "5"
+// to /proc/self/clear_refs, Linux >= 4.0, proc(5)) — only when no other scope is open, since the
+// mark is the whole process's. The peak then includes what the process holds when the scope opens
+// (code, libraries: a few MiB).
+class PeakRssScope {
+ public:
+  PeakRssScope();
+  ~PeakRssScope();
+  PeakRssScope(const PeakRssScope&) = delete;
+  PeakRssScope& operator=(const PeakRssScope&) = delete;
+
+  // The peak so far (peak_rss_bytes()).
+  int64_t peak_bytes() const { return peak_rss_bytes(); }
+  // "run": the mark was reset when this scope opened and no other scope was open beside it, so the
+  // peak is this run's; "process": the process's peak since it started or since another run's reset
+  // (the reset is not possible here, or other runs ran beside this one).
+  const char* scope() const;
+
+ private:
+  bool reset_ = false;
+  uint64_t overlaps_at_open_ = 0;
+};
 
 }  // namespace ablate

@@ -51,6 +51,12 @@ void read_field(const YAML::Node& n, const std::string& p, const Field<T>& f) {
       return;
     }
   }
+  if constexpr (std::is_same_v<T, double>) {
+    if (f.auto_word) {
+      *f.value = read_double(n, p, (std::string("a number or '") + f.auto_word + "'").c_str());
+      return;
+    }
+  }
   read_value(n, p, *f.value, f.list_noun);
 }
 

@@ -109,14 +109,14 @@ int64_t read_int(const YAML::Node& node, const std::string& path,
   return v;
 }
 
-double read_double(const YAML::Node& node, const std::string& path) {
-  if (!node.IsScalar()) config_fail(path, "expected a number, found " + describe_node(node));
+double read_double(const YAML::Node& node, const std::string& path, const char* expected) {
+  if (!node.IsScalar()) config_fail(path, std::string("expected ") + expected + ", found " + describe_node(node));
   std::istringstream in(node.Scalar());
   in.imbue(std::locale::classic());
   double v = 0;
   in >> v;
   if (node.Scalar().empty() || in.fail() || !(in >> std::ws).eof() || !std::isfinite(v)) {
-    config_fail(path, "expected a number, found " + describe_node(node));
+    config_fail(path, std::string("expected ") + expected + ", found " + describe_node(node));
   }
   return v;
 }

@@ -32,7 +32,8 @@ std::string describe_node(const YAML::Node& node);
 
 int64_t read_int(const YAML::Node& node, const std::string& path,
                  const char* expected = "an integer");
-double read_double(const YAML::Node& node, const std::string& path);  // finite numbers only
+double read_double(const YAML::Node& node, const std::string& path,
+                   const char* expected = "a number");  // finite numbers only
 bool read_bool(const YAML::Node& node, const std::string& path);
 std::string read_string(const YAML::Node& node, const std::string& path);
 

@@ -396,6 +396,15 @@ def sinusoidal_table(T, C):
     return pe
 
 
+def embedding_scale(cfg):
+    """model.embedding_scale: a number, or auto (absent) = sqrt(d_model) for sinusoidal positions
+    (Vaswani et al. 2017, section 3.4: the embedding weights are multiplied by sqrt(d_model)), else 1."""
+    s = cfg.get("embedding_scale", "auto")
+    if s in ("auto", 0):
+        return math.sqrt(cfg["d_model"]) if cfg["position"]["type"] == "sinusoidal" else 1.0
+    return float(s)
+
+
 def gelu(x, form):
     if form == "tanh":
         return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x ** 3)))
@@ -407,7 +416,7 @@ def forward(cfg, params, tokens):
     C = cfg["d_model"]
     H, Hkv, D = cfg["attention"]["n_heads"], n_kv_heads(cfg), head_dim(cfg)
     ptype = cfg["position"]["type"]
-    x = params["model.embed_tokens.weight"][tokens]
+    x = params["model.embed_tokens.weight"][tokens] * embedding_scale(cfg)
     if ptype == "learned":
         x = x + params["model.embed_positions.weight"][:T][None]
     elif ptype == "sinusoidal":

@@ -13,6 +13,7 @@
 #include "harness/checkpoints/hf/tensor_plan.h"
 #include "harness/checkpoints/safetensors.h"
 #include "harness/common/file_io.h"
+#include "harness/common/format.h"
 #include "harness/common/json_excerpt.h"
 
 namespace ablate {
@@ -169,6 +170,9 @@ void save_hf_checkpoint(const std::string& dir, Model<float>& model) {
   const ModelConfig& m = model.config();
   HfExport out;
   try {
+    if (m.embedding_scale != 1)
+      throw InteropError("embedding_scale " + format_significant(m.embedding_scale, 8) +
+                         ": LlamaForCausalLM and GPT2LMHeadModel add the token embeddings unscaled");
     if (has_llama_layout(m))
       out = llama_export(model);
     else if (has_gpt2_layout(m))
