@@ -449,13 +449,32 @@ KvCachePlot kv_cache_plot(const ReportSet& set) {
 
 // ---- section 3 ----
 
+namespace {
+
+// The last-finished result per seed whose `section` holds a "methods" array (extend, passkey).
+std::vector<const ReportResult*> with_methods(const Variant& v, const char* section) {
+  return latest_per_seed(v, [section](const json& j) {
+    return j.contains(section) && j[section].is_object() && j[section].contains("methods") &&
+           j[section]["methods"].is_array();
+  });
+}
+
+// The item called `name`, appended (default-made) when there is none yet.
+template <typename T>
+T& named(std::vector<T>& items, const std::string& name) {
+  auto it = std::find_if(items.begin(), items.end(), [&](const T& x) { return x.name == name; });
+  if (it != items.end()) return *it;
+  items.emplace_back();
+  items.back().name = name;
+  return items.back();
+}
+
+}  // namespace
+
 std::vector<Extension> extensions(const ReportSet& set) {
   std::vector<Extension> out;
   for (const Variant& v : set.variants) {
-    const auto results = latest_per_seed(v, [](const json& j) {
-      return j.contains("extend") && j["extend"].is_object() && j["extend"].contains("methods") &&
-             j["extend"]["methods"].is_array();
-    });
+    const auto results = with_methods(v, "extend");
     if (results.empty()) continue;
     Extension e;
     e.variant = v.name;
@@ -471,12 +490,7 @@ std::vector<Extension> extensions(const ReportSet& set) {
       for (const json& m : ext["methods"]) {
         if (!m.is_object() || !m.contains("name") || !m["name"].is_string()) continue;
         const std::string name = m["name"].get<std::string>();
-        auto method = std::find_if(e.methods.begin(), e.methods.end(), [&](const ExtensionMethod& x) { return x.name == name; });
-        if (method == e.methods.end()) {
-          e.methods.emplace_back();
-          e.methods.back().name = name;
-          method = e.methods.end() - 1;
-        }
+        ExtensionMethod* method = &named(e.methods, name);
         if (!m.contains("points") || !m["points"].is_array()) continue;
         for (const json& p : m["points"]) {
           const auto length = count_in(p, "length");
@@ -689,10 +703,7 @@ double ChoiceTask::chance() const {
 std::vector<Passkey> passkeys(const ReportSet& set) {
   std::vector<Passkey> out;
   for (const Variant& v : set.variants) {
-    const auto results = latest_per_seed(v, [](const json& j) {
-      return j.contains("passkey") && j["passkey"].is_object() && j["passkey"].contains("methods") &&
-             j["passkey"]["methods"].is_array();
-    });
+    const auto results = with_methods(v, "passkey");
     if (results.empty()) continue;
     Passkey p;
     p.variant = v.name;
@@ -708,11 +719,7 @@ std::vector<Passkey> passkeys(const ReportSet& set) {
       for (const json& m : k["methods"]) {
         if (!m.is_object() || !m.contains("name") || !m["name"].is_string()) continue;
         const std::string name = m["name"].get<std::string>();
-        auto method = std::find_if(p.methods.begin(), p.methods.end(), [&](const PasskeyMethod& x) { return x.name == name; });
-        if (method == p.methods.end()) {
-          p.methods.push_back({name, 0, {}, {}});
-          method = p.methods.end() - 1;
-        }
+        PasskeyMethod* method = &named(p.methods, name);
         if (auto steps = count_in(m, "finetuned_steps")) method->finetuned_steps = *steps;
         if (!m.contains("points") || !m["points"].is_array()) continue;
         for (const json& point : m["points"]) {
