@@ -454,7 +454,8 @@ void passkey_section(const ReportSet& set, const std::string& baseline, const Dr
     if (it != drawn.end()) doc.plot(it->second.first, it->second.second);
     GnuplotVars vars;
     if (std::isfinite(p.chance)) vars.push_back({"chance", gnuplot_number(p.chance)});
-    if (trained.count(p.variant) && trained[p.variant] > 0) vars.push_back({"trained", std::to_string(trained[p.variant])});
+    const int64_t trained_context = p.trained_context > 0 ? p.trained_context : trained[p.variant];
+    if (trained_context > 0) vars.push_back({"trained", std::to_string(trained_context)});
     const std::string s = slug(p.variant);
     plotter.plot(doc, unique_name(names, "passkey_" + s), "passkey", p.accuracy_plot(), vars);
     // Length × depth maps: the baseline's, or every variant's when there are at most two.

@@ -714,6 +714,7 @@ std::vector<Passkey> passkeys(const ReportSet& set) {
     for (const ReportResult* r : results) {
       const json& k = r->json["passkey"];
       if (auto x = count_in(k, "digits")) p.digits = *x;
+      if (auto x = count_in(k, "trained_context")) p.trained_context = *x;
       if (auto x = number_in(k, "chance")) chance.push_back(*x);
       if (p.filler.empty()) p.filler = string_at(k, "filler");
       for (const json& m : k["methods"]) {

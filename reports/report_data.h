@@ -210,6 +210,7 @@ struct PasskeyMethod {
 struct Passkey {
   std::string variant, filler;
   int64_t digits = 0, seeds = 0;
+  int64_t trained_context = 0;  // 0 when the results do not say
   double chance = NAN;
   std::vector<int64_t> lengths;
   std::vector<double> depths;
