@@ -11,6 +11,7 @@
 #include "experiments/convert.h"
 #include "experiments/evaluate.h"
 #include "experiments/extend.h"
+#include "experiments/passkey.h"
 #include "experiments/status.h"
 #include "experiments/train.h"
 #include "harness/config/config_keys.h"
@@ -42,6 +43,8 @@ const CliCommand kCommands[] = {
      extend_command},
     {"choice", "choice CONFIG.yaml [-o DIR]", "multiple-choice accuracy of a checkpoint (choice:), lm-eval style",
      choice_command},
+    {"passkey", "passkey CONFIG.yaml [-o DIR]", "passkey retrieval vs context length and key depth (passkey:)",
+     passkey_command},
     {"status", "status RESULTS_DIR", "each sweep point: pending / running / unfinished / failed / done\n"
      "(with its Slurm job and log)", status_command},
     {"bench", "bench CONFIG.yaml [-o DIR]", "train/prefill/decode speed, MFU, memory, KV cache per model (bench:)",
@@ -61,7 +64,7 @@ const char* kUsageFooter =
     "options of run and train: --resume (continue DIR/checkpoint.safetensors), --force (redo a\n"
     "finished or unfinished run), --threads N, and for a sweep --point NAME and --executor slurm\n"
     "(with --partition, --time, --cpus-per-task, --mem, --sbatch OPTION, --wait); of eval,\n"
-    "extend and choice: --checkpoint FILE, --threads N; of bench: --threads N.\n"
+    "extend, choice and passkey: --checkpoint FILE, --threads N; of bench: --threads N.\n"
     "DIR defaults to results/NAME (NAME: the config's name, default its file name).\n"
     "`ablate COMMAND --help` describes a command and all its options.\n";
 

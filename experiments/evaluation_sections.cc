@@ -6,6 +6,7 @@
 
 #include "experiments/choice.h"
 #include "experiments/extend.h"
+#include "experiments/passkey.h"
 #include "harness/common/errors.h"
 #include "harness/common/format.h"
 #include "harness/eval/perplexity.h"
@@ -37,6 +38,8 @@ void evaluate_sections(const ExperimentConfig& config, const EvaluationSections&
             << (e.windowing == "disjoint" ? "" : ", " + e.windowing) << (in.weights.empty() ? "" : ", " + in.weights)
             << ")\n";
   }
+  // extend:'s fine-tuned models, scored by passkey: too (each method fine-tuned once).
+  FinetunedModels finetuned;
   if (sections.extend) {
     const TokenSource text = extension_text(config, *in.data);
     ExtensionInputs inputs;
@@ -44,8 +47,19 @@ void evaluate_sections(const ExperimentConfig& config, const EvaluationSections&
     inputs.text = &text;
     inputs.data = in.data;
     inputs.finetune_dir = in.dir;
+    inputs.finetuned = &finetuned;
     inputs.log = in.log;
     result["extend"] = run_extension(config, inputs);
+  }
+  if (sections.passkey) {
+    PasskeyInputs inputs;
+    inputs.trained = in.model;
+    inputs.data = in.data;
+    inputs.finetuned = &finetuned;
+    inputs.finetune_dir = in.dir;
+    inputs.log = in.log;
+    result["passkey"] = run_passkey(config, inputs);
+    *in.out << config.name << ": " << format_passkey_summary(result["passkey"]) << "\n";
   }
   if (sections.choice) {
     const ChoiceEvaluation choice = evaluate_choice(config, *in.model, *in.choice_items);

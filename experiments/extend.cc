@@ -30,33 +30,27 @@ const CommandOptions kExtendCommand = {
 // Fine-tunes a copy of the trained weights under `method` at `context` tokens (PI / YaRN
 // recipe): the config's optimizer settings, lr = finetune.lr (default train.lr / 10), a tenth of
 // the steps as warmup, about the training run's tokens per step. Returns the fine-tuned model.
-void finetune(const ExperimentConfig& config, const ModelConfig& model_config, Model<float>& model,
+// `context` is finetune_context (finetune.context, whose 0 means the longest length).
+void finetune(const ExperimentConfig& config, const ModelConfig& model_config, int64_t context, Model<float>& model,
               const TrainingData& data, const std::string& checkpoint_path, std::ostream* log) {
   const ExtendFinetune& ft = config.extend.finetune;
   ExperimentConfig c = config;
   c.name = config.name + "/finetune";
   c.model = model_config;
-  c.model.context = std::max(c.model.context, ft.context);
-  c.train.context = ft.context;
+  c.model.context = std::max(c.model.context, context);
+  c.train.context = context;
   c.train.steps = ft.steps;
   c.train.warmup = ft.steps / 10;
   c.train.lr = ft.lr > 0 ? ft.lr : config.train.lr / 10;
-  c.train.batch_size = std::max<int64_t>(1, config.train.batch_size * config.train.context / ft.context);
+  c.train.batch_size = std::max<int64_t>(1, config.train.batch_size * config.train.context / context);
   c.train.accumulation = 1;
   c.train.eval_every = 0;
-  c.train.eval_tokens = std::max<int64_t>(ft.context * 4, config.train.eval_tokens);
+  c.train.eval_tokens = std::max<int64_t>(context * 4, config.train.eval_tokens);
   c.train.checkpoint_every = 0;
   TrainOptions options;
   options.checkpoint_path = checkpoint_path;
   options.log = log;
   train_model(c, data, model, options);
-}
-
-// Copies every parameter value of `from` into `to` (same parameter shapes: only RoPE scaling, which
-// has no parameters, differs between the two configs).
-void copy_weights(Model<float>& from, Model<float>& to) {
-  ParameterList<float> src = from.parameters(), dst = to.parameters();
-  for (size_t i = 0; i < src.size(); ++i) dst[i].param->value = src[i].param->value;
 }
 
 // Why `options` cannot score the text, or "": a text (cut at max_tokens + 1) shorter than one
@@ -76,6 +70,40 @@ std::string unscorable(const TokenSource& text, const PerplexityOptions& options
 
 }  // namespace
 
+void copy_weights(Model<float>& from, Model<float>& to) {
+  ParameterList<float> src = from.parameters(), dst = to.parameters();
+  for (size_t i = 0; i < src.size(); ++i) dst[i].param->value = src[i].param->value;
+}
+
+std::string scaling_not_applicable(const ModelConfig& trained, const ExtendMethod& method, int64_t length) {
+  if (trained.position.type != "rope" && method.scaling.value("type", "") != "none")
+    return "scaling applies to rope positions only; this model uses " + trained.position.type;
+  if (trained.position.type == "learned" && length > trained.context)
+    return "learned position table holds " + std::to_string(trained.context) + " positions";
+  return "";
+}
+
+int64_t finetune_context(const ExtendConfig& extend) {
+  return extend.finetune.context > 0 ? extend.finetune.context : extend.lengths.back();
+}
+
+Model<float>& FinetunedModels::get(const ExperimentConfig& config, const ExtendMethod& method, int64_t context,
+                                   Model<float>& trained, const TrainingData& data, const std::string& dir,
+                                   std::ostream* log) {
+  const std::string key = method.name + " " + method.scaling.dump() + (method.factor_auto ? " auto " : " ") +
+                          std::to_string(context);
+  std::unique_ptr<Model<float>>& model = models_[key];
+  if (model) return *model;
+  const ModelConfig ft_model = extension_model(config.model, method, context);
+  model = std::make_unique<Model<float>>(ft_model, static_cast<uint64_t>(config.seed));
+  copy_weights(trained, *model);
+  if (log) *log << config.name << ": fine-tuning " << method.name << " for " << config.extend.finetune.steps
+                << " steps at context " << context << "\n";
+  finetune(config, ft_model, context, *model, data,
+           (std::filesystem::path(dir) / ("finetune_" + method.name + ".safetensors")).string(), log);
+  return *model;
+}
+
 TokenSource extension_text(const ExperimentConfig& config, const TrainingData& data) {
   if (config.extend.text == "validation") return data.validation;
   const std::unique_ptr<Tokenizer> tokenizer = make_tokenizer(config.data.tokenizer);
@@ -91,38 +119,31 @@ nlohmann::json run_extension(const ExperimentConfig& config, const ExtensionInpu
   const PerplexityOptions cut = windowing_options(ec.windowing, ec.lengths.front(), ec.stride, ec.max_tokens, *tokenizer);
   const int64_t n = evaluated_length(in.text->size(), cut);
   const std::optional<TextSize> text_size = scored_text_size(*in.text, cut, *tokenizer);
-  const int64_t ft_context = ec.finetune.context > 0 ? ec.finetune.context : ec.lengths.back();
+  const int64_t ft_context = finetune_context(ec);
   const bool finetuning = ec.finetune.steps > 0;
   nlohmann::json out = {{"trained_context", L}, {"windowing", ec.windowing}, {"stride", ec.stride},
                         {"text", ec.text}, {"tokens_available", in.text->size()}, {"text_tokens", n},
                         {"methods", nlohmann::json::array()}};
+  FinetunedModels own;  // without a shared cache, each fine-tuned model lives for its method only
+  FinetunedModels& models = in.finetuned ? *in.finetuned : own;
   for (const ExtendMethod& method : ec.methods) {
+    if (!in.finetuned) own.clear();
     nlohmann::json m = {{"name", method.name}, {"scaling", method.scaling}, {"finetuned_steps", 0},
                         {"points", nlohmann::json::array()}};
     if (method.factor_auto) m["scaling"]["factor"] = "auto";
     // With fine-tuning, `auto` is fixed at the fine-tuning context for every length (the scaled
     // model is trained once); without, it follows each length.
-    std::unique_ptr<Model<float>> finetuned;
+    Model<float>* finetuned = nullptr;
     if (finetuning && trained.position.type == "rope") {
-      const ModelConfig ft_model = extension_model(trained, method, ft_context);
-      finetuned = std::make_unique<Model<float>>(ft_model, static_cast<uint64_t>(config.seed));
-      copy_weights(*in.trained, *finetuned);
-      if (in.log) *in.log << config.name << ": fine-tuning " << method.name << " for " << ec.finetune.steps
-                          << " steps at context " << ft_context << "\n";
-      finetune(config, ft_model, *finetuned, *in.data,
-               (std::filesystem::path(in.finetune_dir) / ("finetune_" + method.name + ".safetensors")).string(),
-               in.log);
+      finetuned = &models.get(config, method, ft_context, *in.trained, *in.data, in.finetune_dir, in.log);
       m["finetuned_steps"] = ec.finetune.steps;
     }
     for (int64_t length : ec.lengths) {
       nlohmann::json point = {{"length", length}};
       const PerplexityOptions po = windowing_options(ec.windowing, length, ec.stride, ec.max_tokens, *tokenizer);
-      if (trained.position.type != "rope" && method.scaling.value("type", "") != "none") {
+      if (const std::string why = scaling_not_applicable(trained, method, length); !why.empty()) {
         point["applicable"] = false;
-        point["reason"] = "scaling applies to rope positions only; this model uses " + trained.position.type;
-      } else if (trained.position.type == "learned" && length > trained.context) {
-        point["applicable"] = false;
-        point["reason"] = "learned position table holds " + std::to_string(trained.context) + " positions";
+        point["reason"] = why;
       } else if (const std::string why = unscorable(*in.text, po); !why.empty()) {
         point["applicable"] = false;
         point["reason"] = why;

@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include <iosfwd>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,11 +24,38 @@
 
 namespace ablate {
 
+// The models fine-tuned under each scaling method (extend.finetune), kept for the process, so that
+// the passkey: section scores the very models extend: fine-tuned instead of fine-tuning again.
+class FinetunedModels {
+ public:
+  // The trained weights fine-tuned under `method` (extend.finetune: steps, lr) at `context`
+  // tokens, its checkpoint written to DIR/finetune_NAME.safetensors; fine-tunes on the first
+  // request for a (method, context) and returns the same model afterwards.
+  Model<float>& get(const ExperimentConfig& config, const ExtendMethod& method, int64_t context, Model<float>& trained,
+                    const TrainingData& data, const std::string& dir, std::ostream* log);
+  void clear() { models_.clear(); }
+
+ private:
+  std::map<std::string, std::unique_ptr<Model<float>>> models_;  // by name, scaling and context
+};
+
+// Why `method` cannot run on the trained model at `length`, or "": a scaling on a model without
+// RoPE, a length beyond a learned position table.
+std::string scaling_not_applicable(const ModelConfig& trained, const ExtendMethod& method, int64_t length);
+
+// The fine-tuning context of extend.finetune: finetune.context, 0 = the longest extend length.
+int64_t finetune_context(const ExtendConfig& extend);
+
+// Copies every parameter value of `from` into `to` (same parameter shapes: only RoPE scaling, which
+// has no parameters, differs between the two configs).
+void copy_weights(Model<float>& from, Model<float>& to);
+
 struct ExtensionInputs {
   Model<float>* trained = nullptr;             // the trained model (of config.model); its weights are copied
   const TokenSource* text = nullptr;           // the evaluation stream
   const TrainingData* data = nullptr;          // for the optional fine-tuning
   std::string finetune_dir;                    // where fine-tuned checkpoints go
+  FinetunedModels* finetuned = nullptr;        // shared with passkey:; null = kept only per method
   std::ostream* log = nullptr;
 };
 

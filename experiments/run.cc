@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "experiments/evaluation_sections.h"
+#include "experiments/passkey.h"
 #include "experiments/run_folder.h"
 #include "harness/checkpoints/checkpoint.h"
 #include "harness/checkpoints/checkpoint_formats.h"
@@ -30,7 +31,7 @@ std::ostream& null_stream() {
 }
 
 // The sections that only evaluate a trained model: changing them needs no training.
-const char* const kEvaluationSections[] = {"eval", "extend", "choice", "bench"};
+const char* const kEvaluationSections[] = {"eval", "extend", "choice", "passkey", "bench"};
 
 // What a finished run (RESULT_PATH) lacks for this config: nothing, or some evaluation sections
 // (`sections`). ConfigError when the training itself differs (a different run: never passed off
@@ -69,8 +70,9 @@ FinishedRun compare_finished_run(const std::string& result_path, const Experimen
   // Only `run` evaluates; a `train` result has nothing of these sections to bring up to date.
   if (kind != RunKind::kRun || run.result.value("kind", "") != "run") return run;
   auto changed = [&](const char* section) { return old_config.value(section, nlohmann::json()) != new_config.value(section, nlohmann::json()); };
-  run.sections = {changed("eval"), changed("extend") && config.extend.enabled, changed("choice") && config.choice.enabled};
-  for (const char* section : {"eval", "extend", "choice"})
+  run.sections = {changed("eval"), changed("extend") && config.extend.enabled, changed("choice") && config.choice.enabled,
+                  changed("passkey") && config.passkey.enabled};
+  for (const char* section : {"eval", "extend", "choice", "passkey"})
     if (changed(section)) run.changed.push_back(section);
   return run;
 }
@@ -133,6 +135,7 @@ void evaluate_finished_run(const ExperimentConfig& config, const RunRequest& req
   result["config"] = experiment_to_json(config);
   if (!config.extend.enabled) result.erase("extend");
   if (!config.choice.enabled) result.erase("choice");
+  if (!config.passkey.enabled) result.erase("passkey");
   evaluate_sections(config, finished.sections, evaluation_inputs(model, data, choice_items, dir, run), result);
   nlohmann::json& history = result["reevaluated"];
   if (!history.is_array()) history = nlohmann::json::array();
@@ -167,9 +170,11 @@ RunStatus run_in_locked_folder(const ExperimentConfig& config, const RunRequest&
 
   const TrainingData data = load_training_data(config);
   const bool evaluate = run.kind == RunKind::kRun;
-  const EvaluationSections sections = {evaluate, evaluate && config.extend.enabled, evaluate && config.choice.enabled};
+  const EvaluationSections sections = {evaluate, evaluate && config.extend.enabled, evaluate && config.choice.enabled,
+                                       evaluate && config.passkey.enabled};
   // The choice task is read before training, so that a bad task file fails now, not after it.
   const std::vector<ChoiceItem> choice_items = sections.choice ? load_choice_task(config.choice) : std::vector<ChoiceItem>{};
+  if (sections.passkey) check_passkey_section(config);  // so does a bad passkey filler
   // --force starts over in DIR/.incoming, so the previous result (and its checkpoint) stay as
   // they are until the new run is complete (run_folder.h).
   const fs::path work = run.force ? fs::path(incoming_dir(dir.string())) : dir;

@@ -91,9 +91,10 @@ ScoredModel::ScoredModel(std::string kind, const ExperimentConfig& config, const
 void ScoredModel::evaluate(const EvaluationSections& sections, const std::vector<ChoiceItem>* choice_items,
                            std::ostream& out, std::ostream& log) {
   std::optional<TrainingData> data;
-  if (sections.validation || sections.extend) {
+  const bool finetuning = (sections.extend || sections.passkey) && config_.extend.finetune.steps > 0;
+  if (sections.validation || sections.extend || finetuning) {
     // Only fine-tuning trains: scoring a text shorter than one training window is fine.
-    data = load_training_data(config_, sections.extend && config_.extend.finetune.steps > 0);
+    data = load_training_data(config_, finetuning);
     result_["data"] = data->description;
   }
   EvaluationInputs inputs;

@@ -1,4 +1,4 @@
-// The model `ablate eval`, `extend` and `choice` score, with the set-up the three share: the
+// The model `ablate eval`, `extend`, `choice` and `passkey` score, with the set-up the three share: the
 // thread count (TBB's limit while it lives), the run folder, the weights, and the result that
 // records them.
 //
@@ -31,7 +31,7 @@ struct ScoredExperiment {
   nlohmann::json sweep;
 };
 
-// What a scoring command (KIND: eval, extend, choice) scores: the config's one experiment, as
+// What a scoring command (KIND: eval, extend, choice, passkey) scores: the config's one experiment, as
 // the arguments say; or, for a sweep config, every trained point, each from its own folder
 // (DIR/POINT, DIR = -o or results/SWEEP) and checkpoint, its result going there too. Points not
 // trained yet are listed on `log` and left out; --checkpoint with a sweep is a ConfigError.
@@ -52,7 +52,7 @@ class ScoredModel {
   int threads() const { return threads_; }
 
   // evaluate_sections on the model, into the result; the training data is loaded first (and
-  // recorded as "data") when the validation split or the extend: section needs it. The
+  // recorded as "data") when the validation split, the extend: section or fine-tuning needs it. The
   // validation line ends with the weights' description.
   void evaluate(const EvaluationSections& sections, const std::vector<ChoiceItem>* choice_items, std::ostream& out,
                 std::ostream& log);

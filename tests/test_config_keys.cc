@@ -29,7 +29,7 @@ TEST(ConfigKeys, EveryDocumentedKeyIsInTheResolvedConfig) {
     EXPECT_TRUE(paths.insert(k.path).second) << "documented twice: " << k.path;
     EXPECT_FALSE(k.doc.empty()) << k.path << " has no one-line doc";
   }
-  const ExperimentConfig c = parse_experiment(load_config_tree_text("choice: {}\nextend: {lengths: [16], methods: [{type: none}]}\nbench: {}\n", "x.yaml"), "x", experiment_inputs_from_files());
+  const ExperimentConfig c = parse_experiment(load_config_tree_text("choice: {}\nextend: {lengths: [16], methods: [{type: none}]}\npasskey: {lengths: [256]}\nbench: {}\n", "x.yaml"), "x", experiment_inputs_from_files());
   const nlohmann::json written = experiment_to_json(c);
   for (const std::string& path : paths) {
     if (path == "model.from" || path == "name" || path == "data.path" || path == "data.validation_path") continue;

@@ -148,6 +148,28 @@ TEST_F(PositionRecipeFiles, EmbeddingScaleIsRecordedInTheResultConfig) {
   EXPECT_EQ(config_of("unscaled")["embedding_scale"].get<double>(), 1.0);
 }
 
+// A result or checkpoint written before embedding_scale existed was trained unscaled: its saved
+// config reads as scale 1, so a sinusoidal run of that time is not passed off as today's (auto =
+// √d_model) run, and its checkpoint is scored as it was trained.
+TEST_F(PositionRecipeFiles, ConfigsSavedBeforeTheKeyExistedReadAsUnscaled) {
+  const std::string yaml =
+      "name: old\n"
+      "threads: 1\n"
+      "model: {d_model: 32, n_layers: 1, context: 16, position: {type: sinusoidal}, attention: {n_heads: 2}}\n"
+      "data: {type: synthetic, bytes: 20000, seed: 2}\n"
+      "train: {steps: 2, batch_size: 2, warmup: 1, eval_every: 0, eval_tokens: 64, checkpoint_every: 0}\n"
+      "eval: {max_tokens: 128}\n";
+  testing::write_bytes(file("old.yaml"), yaml);
+  std::ostringstream out, err;
+  ASSERT_EQ(run_cli({"run", file("old.yaml"), "-o", file("out")}, out, err), 0) << err.str();
+  // Make the result look like one of the version before the key.
+  nlohmann::json result = nlohmann::json::parse(testing::read_bytes(file("out/result.json")));
+  result["config"]["model"].erase("embedding_scale");
+  testing::write_bytes(file("out/result.json"), result.dump(2));
+  EXPECT_EQ(run_cli({"run", file("old.yaml"), "-o", file("out")}, out, err), 1);
+  EXPECT_THAT(err.str(), ::testing::HasSubstr("model.embedding_scale: result 1"));
+}
+
 // Hugging Face's LlamaForCausalLM / GPT2LMHeadModel and llama2.c's run.c add the token embeddings
 // unscaled: a scaled model is refused rather than written with different numerics.
 TEST_F(PositionRecipeFiles, WritersOfUnscaledFormatsRefuseAScaledModel) {

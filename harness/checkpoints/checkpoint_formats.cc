@@ -40,7 +40,7 @@ ModelConfig ablate_model_config(const Checkpoint& c) {
   if (!c.config.contains("model")) throw InteropError(c.file.path() + ": the saved config has no model section");
   // A run built on `model: {from: PATH}` saves its resolved model with `from` beside it as
   // provenance; every key is there, so the model is read without going back to PATH.
-  nlohmann::json model = c.config["model"];
+  nlohmann::json model = upgrade_saved_model_section(c.config["model"]);
   if (model.is_object()) model.erase("from");
   return parse_model_config_text(model.dump(), c.file.path() + " (saved config)");
 }

@@ -16,6 +16,9 @@ std::vector<KeyDoc> hand_read_keys(const std::string& section) {
              "", "a checkpoint (Ablate .safetensors, HF directory, llama2.c .bin) whose model section the other keys override"}};
   if (section == "extend")
     return {{"extend.methods", "list", "", "", "RoPE scaling blocks ({type, name, factor: auto | s, ...}), one curve each"}};
+  if (section == "passkey")
+    return {{"passkey.methods", "list", "extend.methods, else [{type: none}]", "",
+             "RoPE scaling blocks as in extend.methods, scored at every length and depth"}};
   if (section == "bench")
     return {{"bench.models", "mapping", "{base: {}}", "", "named models: dotted model. overrides of the config's model"}};
   return {};
@@ -41,6 +44,8 @@ std::vector<KeyDoc> config_key_docs() {
   append(out, describe_section<ChoiceConfig>("choice"));
   append(out, describe_section<ExtendConfig>("extend"));
   append(out, hand_read_keys("extend"));
+  append(out, describe_section<PasskeyConfig>("passkey"));
+  append(out, hand_read_keys("passkey"));
   append(out, hand_read_keys("bench"));
   append(out, describe_section<BenchConfig>("bench"));
   return out;

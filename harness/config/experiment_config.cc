@@ -110,8 +110,8 @@ ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_n
   c.name = default_name;
   // Sections read by their own parsers once the model is known. A default YAML::Node is a
   // defined null, so presence is tracked separately.
-  YAML::Node model_node, extend_node, bench_node;
-  bool has_model = false, has_extend = false, has_bench = false;
+  YAML::Node model_node, extend_node, passkey_node, bench_node;
+  bool has_model = false, has_extend = false, has_passkey = false, has_bench = false;
   auto keep = [](YAML::Node& node, bool& present) {
     return [&node, &present](const YAML::Node& n, const std::string&) {
       node = n;
@@ -127,6 +127,7 @@ ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_n
                                      ch.enabled = true;
                                      read_section(n, p, ch);
                                    }},
+                                  {"passkey", keep(passkey_node, has_passkey)},
                                   {"bench", keep(bench_node, has_bench)}}),
                /*required=*/true);
   check_name(c.name);
@@ -152,6 +153,7 @@ ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_n
     if (ch.max_distance == -1) ch.max_distance = ch.task == "synthetic" && e.context >= 128 ? e.context - 16 : 0;
   }
   if (has_extend) c.extend = parse_extend_section(extend_node, c.model);
+  if (has_passkey) c.passkey = parse_passkey_section(passkey_node, c.model, c.extend, c.data.tokenizer);
   if (has_bench) c.bench = parse_bench_section(bench_node, c.model);
   return c;
 }
@@ -195,12 +197,15 @@ nlohmann::json experiment_to_json(const ExperimentConfig& c) {
   if (!c.model_from.empty()) j["model"]["from"] = c.model_from;
   if (c.extend.enabled) j["extend"] = extend_to_json(c.extend);
   if (c.choice.enabled) j["choice"] = section_to_json(c.choice);
+  if (c.passkey.enabled) j["passkey"] = passkey_to_json(c.passkey);
   if (c.bench.enabled) j["bench"] = bench_to_json(c.bench);
   return j;
 }
 
-ExperimentConfig experiment_from_json(const nlohmann::json& config, const std::string& source,
+ExperimentConfig experiment_from_json(const nlohmann::json& saved, const std::string& source,
                                       const ExperimentInputs& inputs) {
+  nlohmann::json config = saved;
+  if (config.is_object() && config.contains("model")) config["model"] = upgrade_saved_model_section(config["model"]);
   const ConfigTree tree = load_config_tree_text(json_to_yaml(config), source);
   const std::string name = config.contains("name") && config["name"].is_string()
                                ? config["name"].get<std::string>()

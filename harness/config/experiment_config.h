@@ -3,7 +3,8 @@
 // constraint, doc); `ablate keys` and docs/config-keys.md are generated from those lists. Every
 // key has a default, so a config states only what it changes, and `base: OTHER.yaml` inherits
 // another file (config_tree.h). Sections: name/seed/threads, model (model_config.h), data, train,
-// eval, and the optional choice, extend (extend_config.h) and bench (bench_config.h).
+// eval, and the optional choice, extend (extend_config.h), passkey (passkey_config.h) and bench
+// (bench_config.h).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -17,6 +18,7 @@
 #include "harness/config/bench_config.h"
 #include "harness/config/config_tree.h"
 #include "harness/config/extend_config.h"
+#include "harness/config/passkey_config.h"
 #include "harness/eval/windowing.h"
 
 namespace ablate {
@@ -139,9 +141,10 @@ struct ExperimentConfig {
   EvalConfig eval;
   ChoiceConfig choice;
   ExtendConfig extend;
+  PasskeyConfig passkey;
   BenchConfig bench;
 
-  // The top-level keys; model, extend and bench are read by their own parsers.
+  // The top-level keys; model, extend, passkey and bench are read by their own parsers.
   template <class V>
   void visit_fields(V& v) {
     v(field("name", name, "the run's name and folder (default: the config file's stem)"));
@@ -174,6 +177,7 @@ ExperimentConfig parse_experiment(const ConfigTree& tree, const std::string& def
 // Every key of the resolved config (what results and checkpoints record);
 // parse_experiment(load_config_tree_text(json_to_yaml(experiment_to_json(c)), ...)) == c.
 nlohmann::json experiment_to_json(const ExperimentConfig& config);
+// experiment_from_json reads a saved config (upgrade_saved_model_section fills keys added since).
 ExperimentConfig experiment_from_json(const nlohmann::json& config, const std::string& source,
                                       const ExperimentInputs& inputs);
 

@@ -42,25 +42,20 @@ ModelConfig extension_model(const ModelConfig& trained, const ExtendMethod& meth
   }
 }
 
-ExtendConfig parse_extend_section(const YAML::Node& node, const ModelConfig& trained) {
-  ExtendConfig c;
-  c.enabled = true;
-  YAML::Node methods;
-  read_mapping(node, "extend",
-               section_fields(c, {}, {{"methods", [&](const YAML::Node& n, const std::string&) { methods = n; }}}),
-               /*required=*/true);
-  if (c.lengths.empty())
-    config_fail("extend.lengths", "expected a non-empty list of context lengths, found " + describe_node(node["lengths"]));
-  check_fields(c, "extend");
-  for (size_t i = 1; i < c.lengths.size(); ++i)
-    if (c.lengths[i] <= c.lengths[i - 1])
-      config_fail("extend.lengths[" + std::to_string(i) + "]", "lengths must increase, found " +
-                                                                  std::to_string(c.lengths[i]) + " after " +
-                                                                  std::to_string(c.lengths[i - 1]));
+void check_increasing(const std::vector<int64_t>& lengths, const std::string& path) {
+  for (size_t i = 1; i < lengths.size(); ++i)
+    if (lengths[i] <= lengths[i - 1])
+      config_fail(path + "[" + std::to_string(i) + "]", "lengths must increase, found " + std::to_string(lengths[i]) +
+                                                            " after " + std::to_string(lengths[i - 1]));
+}
+
+std::vector<ExtendMethod> parse_scaling_methods(const YAML::Node& methods, const std::string& path,
+                                                const ModelConfig& trained, const std::vector<int64_t>& lengths) {
+  std::vector<ExtendMethod> out;
   if (!methods || !methods.IsSequence() || methods.size() == 0)
-    config_fail("extend.methods", "expected a non-empty list of scaling blocks, found " + describe_node(methods));
+    config_fail(path, "expected a non-empty list of scaling blocks, found " + describe_node(methods));
   for (size_t i = 0; i < methods.size(); ++i) {
-    const std::string p = "extend.methods[" + std::to_string(i) + "]";
+    const std::string p = path + "[" + std::to_string(i) + "]";
     const YAML::Node m = methods[i];
     if (!m.IsMap()) config_fail(p, "expected a mapping like {type: yarn, factor: auto}, found " + describe_node(m));
     ExtendMethod method;
@@ -78,31 +73,50 @@ ExtendConfig parse_extend_section(const YAML::Node& node, const ModelConfig& tra
     if (!method.scaling.contains("type"))
       config_fail(p + ".type", "required (" + joined_variant_names("position.scaling") + ")");
     if (method.name.empty()) method.name = method.scaling["type"].is_string() ? method.scaling["type"].get<std::string>() : "method";
-    for (const auto& other : c.methods)
+    for (const auto& other : out)
       if (other.name == method.name)
         config_fail(p + ".name", "'" + method.name + "' names two methods (give them distinct `name:`s)");
     // Check the method at every length now, so a bad block fails before any evaluation. On a
     // model without RoPE the block is checked as if it had RoPE; its points are reported n/a.
     ModelConfig probe = trained;
     probe.position.type = "rope";
-    for (int64_t length : c.lengths) extension_model(probe, method, length, p);
-    c.methods.push_back(std::move(method));
+    for (int64_t length : lengths) extension_model(probe, method, length, p);
+    out.push_back(std::move(method));
   }
+  return out;
+}
+
+ExtendConfig parse_extend_section(const YAML::Node& node, const ModelConfig& trained) {
+  ExtendConfig c;
+  c.enabled = true;
+  YAML::Node methods;
+  read_mapping(node, "extend",
+               section_fields(c, {}, {{"methods", [&](const YAML::Node& n, const std::string&) { methods = n; }}}),
+               /*required=*/true);
+  if (c.lengths.empty())
+    config_fail("extend.lengths", "expected a non-empty list of context lengths, found " + describe_node(node["lengths"]));
+  check_fields(c, "extend");
+  check_increasing(c.lengths, "extend.lengths");
+  c.methods = parse_scaling_methods(methods, "extend.methods", trained, c.lengths);
   check_windowing_stride(c.windowing, c.stride, c.lengths.front(), "extend");
   if (c.text.empty()) config_fail("extend.text", "must be 'validation' or a text file");
   return c;
 }
 
-nlohmann::json extend_to_json(const ExtendConfig& c) {
-  nlohmann::json methods = nlohmann::json::array();
-  for (const auto& m : c.methods) {
+nlohmann::json scaling_methods_to_json(const std::vector<ExtendMethod>& methods) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& m : methods) {
     nlohmann::json j = m.scaling;
     j["name"] = m.name;
     if (m.factor_auto) j["factor"] = "auto";
-    methods.push_back(j);
+    out.push_back(j);
   }
+  return out;
+}
+
+nlohmann::json extend_to_json(const ExtendConfig& c) {
   nlohmann::json j = section_to_json(c);
-  j["methods"] = methods;
+  j["methods"] = scaling_methods_to_json(c.methods);
   return j;
 }
 

@@ -81,6 +81,17 @@ ExtendConfig parse_extend_section(const YAML::Node& node, const ModelConfig& tra
 
 nlohmann::json extend_to_json(const ExtendConfig& config);
 
+// ConfigError "PATH[i]: lengths must increase, found 256 after 512" unless `lengths` increase.
+void check_increasing(const std::vector<int64_t>& lengths, const std::string& path);
+
+// A list of scaling blocks at YAML path `path` (extend.methods, passkey.methods): each a mapping
+// {type, name (default: the type), factor: auto | s, ...}, names distinct, each checked as a full
+// model config at every length of `lengths` (on a model without RoPE as if it had RoPE).
+std::vector<ExtendMethod> parse_scaling_methods(const YAML::Node& methods, const std::string& path,
+                                                const ModelConfig& trained, const std::vector<int64_t>& lengths);
+// The list as written back (factor "auto" kept).
+nlohmann::json scaling_methods_to_json(const std::vector<ExtendMethod>& methods);
+
 // What relates a section's windowing to its stride: a stride only with hf_strided, at most the
 // shortest window. `section` is "eval" or "extend" (the keys' prefix).
 void check_windowing_stride(const std::string& windowing, int64_t stride, int64_t shortest_window,

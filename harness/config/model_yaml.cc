@@ -50,4 +50,9 @@ nlohmann::ordered_json model_config_to_json(const ModelConfig& config) {
 
 std::string model_config_to_yaml(const ModelConfig& config) { return json_to_yaml(model_config_to_json(config)); }
 
+nlohmann::json upgrade_saved_model_section(nlohmann::json model) {
+  if (model.is_object() && !model.contains("embedding_scale")) model["embedding_scale"] = 1;
+  return model;
+}
+
 }  // namespace ablate

@@ -19,6 +19,12 @@ ModelConfig parse_model_config(const YAML::Node& node, const std::string& path =
 // Whole YAML (or JSON) document: its top-level `model:` section if it has one, else the
 // document itself is the model section. Errors read "SOURCE: model.d_model: ..."; syntax
 // errors "SOURCE:LINE:COLUMN: YAML syntax error: ...".
+// A saved model section (a checkpoint's or a result's config) in today's terms: a key added since
+// it was written gets the value that reproduces how that model was trained. `embedding_scale`:
+// every model before the key existed added its positions to unscaled embeddings, so a missing
+// key reads as 1 (not `auto`, which would scale a sinusoidal model by √d_model).
+nlohmann::json upgrade_saved_model_section(nlohmann::json model);
+
 ModelConfig parse_model_config_text(const std::string& yaml_text, const std::string& source_name);
 
 // The resolved config as a YAML mapping (every key, `hidden` as a number, no `model:` wrapper);
