@@ -49,7 +49,8 @@ void Document::paragraph(const std::string& text) {
 
 void Document::table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
                      size_t text_columns) {
-  html_ += "<table>\n<thead><tr>";
+  // Its own scrolling box: a wide table scrolls inside it instead of widening the page.
+  html_ += "<div class=\"table-wrap\"><table>\n<thead><tr>";
   for (size_t c = 0; c < header.size(); ++c)
     html_ += (c >= text_columns ? "<th class=\"num\">" : "<th>") + html_escape(header[c]) + "</th>";
   html_ += "</tr></thead>\n<tbody>\n";
@@ -59,7 +60,7 @@ void Document::table(const std::vector<std::string>& header, const std::vector<s
       html_ += (c >= text_columns ? "<td class=\"num\">" : "<td>") + html_escape(row[c]) + "</td>";
     html_ += "</tr>\n";
   }
-  html_ += "</tbody>\n</table>\n";
+  html_ += "</tbody>\n</table></div>\n";
   md_ += "|";
   for (const auto& h : header) md_ += " " + markdown_escape(h) + " |";
   md_ += "\n|";

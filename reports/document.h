@@ -16,7 +16,8 @@ class Document {
  public:
   void heading(int level, const std::string& text);
   void paragraph(const std::string& text);
-  // The first `text_columns` columns are text, the others numbers (right-aligned).
+  // The first `text_columns` columns are text, the others numbers (right-aligned). In HTML the
+  // table sits in a <div class="table-wrap"> (the template lets it scroll sideways).
   void table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
              size_t text_columns = 1);
   // The figure plots/NAME.png, linking plots/NAME.svg and data/NAME.dat.

@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <ostream>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -30,6 +32,19 @@ std::string gnuplot_number(double v) {
   std::string s = format_significant(v, 12);
   if (s.find_first_of(".e") == std::string::npos) s += ".0";
   return s;
+}
+
+std::string gnuplot_lines(const std::string& text, size_t width) {
+  std::vector<std::string> lines;
+  std::istringstream words(text);
+  std::string word;
+  while (words >> word) {
+    if (!lines.empty() && lines.back().size() + 1 + word.size() <= width) lines.back() += " " + word;
+    else lines.push_back(word);
+  }
+  std::string expression;
+  for (const std::string& line : lines) expression += (expression.empty() ? "" : ".\"\\n\".") + gnuplot_string(line);
+  return expression.empty() ? "''" : expression;
 }
 
 std::string find_gnuplot() {
@@ -57,8 +72,23 @@ bool Plotter::plot(Document& doc, const std::string& name, const std::string& sc
                              "reports/gnuplot/; set ABLATE_REPORTS_DIR to the folder that holds gnuplot/ and template.html)");
   const fs::path dat = out_ / "data" / (name + ".dat");
   write_dat(dat.string(), data);
-  vars.insert(vars.begin(), {{"datafile", gnuplot_string(dat.string())}, {"title", gnuplot_string(data.title)},
-                             {"n", std::to_string(data.series.size())}});
+  std::string lts, rows;
+  std::set<double> xs, ys;
+  for (const Series& s : data.series) {
+    lts += (lts.empty() ? "" : " ") + std::to_string(line_type(s.name));
+    rows += (rows.empty() ? "" : " ") + std::to_string(s.rows.size());
+    for (const auto& row : s.rows) {
+      if (!row.empty() && std::isfinite(row[0])) xs.insert(row[0]);
+      if (data.y_column < row.size() && std::isfinite(row[data.y_column])) ys.insert(row[data.y_column]);
+    }
+  }
+  // 900 pixels at the title font: about 95 characters; the key is below the plot, so the title
+  // is centred on (nearly) the whole width.
+  vars.insert(vars.begin(), {{"datafile", gnuplot_string(dat.string())}, {"title", gnuplot_lines(data.title, 90)},
+                             {"n", std::to_string(data.series.size())}, {"lts", gnuplot_string(lts)},
+                             {"rows", gnuplot_string(rows)}});
+  if (xs.size() == 1) vars.push_back({"xpoint", gnuplot_number(*xs.begin())});
+  if (ys.size() == 1) vars.push_back({"ypoint", gnuplot_number(*ys.begin())});
   for (const char* format : {"png", "svg"}) {
     const fs::path image = out_ / "plots" / (name + "." + format);
     const fs::path partial = image.string() + ".part";
@@ -84,6 +114,14 @@ bool Plotter::plot(Document& doc, const std::string& name, const std::string& sc
   doc.plot(name, data.title);
   ++count_;
   return true;
+}
+
+int Plotter::line_type(const std::string& name) {
+  auto it = line_types_.find(name);
+  if (it != line_types_.end()) return it->second;
+  const int next = static_cast<int>(line_types_.size()) + 1;
+  line_types_[name] = next;
+  return next;
 }
 
 }  // namespace ablate

@@ -17,9 +17,11 @@
 #include "harness/common/format.h"
 #include "harness/common/result.h"
 #include "harness/common/run_info.h"
+#include "reports/browser.h"
 #include "reports/document.h"
 #include "reports/plotter.h"
 #include "reports/report_data.h"
+#include "reports/statistics.h"
 
 namespace ablate {
 namespace {
@@ -78,7 +80,145 @@ void training_section(const ReportSet& set, Document& doc, Plotter& plotter) {
   plotter.plot(doc, "validation_curve", "validation_curve", validation, {});
 }
 
-void metrics_section(const ReportSet& set, Document& doc, Plotter& plotter) {
+// ---- statistics: per-seed values and differences from the baseline ----
+
+// A metric's value as its table column writes it.
+std::string metric_text(const std::string& metric, double v) {
+  if (metric == "validation loss") return fixed(v, 4);
+  if (metric == "perplexity") return fixed(v, 3);
+  if (metric == "train tokens/s") return fixed(v, 0);
+  if (metric == "parameter bytes" || metric == "optimizer bytes" || metric == "peak RSS")
+    return std::isfinite(v) ? format_bytes_detailed(v) : "nan";
+  if (metric == "parameters" || metric == "KV cache bytes/token") return std::isfinite(v) ? format_with_commas(v) : "nan";
+  return fixed(v, 4);  // accuracies
+}
+
+// A difference with its sign: "+0.0231", "-0.0140", and "0.0000" for what rounds to zero.
+std::string signed_text(const std::string& metric, double v) {
+  std::string text = metric_text(metric, v);
+  const bool zero = text.find_first_of("123456789") == std::string::npos || text.find_first_of("123456789") >= text.find(' ');
+  if (zero && !text.empty() && text[0] == '-') text.erase(0, 1);
+  return (v > 0 && !zero ? "+" : "") + text;
+}
+
+// The baseline among `names`: `requested` when it is one of them, the first when nothing was
+// requested, else "" (the requested variant has none of this section's data).
+std::string pick_baseline(const std::vector<std::string>& names, const std::string& requested) {
+  if (names.empty()) return "";
+  if (requested.empty()) return names.front();
+  return std::find(names.begin(), names.end(), requested) != names.end() ? requested : "";
+}
+
+const char* kDifferencesNote =
+    "Difference = variant − baseline, with its 95% interval: paired by seed where both variants have at least two "
+    "seeds in common (the mean of the per-seed differences ± t(0.975, n − 1) · sd / √n), else Welch's two-sample "
+    "interval (Student t with the Welch–Satterthwaite degrees of freedom); an interval containing 0 is marked "
+    "\"not distinguishable\", and a variant or baseline with one seed has no interval (\"n = 1\"). Metrics that are "
+    "the same for every seed (parameter counts) have a zero-width interval; a seed's perplexity is exp of its loss.";
+
+struct DifferenceRow {
+  std::string metric, variant;
+  Difference d;
+};
+
+void differences_table(const std::vector<DifferenceRow>& rows, Document& doc) {
+  std::vector<std::vector<std::string>> table;
+  for (const DifferenceRow& r : rows)
+    table.push_back({r.metric, r.variant, signed_text(r.metric, r.d.difference),
+                     r.d.kind == IntervalKind::kNone
+                         ? kNone
+                         : "[" + signed_text(r.metric, r.d.low) + ", " + signed_text(r.metric, r.d.high) + "]",
+                     interval_method_text(r.d), distinguishability_mark(r.d)});
+  doc.table({"metric", "variant", "difference", "95% interval", "interval", "note"}, table, 2);
+}
+
+// A forest plot of one metric's differences (rows: difference index low high).
+void differences_plot(const std::vector<DifferenceRow>& rows, const std::string& metric, const std::string& baseline,
+                      const std::string& name, const std::string& unit, Document& doc, Plotter& plotter) {
+  PlotData plot;
+  plot.title = "Difference in " + metric + " from " + baseline + " (point: difference; bar: 95% interval over seeds)";
+  plot.columns = {"difference", "index", "low", "high"};
+  double lo = 0, hi = 0;
+  for (const DifferenceRow& r : rows) {
+    if (r.metric != metric || !std::isfinite(r.d.difference)) continue;
+    const bool interval = r.d.kind != IntervalKind::kNone;
+    const double low = interval ? r.d.low : r.d.difference, high = interval ? r.d.high : r.d.difference;
+    plot.series.push_back({r.variant, {{r.d.difference, double(plot.series.size()), low, high}}});
+    lo = std::min(lo, low);
+    hi = std::max(hi, high);
+  }
+  const double pad = hi > lo ? 0.08 * (hi - lo) : 1;
+  plotter.plot(doc, name, "differences", plot,
+               {{"xlabel", gnuplot_string(metric + " difference from " + baseline + unit)},
+                {"xmin", gnuplot_number(lo - pad)},
+                {"xmax", gnuplot_number(hi + pad)}});
+}
+
+// Seeds in order of first appearance over a row's metrics.
+std::vector<std::string> seeds_of(const MetricsRow& r) {
+  std::vector<std::string> seeds;
+  for (const std::string& m : kMetricNames)
+    for (const SeedValue& s : r.seeds.at(m))
+      if (std::find(seeds.begin(), seeds.end(), s.seed) == seeds.end()) seeds.push_back(s.seed);
+  return seeds;
+}
+
+// One row per (variant, seed): validation loss, and every metric whose value differs between the
+// seeds of some variant.
+void per_seed_table(const std::vector<MetricsRow>& rows, Document& doc) {
+  std::vector<std::string> metrics;
+  for (const std::string& m : kMetricNames) {
+    bool varies = m == "validation loss";
+    for (const MetricsRow& r : rows)
+      for (const SeedValue& s : r.seeds.at(m)) varies = varies || s.value != r.seeds.at(m).front().value;
+    if (varies) metrics.push_back(m);
+  }
+  std::vector<std::string> header = {"variant", "seed"};
+  header.insert(header.end(), metrics.begin(), metrics.end());
+  std::vector<std::vector<std::string>> table;
+  for (const MetricsRow& r : rows)
+    for (const std::string& seed : seeds_of(r)) {
+      std::vector<std::string> row = {r.variant, seed.empty() ? kNone : seed};
+      for (const std::string& m : metrics) {
+        const auto& values = r.seeds.at(m);
+        auto it = std::find_if(values.begin(), values.end(), [&](const SeedValue& v) { return v.seed == seed; });
+        row.push_back(it == values.end() ? kNone : metric_text(m, it->value));
+      }
+      table.push_back(row);
+    }
+  doc.heading(3, "Per-seed values");
+  doc.paragraph("Each seed's final metrics (the columns that differ between seeds; the others are the same for every "
+                "seed, as in the table above).");
+  doc.table(header, table, 2);
+}
+
+void metric_differences(const std::vector<MetricsRow>& rows, const std::string& requested, Document& doc,
+                        Plotter& plotter) {
+  std::vector<std::string> names;
+  for (const MetricsRow& r : rows) names.push_back(r.variant);
+  const std::string baseline = pick_baseline(names, requested);
+  doc.heading(3, "Differences from the baseline" + (baseline.empty() ? std::string() : " (" + baseline + ")"));
+  if (baseline.empty()) {
+    doc.paragraph("The baseline " + requested + " has no final metrics: no differences.");
+    return;
+  }
+  if (rows.size() < 2) {
+    doc.paragraph("One variant: nothing to compare.");
+    return;
+  }
+  const MetricsRow& base = *std::find_if(rows.begin(), rows.end(), [&](const MetricsRow& r) { return r.variant == baseline; });
+  std::vector<DifferenceRow> diffs;
+  for (const std::string& m : kMetricNames)
+    for (const MetricsRow& r : rows)
+      if (r.variant != baseline && !base.seeds.at(m).empty() && !r.seeds.at(m).empty())
+        diffs.push_back({m, r.variant, difference_interval(base.seeds.at(m), r.seeds.at(m))});
+  doc.paragraph(std::string(kDifferencesNote) + " Baseline: " + baseline +
+                (requested.empty() ? " (the first variant; ablate report --baseline NAME chooses another)." : "."));
+  differences_table(diffs, doc);
+  differences_plot(diffs, "validation loss", baseline, "validation_loss_difference", " (nats/token)", doc, plotter);
+}
+
+void metrics_section(const ReportSet& set, const std::string& baseline, Document& doc, Plotter& plotter) {
   const std::vector<MetricsRow> rows = metrics_rows(set);
   const KvCachePlot kv = kv_cache_plot(set);
   if (rows.empty() && kv.plot.empty()) return;
@@ -107,22 +247,13 @@ void metrics_section(const ReportSet& set, Document& doc, Plotter& plotter) {
     doc.table({"variant", "n", "parameters", "validation loss", "perplexity", "train tokens/s", "parameter bytes",
                "optimizer bytes", "peak RSS", "KV cache bytes/token"},
               table);
-    const PlotData loss_bars = validation_loss_bars(rows);
-    if (!loss_bars.empty()) {
-      // Differences between variants are small next to the loss itself: start the axis near them.
-      double lo = INFINITY, hi = -INFINITY;
-      for (const Series& s : loss_bars.series) {
-        lo = std::min(lo, s.rows[0][1] - s.rows[0][2]);
-        hi = std::max(hi, s.rows[0][1] + s.rows[0][2]);
-      }
-      const double ymin = std::max(0.0, lo - std::max(hi - lo, 0.02 * std::abs(lo)));
-      PlotData bars = loss_bars;
-      bars.title += "; y axis from " + fixed(ymin, 3);
-      plotter.plot(doc, "validation_loss", "bars", bars,
-                   {{"ylabel", gnuplot_string("validation loss (nats/token)")}, {"groups", "''"}, {"ymin", gnuplot_number(ymin)}});
-    }
+    // Bars start at 0 so that their heights compare; the differences below show what is small.
+    plotter.plot(doc, "validation_loss", "bars", validation_loss_bars(rows),
+                 {{"ylabel", gnuplot_string("validation loss (nats/token)")}, {"groups", "''"}});
     plotter.plot(doc, "train_tokens_per_second", "bars", tokens_per_second_bars(rows),
                  {{"ylabel", gnuplot_string("training throughput (tokens/s)")}, {"groups", "''"}});
+    per_seed_table(rows, doc);
+    metric_differences(rows, baseline, doc, plotter);
   }
   std::string colors;
   for (int c : kv.measured_colors) colors += (colors.empty() ? "" : " ") + std::to_string(c);
@@ -130,7 +261,11 @@ void metrics_section(const ReportSet& set, Document& doc, Plotter& plotter) {
                {{"m", std::to_string(kv.measured_colors.size())}, {"colors", gnuplot_string(colors)}});
 }
 
-void extension_section(const ReportSet& set, Document& doc, Plotter& plotter, std::set<std::string>& names) {
+// The figure drawn for a variant (plot name and title), to show again beside another.
+using DrawnPlots = std::map<std::string, std::pair<std::string, std::string>>;
+
+void extension_section(const ReportSet& set, Document& doc, Plotter& plotter, std::set<std::string>& names,
+                       DrawnPlots& drawn) {
   const std::vector<Extension> all = extensions(set);
   if (all.empty()) return;
   doc.heading(2, "Context extension");
@@ -167,12 +302,30 @@ void extension_section(const ReportSet& set, Document& doc, Plotter& plotter, st
     GnuplotVars vars;
     if (e.trained_context > 0) vars.push_back({"trained", std::to_string(e.trained_context)});
     const std::string s = slug(e.variant);
-    plotter.plot(doc, unique_name(names, "extension_" + s), "extension", e.perplexity_plot(), vars);
+    const std::string name = unique_name(names, "extension_" + s);
+    const PlotData perplexity = e.perplexity_plot();
+    if (plotter.plot(doc, name, "extension", perplexity, vars)) drawn[e.variant] = {name, perplexity.title};
     plotter.plot(doc, unique_name(names, "loss_by_position_" + s), "loss_by_position", e.loss_by_position_plot(), vars);
+  }
+  // Across variants: one plot per method that several variants were evaluated with.
+  bool heading = false;
+  for (const std::string& method : extension_method_names(all)) {
+    const PlotData plot = extension_method_plot(all, method);
+    if (plot.series.size() < 2) continue;
+    if (!heading) {
+      doc.heading(3, "Variants compared at each method");
+      heading = true;
+    }
+    int64_t trained = 0;  // marked when every variant was trained at the same context
+    for (const Extension& e : all) trained = trained == 0 || trained == e.trained_context ? e.trained_context : -1;
+    GnuplotVars vars;
+    if (trained > 0) vars.push_back({"trained", std::to_string(trained)});
+    plotter.plot(doc, unique_name(names, "extension_method_" + slug(method)), "extension", plot, vars);
   }
 }
 
-void choice_section(const ReportSet& set, Document& doc, Plotter& plotter, std::set<std::string>& names) {
+void choice_section(const ReportSet& set, const std::string& baseline, Document& doc, Plotter& plotter,
+                    std::set<std::string>& names) {
   const std::vector<ChoiceTask> tasks = choice_tasks(set);
   if (tasks.empty()) return;
   doc.heading(2, "Multiple choice");
@@ -187,24 +340,130 @@ void choice_section(const ReportSet& set, Document& doc, Plotter& plotter, std::
     for (const std::string& m : kChoiceMetrics)
       for (const ChoiceRow& r : t.rows)
         if (r.scores.count(m) && std::find(metrics.begin(), metrics.end(), m) == metrics.end()) metrics.push_back(m);
+    bool has_chance = false, has_truncated = false;
+    for (const ChoiceRow& r : t.rows) {
+      has_chance = has_chance || std::isfinite(r.chance);
+      has_truncated = has_truncated || r.truncated.n > 0;
+    }
     std::vector<std::string> header = {"variant", "format", "items", "n"};
+    if (has_truncated) header.push_back("truncated");
+    if (has_chance) header.push_back("chance");
     for (const std::string& m : metrics) header.push_back(m == "acc_llamacpp" ? "llama.cpp score" : m);
+    const bool interval = std::find(metrics.begin(), metrics.end(), "acc") != metrics.end();
+    if (interval) header.insert(header.end(), {"acc 95% interval", "vs chance"});
     std::vector<std::vector<std::string>> rows;
     for (const ChoiceRow& r : t.rows) {
       int64_t n = 0;
       for (const auto& [m, score] : r.scores) n = std::max(n, score.value.n);
       std::vector<std::string> row = {r.variant, r.format.empty() ? kNone : r.format, format_with_commas(double(r.items)),
                                       std::to_string(n)};
+      if (has_truncated) row.push_back(r.truncated.n ? format_with_commas(r.truncated.mean) : kNone);
+      if (has_chance) row.push_back(std::isfinite(r.chance) ? fixed(r.chance, 4) : kNone);
       for (const std::string& m : metrics) {
         auto it = r.scores.find(m);
         row.push_back(it == r.scores.end() ? kNone
                                            : fixed(it->second.value.mean, 4) + " ± " + fixed(it->second.se, 4));
       }
+      if (interval) {
+        auto it = r.scores.find("acc");
+        if (it == r.scores.end()) {
+          row.insert(row.end(), {kNone, kNone});
+        } else {
+          const double z = student_t_quantile(0.975, INFINITY), mean = it->second.value.mean, se = it->second.se;
+          row.push_back("[" + fixed(mean - z * se, 4) + ", " + fixed(mean + z * se, 4) + "]");
+          row.push_back(!std::isfinite(r.chance) ? kNone
+                        : mean - z * se > r.chance ? "above chance"
+                        : mean + z * se < r.chance ? "below chance"
+                                                   : "not distinguishable from chance");
+        }
+      }
       rows.push_back(row);
     }
     doc.table(header, rows, 2);
+    if (has_truncated)
+      doc.paragraph("truncated: items whose context was cut to the model's window (their fact may be lost), mean "
+                    "over seeds.");
+    if (interval)
+      doc.paragraph("acc 95% interval: acc ± 1.960 · its standard error over items (normal approximation, as "
+                    "lm-evaluation-harness reports the error); \"vs chance\" compares it with the chance level "
+                    "(the mean over items of 1 / number of choices).");
     plotter.plot(doc, unique_name(names, "choice_" + slug(t.task)), "bars", t.bars(),
                  {{"ylabel", gnuplot_string("accuracy")}, {"groups", gnuplot_string("acc acc_norm")}});
+    GnuplotVars vars = {{"xlabel", gnuplot_string(t.difficulty().empty() ? "difficulty" : t.difficulty())}};
+    if (std::isfinite(t.chance())) vars.push_back({"chance", gnuplot_number(t.chance())});
+    plotter.plot(doc, unique_name(names, "choice_difficulty_" + slug(t.task)), "difficulty", t.difficulty_plot(), vars);
+    // acc across variants, over seeds.
+    std::vector<std::string> variants;
+    for (const ChoiceRow& r : t.rows) variants.push_back(r.variant);
+    const std::string base = pick_baseline(variants, baseline);
+    if (t.rows.size() < 2 || base.empty()) continue;
+    const ChoiceRow& b = *std::find_if(t.rows.begin(), t.rows.end(), [&](const ChoiceRow& r) { return r.variant == base; });
+    std::vector<DifferenceRow> diffs;
+    for (const ChoiceRow& r : t.rows)
+      if (r.variant != base && !r.acc_seeds.empty() && !b.acc_seeds.empty())
+        diffs.push_back({"acc", r.variant, difference_interval(b.acc_seeds, r.acc_seeds)});
+    if (diffs.empty()) continue;
+    doc.paragraph("acc of each variant − acc of " + base + " over seeds (the interval as for the final metrics: paired "
+                  "by seed, else Welch).");
+    differences_table(diffs, doc);
+  }
+}
+
+// ---- passkey retrieval ----
+
+std::string join_numbers(const std::vector<double>& values) {
+  std::string s;
+  for (double v : values) s += (s.empty() ? "" : " ") + format_significant(v, 6);
+  return s;
+}
+
+void passkey_section(const ReportSet& set, const std::string& baseline, const DrawnPlots& drawn, Document& doc,
+                     Plotter& plotter, std::set<std::string>& names) {
+  const std::vector<Passkey> all = passkeys(set);
+  if (all.empty()) return;
+  std::map<std::string, int64_t> trained;
+  for (const Extension& e : extensions(set)) trained[e.variant] = e.trained_context;
+  doc.heading(2, "Passkey retrieval");
+  doc.paragraph("The test of the position-interpolation and YaRN papers: a random key of k digits is stated once inside "
+                "filler text, at a depth f (0 = the filler's start, 1 = its end), and asked for at the end; a trial is "
+                "correct when the model's greedy continuation gives all k digits (chance 10^-k). Accuracy = correct / "
+                "trials over every depth and seed. Each variant's perplexity curve is shown again beside its passkey "
+                "curve.");
+  std::vector<std::string> variants;
+  for (const Passkey& p : all) variants.push_back(p.variant);
+  const std::string base = pick_baseline(variants, baseline);
+  for (const Passkey& p : all) {
+    doc.heading(3, p.variant);
+    std::vector<std::string> header = {"method", "finetuned steps"};
+    for (int64_t L : p.lengths) header.push_back(std::to_string(L));
+    std::vector<std::vector<std::string>> rows;
+    for (const PasskeyMethod& m : p.methods) {
+      std::vector<std::string> row = {m.name, std::to_string(m.finetuned_steps)};
+      for (int64_t L : p.lengths) {
+        auto it = m.by_length.find(L);
+        row.push_back(it == m.by_length.end() ? kNone
+                                              : fixed(it->second.accuracy(), 3) + " (" + std::to_string(it->second.correct) +
+                                                    "/" + std::to_string(it->second.trials) + ")");
+      }
+      rows.push_back(row);
+    }
+    doc.paragraph(std::to_string(p.digits) + " digits; filler: " + (p.filler.empty() ? std::string(kNone) : p.filler) +
+                  "; depths " + join_numbers(p.depths) + "; accuracy (correct/trials) by context length:");
+    doc.table(header, rows, 2);
+    auto it = drawn.find(p.variant);
+    if (it != drawn.end()) doc.plot(it->second.first, it->second.second);
+    GnuplotVars vars;
+    if (std::isfinite(p.chance)) vars.push_back({"chance", gnuplot_number(p.chance)});
+    const int64_t trained_context = p.trained_context > 0 ? p.trained_context : trained[p.variant];
+    if (trained_context > 0) vars.push_back({"trained", std::to_string(trained_context)});
+    const std::string s = slug(p.variant);
+    plotter.plot(doc, unique_name(names, "passkey_" + s), "passkey", p.accuracy_plot(), vars);
+    // Length × depth maps: the baseline's, or every variant's when there are at most two.
+    if (all.size() > 2 && p.variant != base) continue;
+    std::vector<double> lengths(p.lengths.begin(), p.lengths.end());
+    for (const PasskeyMethod& m : p.methods)
+      plotter.plot(doc, unique_name(names, "passkey_map_" + s + "_" + slug(m.name)), "heat_map", p.heat_map(m),
+                   {{"xlabels", gnuplot_string(join_numbers(lengths))}, {"ylabels", gnuplot_string(join_numbers(p.depths))}});
   }
 }
 
@@ -301,15 +560,32 @@ void check_report_folder(const std::string& out_dir) {
 
 // Writes the whole report into `out`; returns the number of plots.
 int write_report_into(const ReportSet& set, const std::string& results_dir, const fs::path& out,
-                      const fs::path& reports, const std::string& page, const std::string& gnuplot, std::ostream& err);
+                      const fs::path& reports, const std::string& page, const std::string& gnuplot,
+                      const ReportOptions& options, std::ostream& err);
 
 }  // namespace
 
-ReportOutcome write_report(const std::string& results_dir, const std::string& out_dir, std::ostream& err) {
+ReportOutcome write_report(const std::string& results_dir, const std::string& out_dir, std::ostream& err,
+                           const ReportOptions& options) {
   const ReportSet set = collect_results(results_dir, out_dir, err);
   if (set.results.empty())
     throw std::runtime_error(results_dir + ": no Ablate results found (no *.json file with \"format\": \"" +
                              std::string(kResultFormat) + "\")");
+  if (!options.baseline.empty() &&
+      std::none_of(set.variants.begin(), set.variants.end(), [&](const Variant& v) { return v.name == options.baseline; })) {
+    std::string known;
+    for (const Variant& v : set.variants) known += (known.empty() ? "" : ", ") + v.name;
+    throw std::runtime_error("--baseline " + options.baseline + ": no such variant in " + results_dir + " (variants: " +
+                             known + ")");
+  }
+  std::string chromium;
+  if (options.screenshot) {
+    const auto found = find_chromium();
+    if (!found)
+      throw std::runtime_error("--screenshot: Chromium not found: install the chromium package (scripts/setup does), "
+                               "or set ABLATE_CHROMIUM to the browser");
+    chromium = *found;
+  }
   const fs::path reports = reports_dir();
   const fs::path template_path = reports / "template.html";
   std::string page;
@@ -330,7 +606,8 @@ ReportOutcome write_report(const std::string& results_dir, const std::string& ou
   const fs::path out = make_staging_folder(target);
   int plots = 0;
   try {
-    plots = write_report_into(set, results_dir, out, reports, page, gnuplot, err);
+    plots = write_report_into(set, results_dir, out, reports, page, gnuplot, options, err);
+    if (options.screenshot) screenshot_page(chromium, (out / "index.html").string(), (out / "screenshot.png").string());
     swap_in_folder(out.string(), target);
   } catch (...) {
     std::error_code ec;
@@ -347,7 +624,8 @@ ReportOutcome write_report(const std::string& results_dir, const std::string& ou
 namespace {
 
 int write_report_into(const ReportSet& set, const std::string& results_dir, const fs::path& out,
-                      const fs::path& reports, const std::string& page, const std::string& gnuplot, std::ostream& err) {
+                      const fs::path& reports, const std::string& page, const std::string& gnuplot,
+                      const ReportOptions& options, std::ostream& err) {
   try {
     fs::create_directories(out / "plots");
     fs::create_directories(out / "data");
@@ -357,16 +635,21 @@ int write_report_into(const ReportSet& set, const std::string& results_dir, cons
   Plotter plotter(gnuplot, reports / "gnuplot", out, err);
   Document doc;
   std::set<std::string> names = {"train_loss", "validation_curve", "validation_loss", "train_tokens_per_second",
-                                 "kv_cache", "prefill", "decode"};
+                                 "validation_loss_difference", "kv_cache", "prefill", "decode"};
   std::string variants;
-  for (const Variant& v : set.variants) variants += (variants.empty() ? "" : ", ") + v.name;
+  for (const Variant& v : set.variants) {
+    variants += (variants.empty() ? "" : ", ") + v.name;
+    plotter.line_type(v.name);  // each variant's line style, in variant order
+  }
   doc.paragraph(std::to_string(set.results.size()) + " results from " + results_dir + "; " +
                 std::to_string(set.variants.size()) + " variants: " + variants + ". Generated " +
                 iso8601_utc(std::chrono::system_clock::now()) + ".");
   training_section(set, doc, plotter);
-  metrics_section(set, doc, plotter);
-  extension_section(set, doc, plotter, names);
-  choice_section(set, doc, plotter, names);
+  metrics_section(set, options.baseline, doc, plotter);
+  DrawnPlots extension_plots;
+  extension_section(set, doc, plotter, names, extension_plots);
+  choice_section(set, options.baseline, doc, plotter, names);
+  passkey_section(set, options.baseline, extension_plots, doc, plotter, names);
   efficiency_section(set, doc, plotter);
   files_section(set, results_dir, doc);
 
@@ -380,16 +663,20 @@ int write_report_into(const ReportSet& set, const std::string& results_dir, cons
 
 int report_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::string results_dir, out_dir;
+  ReportOptions options;
   CommandLine line("report",
                    "Plots (PNG, SVG), tables, OUT/index.html and OUT/report.md from every result JSON file under\n"
                    "RESULTS_DIR (files that are not Ablate results are reported and skipped). Needs gnuplot; the\n"
                    "scripts and the page template are in the source tree's reports/ (ABLATE_REPORTS_DIR: another).");
   line.argument("RESULTS_DIR", "results folder", results_dir)
       .option({"-o", "--output"}, "OUT", "the report folder (default RESULTS_DIR/report)", out_dir)
+      .option({"--baseline"}, "NAME", "the variant differences are taken from (default: the first)", options.baseline)
+      .flag("--screenshot", "also OUT/screenshot.png, the page in headless Chromium (1280 pixels wide)",
+            options.screenshot)
       .usage_note("   (OUT defaults to RESULTS_DIR/report)");
   if (const auto exit = line.parse(args, out, err)) return *exit;
   if (out_dir.empty()) out_dir = (fs::path(results_dir) / "report").string();
-  const ReportOutcome o = write_report(results_dir, out_dir, err);
+  const ReportOutcome o = write_report(results_dir, out_dir, err, options);
   out << "report: " << results_dir << " -> " << o.index << " (" << o.results << " results, " << o.plots << " plots)\n";
   return 0;
 }

@@ -226,10 +226,16 @@ std::vector<const ReportResult*> latest_per_seed(const Variant& variant, const s
   return latest_by_seed(variant, [&](const ReportResult& r) { return has(r.json); });
 }
 
+std::vector<SeedValue> seed_values(const Variant& variant, const std::function<std::optional<double>(const json&)>& get) {
+  std::vector<SeedValue> values;
+  for (const ReportResult* r : latest_by_seed(variant, [&](const ReportResult& x) { return get(x.json).has_value(); }))
+    values.push_back({r->seed, *get(r->json)});
+  return values;
+}
+
 std::vector<double> per_seed(const Variant& variant, const std::function<std::optional<double>(const json&)>& get) {
   std::vector<double> values;
-  for (const ReportResult* r : latest_by_seed(variant, [&](const ReportResult& x) { return get(x.json).has_value(); }))
-    values.push_back(*get(r->json));
+  for (const SeedValue& s : seed_values(variant, get)) values.push_back(s.value);
   return values;
 }
 
@@ -338,6 +344,9 @@ PlotData validation_curve_plot(const ReportSet& set) {
 
 // ---- section 2 ----
 
+const std::vector<std::string> kMetricNames = {"parameters",      "validation loss", "perplexity", "train tokens/s",
+                                               "parameter bytes", "optimizer bytes", "peak RSS",   "KV cache bytes/token"};
+
 std::vector<MetricsRow> metrics_rows(const ReportSet& set) {
   auto val_loss = [](const json& j) -> std::optional<double> {
     if (auto v = number_at(j, "metrics.validation.loss")) return v;
@@ -363,6 +372,19 @@ std::vector<MetricsRow> metrics_rows(const ReportSet& set) {
     for (const ReportResult* r : latest_per_seed(v, [](const json& j) { return number_at(j, "metrics.peak_rss_bytes").has_value(); }))
       row.peak_rss_process_wide = row.peak_rss_process_wide || string_at(r->json, "metrics.peak_rss_scope") != "run";
     row.kv_bytes_per_token = summarize(per_seed(v, metric("metrics.kv_cache_bytes_per_token")));
+    const std::vector<std::function<std::optional<double>(const json&)>> getters = {
+        metric("metrics.parameters"),
+        val_loss,
+        [&](const json& j) -> std::optional<double> {
+          if (auto loss = val_loss(j)) return std::exp(*loss);
+          return std::nullopt;
+        },
+        metric("metrics.train_tokens_per_second"),
+        metric("metrics.parameter_bytes"),
+        metric("metrics.optimizer_bytes"),
+        metric("metrics.peak_rss_bytes"),
+        metric("metrics.kv_cache_bytes_per_token")};
+    for (size_t i = 0; i < kMetricNames.size(); ++i) row.seeds[kMetricNames[i]] = seed_values(v, getters[i]);
     rows.push_back(row);
   }
   return rows;
@@ -396,6 +418,7 @@ KvCachePlot kv_cache_plot(const ReportSet& set) {
   KvCachePlot out;
   out.plot.title = "KV cache at context (analytic: bytes/token x context)";
   out.plot.columns = {"context", "bytes", "MiB"};
+  out.plot.y_column = 2;
   auto analytic = [&](const std::string& name, double per_token) {
     Series s{name, {}};
     for (int64_t context = 128; context <= 32768; context *= 2)
@@ -426,13 +449,32 @@ KvCachePlot kv_cache_plot(const ReportSet& set) {
 
 // ---- section 3 ----
 
+namespace {
+
+// The last-finished result per seed whose `section` holds a "methods" array (extend, passkey).
+std::vector<const ReportResult*> with_methods(const Variant& v, const char* section) {
+  return latest_per_seed(v, [section](const json& j) {
+    return j.contains(section) && j[section].is_object() && j[section].contains("methods") &&
+           j[section]["methods"].is_array();
+  });
+}
+
+// The item called `name`, appended (default-made) when there is none yet.
+template <typename T>
+T& named(std::vector<T>& items, const std::string& name) {
+  auto it = std::find_if(items.begin(), items.end(), [&](const T& x) { return x.name == name; });
+  if (it != items.end()) return *it;
+  items.emplace_back();
+  items.back().name = name;
+  return items.back();
+}
+
+}  // namespace
+
 std::vector<Extension> extensions(const ReportSet& set) {
   std::vector<Extension> out;
   for (const Variant& v : set.variants) {
-    const auto results = latest_per_seed(v, [](const json& j) {
-      return j.contains("extend") && j["extend"].is_object() && j["extend"].contains("methods") &&
-             j["extend"]["methods"].is_array();
-    });
+    const auto results = with_methods(v, "extend");
     if (results.empty()) continue;
     Extension e;
     e.variant = v.name;
@@ -448,12 +490,7 @@ std::vector<Extension> extensions(const ReportSet& set) {
       for (const json& m : ext["methods"]) {
         if (!m.is_object() || !m.contains("name") || !m["name"].is_string()) continue;
         const std::string name = m["name"].get<std::string>();
-        auto method = std::find_if(e.methods.begin(), e.methods.end(), [&](const ExtensionMethod& x) { return x.name == name; });
-        if (method == e.methods.end()) {
-          e.methods.emplace_back();
-          e.methods.back().name = name;
-          method = e.methods.end() - 1;
-        }
+        ExtensionMethod* method = &named(e.methods, name);
         if (!m.contains("points") || !m["points"].is_array()) continue;
         for (const json& p : m["points"]) {
           const auto length = count_in(p, "length");
@@ -511,18 +548,23 @@ std::vector<Extension> extensions(const ReportSet& set) {
   return out;
 }
 
+namespace {
+// A method's applicable points: rows length perplexity loss n_seeds.
+Series perplexity_series(const std::string& name, const ExtensionMethod& m) {
+  Series s{name, {}};
+  for (const auto& [L, cell] : m.by_length)
+    if (cell.applicable)
+      s.rows.push_back({double(L), cell.perplexity.mean, cell.loss.mean, double(cell.perplexity.n)});
+  return s;
+}
+}  // namespace
+
 PlotData Extension::perplexity_plot() const {
   PlotData plot;
   plot.title = "Perplexity vs context: " + variant +
                (seeds > 1 ? " (mean of " + std::to_string(seeds) + " seeds)" : "");
   plot.columns = {"length", "perplexity", "loss", "n_seeds"};
-  for (const ExtensionMethod& m : methods) {
-    Series s{m.name, {}};
-    for (const auto& [L, cell] : m.by_length)
-      if (cell.applicable)
-        s.rows.push_back({double(L), cell.perplexity.mean, cell.loss.mean, double(cell.perplexity.n)});
-    plot.series.push_back(s);
-  }
+  for (const ExtensionMethod& m : methods) plot.series.push_back(perplexity_series(m.name, m));
   return plot;
 }
 
@@ -559,6 +601,11 @@ std::vector<ChoiceTask> choice_tasks(const ReportSet& set) {
       ChoiceRow row;
       row.variant = v.name;
       std::map<std::string, std::vector<double>> values, errors;
+      std::vector<double> chance, truncated;
+      struct BinSamples {
+        std::vector<double> items, acc, se, acc_norm;
+      };
+      std::map<double, BinSamples> bins;
       for (const ReportResult* r : latest_per_seed(v, of_task)) {
         const json& c = r->json["choice"];
         row.format = string_at(c, "format");
@@ -567,8 +614,33 @@ std::vector<ChoiceTask> choice_tasks(const ReportSet& set) {
           if (auto x = number_in(c, metric.c_str())) values[metric].push_back(*x);
           if (auto x = number_in(c, (metric + "_stderr").c_str())) errors[metric].push_back(*x);
         }
+        if (auto x = number_in(c, "chance")) chance.push_back(*x);
+        if (auto x = number_in(c, "truncated")) truncated.push_back(*x);
+        const json* bin_list = find_path(c, "difficulty.bins");
+        if (!bin_list || !bin_list->is_array()) continue;
+        if (row.difficulty.empty()) row.difficulty = string_at(c, "difficulty.name");
+        for (const json& b : *bin_list) {
+          const auto value = number_in(b, "value"), acc = number_in(b, "acc");
+          if (!value || !acc) continue;
+          BinSamples& samples = bins[*value];
+          samples.acc.push_back(*acc);
+          if (auto x = number_in(b, "items")) samples.items.push_back(*x);
+          if (auto x = number_in(b, "acc_stderr")) samples.se.push_back(*x);
+          if (auto x = number_in(b, "acc_norm")) samples.acc_norm.push_back(*x);
+        }
       }
       for (const auto& [metric, v] : values) row.scores[metric] = {summarize(v), summarize(errors[metric]).mean};
+      row.acc_seeds = seed_values(v, [&](const json& j) -> std::optional<double> {
+        return of_task(j) ? number_in(j["choice"], "acc") : std::nullopt;
+      });
+      if (!chance.empty()) row.chance = summarize(chance).mean;
+      row.truncated = summarize(truncated);
+      for (const auto& [value, samples] : bins) {
+        DifficultyBin& bin = row.bins[value];
+        bin.items = static_cast<int64_t>(std::llround(summarize(samples.items).mean));
+        bin.acc = {summarize(samples.acc), summarize(samples.se).mean};
+        bin.acc_norm = {summarize(samples.acc_norm), 0};
+      }
       auto task = std::find_if(tasks.begin(), tasks.end(), [&](const ChoiceTask& t) { return t.task == name; });
       if (task == tasks.end()) {
         tasks.push_back({name, {}});
@@ -594,6 +666,133 @@ PlotData ChoiceTask::bars() const {
     }
     plot.series.push_back(s);
   }
+  return plot;
+}
+
+PlotData ChoiceTask::difficulty_plot() const {
+  PlotData plot;
+  const std::string axis = difficulty();
+  plot.title = "Multiple choice: " + (task.empty() ? std::string("(unnamed task)") : task) + ", accuracy by " +
+               (axis.empty() ? std::string("difficulty") : axis) + " (mean over seeds, error bar = standard error)";
+  plot.columns = {"value", "acc", "stderr", "items", "acc_norm"};
+  for (const ChoiceRow& r : rows) {
+    Series s{r.variant, {}};
+    for (const auto& [value, bin] : r.bins)
+      s.rows.push_back({value, bin.acc.value.mean, bin.acc.se, double(bin.items),
+                        bin.acc_norm.value.n ? bin.acc_norm.value.mean : NAN});
+    plot.series.push_back(s);
+  }
+  return plot;
+}
+
+std::string ChoiceTask::difficulty() const {
+  for (const ChoiceRow& r : rows)
+    if (!r.bins.empty()) return r.difficulty;
+  return "";
+}
+
+double ChoiceTask::chance() const {
+  std::vector<double> values;
+  for (const ChoiceRow& r : rows)
+    if (std::isfinite(r.chance)) values.push_back(r.chance);
+  return values.empty() ? NAN : summarize(values).mean;
+}
+
+// ---- section 4b ----
+
+std::vector<Passkey> passkeys(const ReportSet& set) {
+  std::vector<Passkey> out;
+  for (const Variant& v : set.variants) {
+    const auto results = with_methods(v, "passkey");
+    if (results.empty()) continue;
+    Passkey p;
+    p.variant = v.name;
+    p.seeds = static_cast<int64_t>(results.size());
+    std::set<int64_t> lengths;
+    std::set<double> depths;
+    std::vector<double> chance;
+    for (const ReportResult* r : results) {
+      const json& k = r->json["passkey"];
+      if (auto x = count_in(k, "digits")) p.digits = *x;
+      if (auto x = count_in(k, "trained_context")) p.trained_context = *x;
+      if (auto x = number_in(k, "chance")) chance.push_back(*x);
+      if (p.filler.empty()) p.filler = string_at(k, "filler");
+      for (const json& m : k["methods"]) {
+        if (!m.is_object() || !m.contains("name") || !m["name"].is_string()) continue;
+        const std::string name = m["name"].get<std::string>();
+        PasskeyMethod* method = &named(p.methods, name);
+        if (auto steps = count_in(m, "finetuned_steps")) method->finetuned_steps = *steps;
+        if (!m.contains("points") || !m["points"].is_array()) continue;
+        for (const json& point : m["points"]) {
+          const auto length = count_in(point, "length"), trials = count_in(point, "trials"),
+                     correct = count_in(point, "correct");
+          const auto depth = number_in(point, "depth");
+          if (!length || !depth || !trials || !correct || *trials <= 0) continue;
+          lengths.insert(*length);
+          depths.insert(*depth);
+          for (PasskeyCell* cell : {&method->cells[{*length, *depth}], &method->by_length[*length]}) {
+            cell->correct += *correct;
+            cell->trials += *trials;
+          }
+        }
+      }
+    }
+    if (!chance.empty()) p.chance = summarize(chance).mean;
+    p.lengths.assign(lengths.begin(), lengths.end());
+    p.depths.assign(depths.begin(), depths.end());
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+PlotData Passkey::accuracy_plot() const {
+  PlotData plot;
+  plot.title = "Passkey retrieval: " + variant + ", accuracy vs context (" + std::to_string(digits) +
+               " digits, averaged over depths" + (seeds > 1 ? " and " + std::to_string(seeds) + " seeds" : "") + ")";
+  plot.columns = {"length", "accuracy", "correct", "trials"};
+  for (const PasskeyMethod& m : methods) {
+    Series s{m.name, {}};
+    for (const auto& [L, cell] : m.by_length)
+      s.rows.push_back({double(L), cell.accuracy(), double(cell.correct), double(cell.trials)});
+    plot.series.push_back(s);
+  }
+  return plot;
+}
+
+PlotData Passkey::heat_map(const PasskeyMethod& method) const {
+  PlotData plot;
+  plot.title = "Passkey retrieval: " + variant + ", " + method.name + ", accuracy by context length and key depth";
+  plot.columns = {"length_index", "depth_index", "accuracy", "length", "depth"};
+  Series s{method.name, {}};
+  for (size_t i = 0; i < lengths.size(); ++i)
+    for (size_t j = 0; j < depths.size(); ++j) {
+      auto it = method.cells.find({lengths[i], depths[j]});
+      s.rows.push_back({double(i), double(j), it == method.cells.end() ? NAN : it->second.accuracy(), double(lengths[i]),
+                        depths[j]});
+    }
+  plot.series.push_back(s);
+  plot.y_column = 1;
+  return plot;
+}
+
+// ---- section 3, across variants ----
+
+std::vector<std::string> extension_method_names(const std::vector<Extension>& all) {
+  std::vector<std::string> names;
+  for (const Extension& e : all)
+    for (const ExtensionMethod& m : e.methods)
+      if (std::find(names.begin(), names.end(), m.name) == names.end()) names.push_back(m.name);
+  return names;
+}
+
+PlotData extension_method_plot(const std::vector<Extension>& all, const std::string& method) {
+  PlotData plot;
+  plot.title = "Perplexity vs context at " + method + ", one line per variant (means over seeds)";
+  plot.columns = {"length", "perplexity", "loss", "n_seeds"};
+  for (const Extension& e : all)
+    for (const ExtensionMethod& m : e.methods) {
+      if (m.name == method) plot.series.push_back(perplexity_series(e.variant, m));
+    }
   return plot;
 }
 

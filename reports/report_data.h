@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "reports/statistics.h"
+
 namespace ablate {
 
 struct ReportResult {
@@ -62,6 +64,9 @@ std::optional<double> number_at(const nlohmann::json& j, const std::string& dott
 // a value. Ordered by seed.
 std::vector<double> per_seed(const Variant& variant,
                              const std::function<std::optional<double>(const nlohmann::json&)>& get);
+// The same values with their seeds ("" for a result without a seed, which pairs with nothing).
+std::vector<SeedValue> seed_values(const Variant& variant,
+                                   const std::function<std::optional<double>(const nlohmann::json&)>& get);
 // The last-finished result per seed among those that satisfy `has`, ordered by seed.
 std::vector<const ReportResult*> latest_per_seed(const Variant& variant,
                                                  const std::function<bool(const nlohmann::json&)>& has);
@@ -87,6 +92,7 @@ struct PlotData {
   std::string title;                 // also the .dat header
   std::vector<std::string> columns;  // the row columns, named in the header
   std::vector<Series> series;
+  size_t y_column = 1;               // the row column drawn on the y axis (0-based)
   bool empty() const;                // no series, or no rows in any
 };
 
@@ -108,7 +114,12 @@ struct MetricsRow {
   // Some seed's peak_rss_bytes is the whole process's (peak_rss_scope "process", or absent in an
   // older result), not its run's alone.
   bool peak_rss_process_wide = false;
+  // Each metric's values per seed, by its name in kMetricNames (perplexity: exp of each seed's loss).
+  std::map<std::string, std::vector<SeedValue>> seeds;
 };
+// The final metrics, in table order: "parameters", "validation loss", "perplexity", "train tokens/s",
+// "parameter bytes", "optimizer bytes", "peak RSS", "KV cache bytes/token".
+extern const std::vector<std::string> kMetricNames;
 std::vector<MetricsRow> metrics_rows(const ReportSet& set);
 // Bars (rows: group mean std) of the validation loss and of the training tokens/s.
 PlotData validation_loss_bars(const std::vector<MetricsRow>& rows);
@@ -155,10 +166,20 @@ struct ChoiceScore {
   Stat value;
   double se = 0;  // standard error over items
 };
+// One bin of the task's difficulty axis (choice.difficulty.bins), seeds averaged.
+struct DifficultyBin {
+  int64_t items = 0;
+  ChoiceScore acc, acc_norm;
+};
 struct ChoiceRow {
   std::string variant, format;
   int64_t items = 0;
   std::map<std::string, ChoiceScore> scores;  // by metric name (kChoiceMetrics present in the results)
+  std::vector<SeedValue> acc_seeds;           // acc per seed
+  double chance = NAN;                        // mean over items of 1/len(choices), if the results say
+  Stat truncated;                             // items whose context was cut to the window, over seeds
+  std::string difficulty;                     // the axis' name ("" without one)
+  std::map<double, DifficultyBin> bins;       // by the axis value
 };
 // The scores read, in table order: lm-eval's acc, acc_norm, acc_bytes and llama.cpp's HellaSwag score.
 extern const std::vector<std::string> kChoiceMetrics;
@@ -166,8 +187,44 @@ struct ChoiceTask {
   std::string task;
   std::vector<ChoiceRow> rows;
   PlotData bars() const;  // rows: group (0 acc, 1 acc_norm) value stderr
+  // Accuracy against the difficulty axis, one series per variant with bins: rows: value acc
+  // stderr items acc_norm.
+  PlotData difficulty_plot() const;
+  std::string difficulty() const;  // the first row's axis name ("" when no row has bins)
+  double chance() const;           // the rows' chance level (NaN when none says)
 };
 std::vector<ChoiceTask> choice_tasks(const ReportSet& set);
+
+// Section 4b: passkey retrieval (result "passkey"), one per variant; correct and trials summed
+// over seeds, so an accuracy is correct / trials over every seed's trials.
+struct PasskeyCell {
+  int64_t correct = 0, trials = 0;
+  double accuracy() const { return trials > 0 ? double(correct) / double(trials) : NAN; }
+};
+struct PasskeyMethod {
+  std::string name;
+  int64_t finetuned_steps = 0;
+  std::map<std::pair<int64_t, double>, PasskeyCell> cells;  // (length, depth)
+  std::map<int64_t, PasskeyCell> by_length;                 // summed over depths
+};
+struct Passkey {
+  std::string variant, filler;
+  int64_t digits = 0, seeds = 0;
+  int64_t trained_context = 0;  // 0 when the results do not say
+  double chance = NAN;
+  std::vector<int64_t> lengths;
+  std::vector<double> depths;
+  std::vector<PasskeyMethod> methods;
+  PlotData accuracy_plot() const;  // one series per method: rows: length accuracy correct trials
+  // The method's length × depth grid: rows: length_index depth_index accuracy length depth.
+  PlotData heat_map(const PasskeyMethod& method) const;
+};
+std::vector<Passkey> passkeys(const ReportSet& set);
+
+// Perplexity against length at one extension method, one series per variant that has it
+// (rows: length perplexity loss n_seeds); the methods in order of first appearance.
+std::vector<std::string> extension_method_names(const std::vector<Extension>& all);
+PlotData extension_method_plot(const std::vector<Extension>& all, const std::string& method);
 
 // Section 5: efficiency benchmarks, one row per benchmarked model (named "model" when one variant
 // holds bench results, else "variant/model"; seeds averaged).

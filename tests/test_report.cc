@@ -9,12 +9,14 @@
 
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "experiments/cli.h"
 #include "harness/common/format.h"
+#include "reports/plotter.h"
 #include "reports/report_data.h"
 #include "tests/test_support.h"
 
@@ -114,6 +116,53 @@ json choice_fixture(const std::string& variant, int seed, double acc) {
   return r;
 }
 
+// Schema fixture (the choice section's task fields, common to the built-in tasks): chance,
+// truncation and accuracy by a difficulty axis (distance 1, 2, 4), acc falling with distance.
+json difficulty_fixture(const std::string& variant, int seed, double offset) {
+  json r = result_fixture("choice", variant + "_seed=" + std::to_string(seed), seed, variant);
+  json bins = json::array();
+  for (int d : {1, 2, 4})
+    bins.push_back({{"value", d}, {"items", 100}, {"acc", 0.9 - 0.1 * d + offset}, {"acc_stderr", 0.04},
+                    {"acc_norm", 0.85 - 0.1 * d + offset}});
+  r["choice"] = {{"task", "facts"}, {"format", "builtin"}, {"items", 300}, {"acc", 0.6 + offset}, {"acc_stderr", 0.028},
+                 {"acc_norm", 0.55 + offset}, {"acc_norm_stderr", 0.029}, {"chance", 0.25}, {"truncated", 12 + seed},
+                 {"difficulty", {{"name", "distance (sentences)"}, {"bins", bins}}}};
+  return r;
+}
+
+// Schema fixture (the passkey section): two methods on a 2 × 3 grid of lengths and depths, 5
+// trials each; `correct(method, length index, depth index)` gives the count.
+json passkey_fixture(const std::string& name, int seed, const std::function<int(int, int, int)>& correct) {
+  json r = result_fixture("passkey", name, seed);
+  const std::vector<int64_t> lengths = {64, 256};
+  const std::vector<double> depths = {0, 0.5, 1};
+  json methods = json::array();
+  int method = 0;
+  for (const std::string m : {"none", "yarn"}) {
+    json points = json::array();
+    for (size_t i = 0; i < lengths.size(); ++i)
+      for (size_t j = 0; j < depths.size(); ++j) {
+        const int c = correct(method, static_cast<int>(i), static_cast<int>(j));
+        points.push_back({{"length", lengths[i]}, {"depth", depths[j]}, {"trials", 5}, {"correct", c}, {"accuracy", c / 5.0}});
+      }
+    methods.push_back({{"name", m}, {"scaling", {{"type", m}}}, {"finetuned_steps", m == "yarn" ? 20 : 0}, {"points", points}});
+    ++method;
+  }
+  r["passkey"] = {{"digits", 5},      {"trials", 5},         {"filler", "synthetic"}, {"chance", 1e-5},
+                  {"lengths", lengths}, {"depths", depths}, {"methods", methods}};
+  return r;
+}
+
+// A run's final metrics for the statistics tests: validation loss `loss`, the rest fixed.
+json metrics_fixture(const std::string& variant, int seed, double loss) {
+  json r = result_fixture("run", variant + "_seed=" + std::to_string(seed), seed, variant);
+  r["metrics"] = {{"validation", {{"loss", loss}, {"perplexity", std::exp(loss)}}},
+                  {"parameters", variant == "small" ? 800 : 1000},
+                  {"train_tokens_per_second", 5000 + 10 * seed},
+                  {"kv_cache_bytes_per_token", 256}};
+  return r;
+}
+
 // Schema fixture (the efficiency section): three attention layouts, timed at three contexts.
 json bench_fixture() {
   json r = result_fixture("bench", "attention_bench", 0);
@@ -180,12 +229,14 @@ TEST_F(ReportTest, SweepAndFixturesGiveEveryPlotDataFileAndTable) {
   const std::string out = file("out");
   ASSERT_EQ(report({file("results"), "-o", out}), 0) << err_.str();
   EXPECT_EQ(err_.str(), "");
-  EXPECT_EQ(out_.str(), "report: " + file("results") + " -> " + out + "/index.html (11 results, 12 plots)\n");
+  EXPECT_EQ(out_.str(), "report: " + file("results") + " -> " + out + "/index.html (11 results, 16 plots)\n");
 
   const std::vector<std::string> plots = {"train_loss", "validation_curve", "validation_loss", "train_tokens_per_second",
-                                          "kv_cache", "extension_rope_base", "loss_by_position_rope_base",
-                                          "extension_rope_theta=500", "loss_by_position_rope_theta=500",
-                                          "choice_synthetic", "prefill", "decode"};
+                                          "validation_loss_difference", "kv_cache", "extension_rope_base",
+                                          "loss_by_position_rope_base", "extension_rope_theta=500",
+                                          "loss_by_position_rope_theta=500", "extension_method_none",
+                                          "extension_method_linear", "extension_method_yarn", "choice_synthetic",
+                                          "prefill", "decode"};
   const std::string html = testing::read_bytes(out + "/index.html");
   const std::string md = testing::read_bytes(out + "/report.md");
   // The body appears once: the template's comments (which name the placeholders) are not filled.
@@ -306,6 +357,11 @@ TEST_F(ReportTest, SweepAndFixturesGiveEveryPlotDataFileAndTable) {
     EXPECT_EQ(position.at("yarn @ 512").size(), 8u);
   }
   EXPECT_THAT(md, HasSubstr("| linear | 20.000 | 24.000 | 29.000 | n/a |"));
+  // Across variants: one plot per method, one series per variant.
+  const DatSeries at_yarn = read_dat(out + "/data/extension_method_yarn.dat");
+  ASSERT_EQ(at_yarn.size(), 2u);
+  EXPECT_NEAR(at_yarn.at("rope_theta=500").back()[1], 27 * 1.1, 1e-9);
+  EXPECT_EQ(read_dat(out + "/data/extension_method_linear.dat").at("rope_base").size(), 3u);
   EXPECT_THAT(md, HasSubstr("factor 8 exceeds the tested range"));
 
   // Multiple choice: one series per variant, acc and acc_norm, seeds averaged.
@@ -490,6 +546,147 @@ TEST_F(ReportTest, TheSameVariantOfTwoSweepsStaysApart) {
   ASSERT_EQ(set.variants.size(), 2u);
   std::set<std::string> names = {set.variants[0].name, set.variants[1].name};
   EXPECT_EQ(names, (std::set<std::string>{"four_axes/gelu", "four_axes_text/gelu"}));
+}
+
+// The statistics of the final metrics: per-seed values, and each variant's difference from the
+// baseline with its 95% interval, paired by seed; the marks for an interval containing 0 and for
+// one seed; --baseline; bars from 0.
+TEST_F(ReportTest, DifferencesFromTheBaselineHaveIntervalsPairedBySeed) {
+  const std::map<std::string, std::vector<double>> losses = {
+      {"base", {2.0, 2.1, 2.2}}, {"better", {1.90, 1.99, 2.11}}, {"same", {2.02, 2.07, 2.21}}, {"single", {2.5}}};
+  for (const auto& [variant, values] : losses)
+    for (size_t seed = 0; seed < values.size(); ++seed)
+      write_json("r/" + variant + std::to_string(seed) + "/result.json", metrics_fixture(variant, int(seed), values[seed]));
+  ASSERT_EQ(report({file("r"), "-o", file("out")}), 0) << err_.str();
+  EXPECT_EQ(err_.str(), "");
+  const std::string md = testing::read_bytes(file("out/report.md"));
+  EXPECT_THAT(md, HasSubstr("### Differences from the baseline (base)"));
+  // better − base per seed: −0.10, −0.11, −0.09: mean −0.1, sd 0.01, ± t(0.975, 2) · 0.01 / √3.
+  const double half = 4.302652729749464 * 0.01 / std::sqrt(3.0);
+  EXPECT_THAT(md, HasSubstr("| validation loss | better | -0.1000 | [" + format_fixed(-0.1 - half, 4) + ", " +
+                            format_fixed(-0.1 + half, 4) + "] | paired, 3 seeds |  |"));
+  // same − base: +0.02, −0.03, +0.01: the interval contains 0.
+  EXPECT_THAT(md, HasSubstr("| validation loss | same | 0.0000 | "));
+  EXPECT_THAT(md, HasSubstr("| paired, 3 seeds | not distinguishable with 3 seeds |"));
+  EXPECT_THAT(md, HasSubstr("| validation loss | single | +0.4000 | — | n = 1: no interval | n = 1: no interval |"));
+  // Perplexity per seed is exp of the seed's loss; tokens/s differ by 10 per seed at every
+  // variant, so its paired interval is the point 0.
+  EXPECT_THAT(md, HasSubstr("| train tokens/s | better | 0 | [0, 0] | paired, 3 seeds | not distinguishable with 3 seeds |"));
+  const double ppl = (std::exp(1.90) - std::exp(2.0) + std::exp(1.99) - std::exp(2.1) + std::exp(2.11) - std::exp(2.2)) / 3;
+  EXPECT_THAT(md, HasSubstr("| perplexity | better | " + format_fixed(ppl, 3) + " | ["));
+  // Per-seed values: the columns that vary between seeds.
+  EXPECT_THAT(md, HasSubstr("| variant | seed | validation loss | perplexity | train tokens/s |\n"));
+  EXPECT_THAT(md, HasSubstr("| better | 1 | 1.9900 | " + format_fixed(std::exp(1.99), 3) + " | 5010 |"));
+  // The forest plot: one series per variant, rows difference index low high.
+  const DatSeries forest = read_dat(file("out/data/validation_loss_difference.dat"));
+  ASSERT_EQ(forest.size(), 3u);
+  EXPECT_NEAR(forest.at("better")[0][0], -0.1, 1e-12);
+  EXPECT_NEAR(forest.at("better")[0][2], -0.1 - half, 1e-9);
+  EXPECT_EQ(forest.at("single")[0][2], forest.at("single")[0][3]);  // no interval: the point alone
+  expect_png_and_svg(file("out"), "validation_loss_difference");
+  // The loss bars start at 0: the caption no longer names a cut axis, and 0 is a tick of the axis.
+  const std::string html = testing::read_bytes(file("out/index.html"));
+  EXPECT_THAT(html, Not(HasSubstr("y axis from")));
+  EXPECT_THAT(testing::read_bytes(file("out/plots/validation_loss.svg")), HasSubstr("> 0</text>"));
+
+  // Another baseline.
+  ASSERT_EQ(report({file("r"), "-o", file("out"), "--baseline", "better"}), 0) << err_.str();
+  const std::string md2 = testing::read_bytes(file("out/report.md"));
+  EXPECT_THAT(md2, HasSubstr("### Differences from the baseline (better)"));
+  EXPECT_THAT(md2, HasSubstr("| validation loss | base | +0.1000 | [+" + format_fixed(0.1 - half, 4) + ", +"));
+  EXPECT_EQ(report({file("r"), "-o", file("out"), "--baseline", "nope"}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("--baseline nope: no such variant in " + file("r") +
+                                    " (variants: base, better, same, single)"));
+}
+
+// The built-in tasks' fields: chance and truncation in the table, acc's interval against chance,
+// accuracy by the difficulty axis per variant, and acc's differences over seeds.
+TEST_F(ReportTest, ChoiceTasksShowChanceTruncationAndDifficulty) {
+  for (int seed : {0, 1}) {
+    write_json("r/a" + std::to_string(seed) + ".json", difficulty_fixture("a", seed, 0.0));
+    write_json("r/b" + std::to_string(seed) + ".json", difficulty_fixture("b", seed, 0.05 + 0.01 * seed));
+  }
+  ASSERT_EQ(report({file("r"), "-o", file("out")}), 0) << err_.str();
+  EXPECT_EQ(err_.str(), "");
+  const std::string md = testing::read_bytes(file("out/report.md"));
+  EXPECT_THAT(md, HasSubstr("| variant | format | items | n | truncated | chance | acc | acc_norm | acc 95% interval | vs chance |"));
+  const double z = 1.959963984540054;
+  EXPECT_THAT(md, HasSubstr("| a | builtin | 300 | 2 | 13 | 0.2500 | 0.6000 ± 0.0280 | 0.5500 ± 0.0290 | [" +
+                            format_fixed(0.6 - z * 0.028, 4) + ", " + format_fixed(0.6 + z * 0.028, 4) +
+                            "] | above chance |"));
+  const DatSeries bins = read_dat(file("out/data/choice_difficulty_facts.dat"));
+  ASSERT_EQ(bins.size(), 2u);
+  ASSERT_EQ(bins.at("a").size(), 3u);
+  EXPECT_EQ(bins.at("a")[2][0], 4);
+  EXPECT_NEAR(bins.at("a")[2][1], 0.5, 1e-12);
+  EXPECT_NEAR(bins.at("b")[0][1], 0.8 + 0.055, 1e-12);  // mean over seeds
+  EXPECT_EQ(bins.at("b")[0][3], 100);
+  expect_png_and_svg(file("out"), "choice_difficulty_facts");
+  // acc: b − a per seed 0.05 and 0.06.
+  EXPECT_THAT(md, HasSubstr("| acc | b | +0.0550 | [" + format_fixed(0.055 - 12.706204736174698 * std::sqrt(0.00005) / std::sqrt(2.0), 4)));
+}
+
+// Passkey retrieval: accuracy by length (over depths and seeds) per method, beside the variant's
+// perplexity curve, and a length × depth map per method.
+TEST_F(ReportTest, PasskeyAccuracyByLengthAndDepth) {
+  auto correct = [](int method, int length, int depth) {
+    return method == 0 ? (length == 0 ? 5 : depth) : (length == 0 ? 5 - depth / 2 : 3 + depth);
+  };
+  for (int seed : {0, 1}) write_json("r/p" + std::to_string(seed) + ".json", passkey_fixture("rope_base", seed, correct));
+  write_json("r/e.json", extend_fixture("rope_base", 1.0));
+  ASSERT_EQ(report({file("r"), "-o", file("out")}), 0) << err_.str();
+  EXPECT_EQ(err_.str(), "");
+  const DatSeries accuracy = read_dat(file("out/data/passkey_rope_base.dat"));
+  ASSERT_EQ(accuracy.size(), 2u);
+  ASSERT_EQ(accuracy.at("none").size(), 2u);
+  EXPECT_EQ(accuracy.at("none")[0], (std::vector<double>{64, 1.0, 30, 30}));
+  EXPECT_NEAR(accuracy.at("none")[1][1], 6.0 / 30, 1e-12);  // depths 0, 1, 2 correct of 5, two seeds
+  EXPECT_NEAR(accuracy.at("yarn")[0][1], 28.0 / 30, 1e-9);  // .dat files hold 10 significant digits
+  EXPECT_NEAR(accuracy.at("yarn")[1][1], 24.0 / 30, 1e-9);
+  const DatSeries map = read_dat(file("out/data/passkey_map_rope_base_yarn.dat"));
+  ASSERT_EQ(map.at("yarn").size(), 6u);
+  EXPECT_EQ(map.at("yarn")[5], (std::vector<double>{1, 2, 1.0, 256, 1}));
+  EXPECT_NEAR(map.at("yarn")[3][2], 0.6, 1e-9);
+  for (const std::string plot : {"passkey_rope_base", "passkey_map_rope_base_none", "passkey_map_rope_base_yarn"})
+    expect_png_and_svg(file("out"), plot);
+  const std::string md = testing::read_bytes(file("out/report.md"));
+  EXPECT_THAT(md, HasSubstr("## Passkey retrieval"));
+  EXPECT_THAT(md, HasSubstr("| none | 0 | 1.000 (30/30) | 0.200 (6/30) |"));
+  EXPECT_THAT(md, HasSubstr("| yarn | 20 | 0.933 (28/30) | 0.800 (24/30) |"));
+  // The perplexity curve is shown again beside the passkey curve.
+  const std::string html = testing::read_bytes(file("out/index.html"));
+  const std::string figure = "<img src=\"plots/extension_rope_base.png\"";
+  ASSERT_NE(html.find(figure), std::string::npos);
+  EXPECT_NE(html.find(figure, html.find(figure) + 1), std::string::npos);
+  EXPECT_LT(html.rfind(figure), html.find("<img src=\"plots/passkey_rope_base.png\""));
+}
+
+// A series of one row is a point: no gnuplot warning about an empty range, no invisible line.
+TEST_F(ReportTest, SinglePointSeriesDrawWithoutWarnings) {
+  json run = result_fixture("run", "one", 0);
+  run["loss_curve"] = {{{"step", 1}, {"loss", 3.0}}};
+  run["validation_curve"] = {{{"step", 1}, {"loss", 3.1}}};
+  run["metrics"] = {{"final_validation_loss", 3.1}};
+  write_json("r/run.json", run);
+  json ext = extend_fixture("one_length", 1.0);
+  for (json& m : ext["extend"]["methods"]) m["points"] = json::array({m["points"][0]});
+  write_json("r/ext.json", ext);
+  ASSERT_EQ(report({file("r"), "-o", file("out")}), 0) << err_.str();
+  EXPECT_EQ(err_.str(), "");  // gnuplot printed nothing
+  EXPECT_EQ(read_dat(file("out/data/train_loss.dat")).at("one").size(), 1u);
+  expect_png_and_svg(file("out"), "train_loss");
+  expect_png_and_svg(file("out"), "extension_one_length");
+}
+
+TEST(ReportPlotter, TitlesWrapAndEachNameKeepsItsLineType) {
+  EXPECT_EQ(gnuplot_lines("aaa bbb ccc", 7), "'aaa bbb'.\"\\n\".'ccc'");
+  EXPECT_EQ(gnuplot_lines("it's", 80), "'it''s'");
+  EXPECT_EQ(gnuplot_lines("", 80), "''");
+  std::ostringstream err;
+  Plotter plotter("gnuplot", "scripts", "out", err);
+  EXPECT_EQ(plotter.line_type("rms"), 1);
+  EXPECT_EQ(plotter.line_type("ln"), 2);
+  EXPECT_EQ(plotter.line_type("rms"), 1);
 }
 
 // Perplexities are exp(mean loss over seeds) — the mean of the losses, then exp — in the final

@@ -12,4 +12,4 @@ if (exists("trained")) {
   set arrow 1 from trained, graph 0 to trained, graph 1 nohead linecolor rgb '#777777' dashtype 2 linewidth 1.5
   set label 1 'trained context' at trained, graph 0.96 offset 0.6, 0 left textcolor rgb '#555555'
 }
-plot for [i=0:n-1] datafile index i using 1:2 with linespoints linecolor i+1 title columnheader(1)
+plot for [i=0:n-1] datafile index i using 1:2 with linespoints linetype lt(i) pointinterval pi(i) title columnheader(1)

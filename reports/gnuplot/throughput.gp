@@ -9,4 +9,4 @@ set ylabel ylabel
 set logscale x 2
 set format x '%.0f'
 set yrange [0:*]
-plot for [i=0:n-1] datafile index i using 1:2 with linespoints linecolor i+1 title columnheader(1)
+plot for [i=0:n-1] datafile index i using 1:2 with linespoints linetype lt(i) pointinterval pi(i) title columnheader(1)

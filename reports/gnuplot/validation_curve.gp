@@ -8,4 +8,4 @@ set xlabel 'step'
 set ylabel 'validation loss (nats/token)'
 set bars small
 set offsets graph 0.02, graph 0.02, 0, 0
-plot for [i=0:n-1] datafile index i using 1:2:3:4 with yerrorlines linecolor i+1 title columnheader(1)
+plot for [i=0:n-1] datafile index i using 1:2:3:4 with yerrorlines linetype lt(i) title columnheader(1)
