@@ -144,6 +144,7 @@ ReportSet collect_results(const std::string& dir, const std::string& skip, std::
   std::error_code ec;
   const fs::path skip_path = skip.empty() ? fs::path() : fs::weakly_canonical(skip, ec);
   std::vector<std::string> paths;
+  std::vector<std::pair<std::string, std::string>> sweep_order;  // (sweep, variant) as sweep.json lists them
   for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     std::error_code e2;
@@ -184,9 +185,16 @@ ReportSet collect_results(const std::string& dir, const std::string& skip, std::
       continue;
     }
     const std::string f = format->get<std::string>();
-    // A sweep's summary (its points are read themselves), a failed attempt's record, Slurm submissions.
-    if (f.rfind("ablate-sweep/", 0) == 0 || f.rfind("ablate-failure/", 0) == 0 || f.rfind("ablate-slurm/", 0) == 0)
+    // A sweep's summary (its points are read themselves, but their order is the variants' order),
+    // a failed attempt's record, Slurm submissions.
+    if (f.rfind("ablate-sweep/", 0) == 0) {
+      if (j.contains("points") && j["points"].is_array())
+        for (const json& p : j["points"])
+          if (p.is_object() && p.contains("variant") && p["variant"].is_string())
+            sweep_order.emplace_back(string_at(j, "name"), p["variant"].get<std::string>());
       continue;
+    }
+    if (f.rfind("ablate-failure/", 0) == 0 || f.rfind("ablate-slurm/", 0) == 0) continue;
     if (f != kResultFormat) {
       err << "report: skipping " << path << ": not an Ablate result (format '" << f << "', expected '"
           << kResultFormat << "')\n";
@@ -219,6 +227,15 @@ ReportSet collect_results(const std::string& dir, const std::string& skip, std::
     }
     v->results.push_back(&r);
   }
+  // Variants in their sweep's order (its first variant is the default baseline), the others after
+  // them in path order.
+  std::vector<std::string> order;
+  for (const auto& [sweep, variant] : sweep_order) order.push_back(sweeps.size() > 1 ? sweep + "/" + variant : variant);
+  auto rank = [&](const Variant& v) {
+    return static_cast<size_t>(std::find(order.begin(), order.end(), v.name) - order.begin());
+  };
+  std::stable_sort(set.variants.begin(), set.variants.end(),
+                   [&](const Variant& a, const Variant& b) { return rank(a) < rank(b); });
   return set;
 }
 

@@ -55,6 +55,7 @@ struct ReportSet {
 // ...") and left out; a sweep's own summary (format ablate-sweep/...), failure records
 // (ablate-failure/...) and Slurm submissions (ablate-slurm/...) are left out silently, as are
 // hidden folders (work in progress: a forced run's .incoming/, a report's staging folder).
+// Variants come in their sweep's order (as sweep.json lists its points), the others after them.
 ReportSet collect_results(const std::string& dir, const std::string& skip, std::ostream& err);
 
 // The number at a dotted path ("metrics.validation.loss"), if present and a number.

@@ -289,5 +289,17 @@ TEST_F(SweepTest, EvalExtendAndChoiceOfASweepScoreEveryTrainedPointIntoItsFolder
   EXPECT_THAT(err.str(), HasSubstr("--checkpoint names one checkpoint, and this file is a sweep"));
 }
 
+// The report lists a sweep's variants in the sweep's order, so its first variant is the baseline.
+TEST_F(SweepTest, TheReportFollowsTheSweepsOrderOfVariants) {
+  const std::string config =
+      write_config(kBase + "sweep:\n  variants: {zeta: {}, alpha: {model.norm.type: layernorm}}\n");
+  std::ostringstream out, err;
+  ASSERT_EQ(run_cli({"run", config, "-o", file("s")}, out, err), 0) << err.str();
+  ASSERT_EQ(run_cli({"report", file("s")}, out, err), 0) << err.str();
+  const std::string md = testing::read_bytes(file("s/report/report.md"));
+  EXPECT_THAT(md, HasSubstr("Baseline: zeta (the first variant"));
+  EXPECT_LT(md.find("| zeta |"), md.find("| alpha |"));
+}
+
 }  // namespace
 }  // namespace ablate
