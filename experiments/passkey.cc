@@ -89,8 +89,15 @@ nlohmann::json score_method(const ExperimentConfig& config, const ExtendMethod& 
                       {"finetuned_steps", finetuned_steps}, {"points", nlohmann::json::array()}};
   if (method.factor_auto) m["scaling"]["factor"] = "auto";
   int64_t all_trials = 0, all_correct = 0;
+  const auto answer_tokens = static_cast<int64_t>(tokenizer.encode(" " + std::string(static_cast<size_t>(pc.digits), '0')).size());
   for (int64_t length : pc.lengths) {
-    const std::string why = scaling_not_applicable(config.model, method, length);
+    std::string why = scaling_not_applicable(config.model, method, length);
+    // Greedy decoding feeds all but the last answer token after the prompt: a learned table must
+    // hold those positions too.
+    const int64_t positions = length + answer_tokens - 1;
+    if (why.empty() && config.model.position.type == "learned" && positions > config.model.context)
+      why = "the prompt and its answer need " + std::to_string(positions) + " positions; the learned position table holds " +
+            std::to_string(config.model.context);
     std::unique_ptr<Model<float>> model;
     if (why.empty()) {
       model = std::make_unique<Model<float>>(extension_model(config.model, method, fixed_context > 0 ? fixed_context : length),

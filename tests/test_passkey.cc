@@ -307,6 +307,26 @@ TEST_F(PasskeyCliTest, RunAndPasskeyWriteTheSameScores) {
   EXPECT_TRUE(p["metrics"]["parameters"].is_number());
 }
 
+// Learned positions cannot go past their table: a prompt of the table's length plus its answer
+// is not applicable (not a crash in the middle of decoding).
+TEST_F(PasskeyCliTest, LearnedPositionsPastTheirTableAreNotApplicable) {
+  const std::string path = file("learned.yaml");
+  testing::write_bytes(path,
+                       "name: learned\nthreads: 2\n"
+                       "model: {d_model: 32, n_layers: 1, context: 128, position: {type: learned}, attention: {n_heads: 4}}\n"
+                       "data: {type: synthetic, bytes: 40000, seed: 5}\n"
+                       "train: {steps: 2, batch_size: 2, warmup: 1, eval_every: 0, eval_tokens: 256, checkpoint_every: 0}\n"
+                       "eval: {max_tokens: 1000}\n"
+                       "passkey: {lengths: [120, 128], depths: [0.5], trials: 2, instruction: false}\n");
+  ASSERT_EQ(cli({"run", path, "-o", file("out")}), 0) << err_.str();
+  const json points = json::parse(testing::read_bytes(file("out/result.json")))["passkey"]["methods"][0]["points"];
+  ASSERT_EQ(points.size(), 2u);
+  EXPECT_EQ(points[0]["applicable"], true);  // 120 + 6 - 1 positions fit in 128
+  EXPECT_EQ(points[1]["applicable"], false);
+  EXPECT_THAT(points[1]["reason"].get<std::string>(),
+              HasSubstr("the prompt and its answer need 133 positions; the learned position table holds 128"));
+}
+
 TEST_F(PasskeyCliTest, AddingThePasskeySectionToAFinishedRunScoresWithoutTraining) {
   ASSERT_EQ(cli({"run", config(""), "-o", file("out")}), 0) << err_.str();
   const std::string checkpoint = testing::read_bytes(file("out/checkpoint.safetensors"));
