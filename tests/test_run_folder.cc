@@ -243,7 +243,8 @@ TEST_F(RunFolderTest, EvaluationOnlyChangesEvaluateTheFinishedRunWithoutTraining
     EXPECT_TRUE(r.contains("extend")) << p;
     EXPECT_EQ(r["sweep"]["point"], p);
   }
-  for (const auto& p : json::parse(testing::read_bytes(file("se/sweep.json")))["points"]) EXPECT_EQ(p["status"], "done");
+  const json sweep_summary = json::parse(testing::read_bytes(file("se/sweep.json")));
+  for (const auto& p : sweep_summary["points"]) EXPECT_EQ(p["status"], "done");
 }
 
 TEST_F(RunFolderTest, StatusShowsEachPointFromItsFolder) {

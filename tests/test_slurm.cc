@@ -166,7 +166,8 @@ TEST_F(SlurmTest, AJobArrayCancelledMidwayIsCompletedByRunningTheSweepAgain) {
     resumed = resumed || j["resumed_from_step"].get<int64_t>() > 0;
   }
   EXPECT_TRUE(resumed) << "no cancelled point continued from its checkpoint";
-  for (const auto& p : result(dir + "/sweep.json")["points"]) EXPECT_EQ(p["status"], "done") << p;
+  const json summary = result(dir + "/sweep.json");
+  for (const auto& p : summary["points"]) EXPECT_EQ(p["status"], "done") << p;
 }
 
 }  // namespace
