@@ -33,14 +33,6 @@ const CommandOptions kBenchCommand = {
     "section (the config's own model when it has none), into DIR/bench.json.",
     /*checkpoint=*/false, /*resume_force=*/false};
 
-// Resets the kernel's peak-RSS mark of this process (Linux ≥ 4.0); false where it cannot.
-bool reset_peak_rss() {
-  std::ofstream f("/proc/self/clear_refs");
-  f << "5";
-  f.flush();
-  return f.good();
-}
-
 std::string load_average() {
   std::ifstream f("/proc/loadavg");
   std::string one, five, fifteen;
@@ -69,7 +61,7 @@ json rate_json(int64_t context, const Rate& r) {
 // figures measured before and after every model; each decode point's working-set bandwidth is
 // measured right after the point itself.
 json measure_model(const BenchConfig& bc, const BenchModel& bm, uint64_t seed, std::ostream& log) {
-  const bool scoped = reset_peak_rss();
+  const PeakRssScope peak_rss;  // this model's peak (run_info.h)
   const ModelConfig& mc = bm.model;
   const int64_t V = mc.vocab_size, C = mc.d_model, L = mc.n_layers;
   Model<float> model(mc, seed);
@@ -164,8 +156,8 @@ json measure_model(const BenchConfig& bc, const BenchModel& bm, uint64_t seed, s
                              {"bytes_analytic", mc.kv_cache_bytes_per_token() * c}});
   }
   m["parameter_bytes"] = parameter_bytes;
-  m["peak_rss_bytes"] = peak_rss_bytes();
-  m["peak_rss_scope"] = scoped ? "model" : "process";
+  m["peak_rss_bytes"] = peak_rss.peak_bytes();
+  m["peak_rss_scope"] = std::string(peak_rss.scope()) == "run" ? "model" : "process";
   return m;
 }
 

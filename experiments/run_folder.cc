@@ -77,7 +77,7 @@ void write_failure_record(const std::string& dir, const std::string& error) {
   const nlohmann::json record = {{"format", kFailureFormat},
                                  {"error", error},
                                  {"failed_at", iso8601_utc(std::chrono::system_clock::now())},
-                                 {"host", machine_info(1).value("hostname", "unknown")},
+                                 {"host", host_name()},
                                  {"slurm_job", slurm_job_of_this_process()}};
   const std::string text = record.dump(2) + "\n";
   try {

@@ -157,6 +157,12 @@ void create_output_directory(const std::string& dir) {
   if (ec) throw FileIoError(dir + ": cannot create the output folder: " + ec.message());
 }
 
+bool writer_is_gone(const std::string& digits) {
+  if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) return false;
+  const pid_t pid = static_cast<pid_t>(std::stol(digits));
+  return pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH;
+}
+
 std::vector<std::string> remove_stale_temporaries(const std::string& dir) {
   std::vector<std::string> removed;
   std::error_code ec;
@@ -164,10 +170,7 @@ std::vector<std::string> remove_stale_temporaries(const std::string& dir) {
     const std::string name = entry.path().filename().string();
     const size_t mark = name.rfind(".tmp.");
     if (mark == std::string::npos || mark == 0) continue;
-    const std::string digits = name.substr(mark + 5);
-    if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
-    const pid_t pid = static_cast<pid_t>(std::stol(digits));
-    if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;  // its writer may still run
+    if (!writer_is_gone(name.substr(mark + 5))) continue;  // its writer may still run
     if (std::filesystem::remove(entry.path(), ec)) removed.push_back(entry.path().string());
   }
   return removed;

@@ -59,6 +59,10 @@ void write_file_atomically_or_throw(const std::string& path, const std::vector<B
 // (a parent that is a file, no permission, a full disk).
 void create_output_directory(const std::string& dir);
 
+// Whether `digits` (the pid suffix of a temporary's name) is a pid of no running process: a
+// writer that was killed. False for anything that is not a plain pid, and for this process.
+bool writer_is_gone(const std::string& digits);
+
 // Removes "<name>.tmp.<pid>" files in `dir` left by writers that were killed mid-write (their pid
 // no longer runs); returns their paths. A missing dir removes nothing.
 std::vector<std::string> remove_stale_temporaries(const std::string& dir);

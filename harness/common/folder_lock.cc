@@ -21,12 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string this_host() {
-  char name[256] = {0};
-  if (gethostname(name, sizeof name - 1) != 0) return "unknown";
-  return name;
-}
-
 // The lock file's text, read through a descriptor of it (no locking involved).
 std::string read_note(const std::string& path) {
   try {
@@ -88,7 +82,7 @@ FolderLock::FolderLock(const std::string& dir, const std::string& holder_note, b
                           " (one writer per folder: wait for it to finish, or write elsewhere with -o DIR)");
   }
   held_ = true;
-  const std::string note = "pid " + std::to_string(getpid()) + " on host " + this_host() + " since " +
+  const std::string note = "pid " + std::to_string(getpid()) + " on host " + host_name() + " since " +
                            iso8601_utc(std::chrono::system_clock::now()) + ": " + this_command_line() +
                            (holder_note.empty() ? "" : " (" + holder_note + ")") + "\n";
   // Best effort: the note only helps the message of a refused process.

@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "harness/common/file_io.h"
+
 namespace ablate {
 namespace {
 
@@ -25,11 +27,7 @@ void remove_stale_staging(const fs::path& target) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(parent, ec)) {
     const std::string name = entry.path().filename().string();
-    if (name.rfind(prefix, 0) != 0) continue;
-    const std::string digits = name.substr(prefix.size());
-    if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
-    const pid_t pid = static_cast<pid_t>(std::stol(digits));
-    if (pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH) continue;
+    if (name.rfind(prefix, 0) != 0 || !writer_is_gone(name.substr(prefix.size()))) continue;
     std::error_code remove_ec;
     fs::remove_all(entry.path(), remove_ec);
   }

@@ -101,9 +101,13 @@ nlohmann::json git_info() {
   return info;
 }
 
-nlohmann::json machine_info(int threads_used) {
+std::string host_name() {
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return or_unknown(host);
+}
+
+nlohmann::json machine_info(int threads_used) {
   std::string os;
   struct utsname u {};
   if (::uname(&u) == 0) os = std::string(u.sysname) + " " + u.release;
@@ -119,7 +123,7 @@ nlohmann::json machine_info(int threads_used) {
     const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
     memory = pages > 0 && page > 0 ? int64_t{pages} * page : 0;
   }
-  return {{"hostname", or_unknown(host)},
+  return {{"hostname", host_name()},
           {"os", or_unknown(os)},
           {"cpu", or_unknown(proc_field("/proc/cpuinfo", "model name"))},
           {"cores", cores},

@@ -26,6 +26,9 @@ nlohmann::json git_info();
 // (MemTotal from /proc/meminfo, else sysconf; 0 if neither is known), "threads" (threads_used)}.
 nlohmann::json machine_info(int threads_used);
 
+// This machine's host name (gethostname), "unknown" when it has none.
+std::string host_name();
+
 // {"compiler": "gcc 12.2.0" / "clang ...", "eigen": "3.4.0", "onetbb": "2021.8.0",
 // "nlohmann_json": "3.11.2", "yaml_cpp": "0.7.0" (as CMake found it; "unknown" if it did not
 // say), "build_type": "Release" ("unknown" if none), "native_arch": built with -march=native}.
