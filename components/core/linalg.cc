@@ -1,8 +1,11 @@
 #include "components/core/linalg.h"
 
 #include <algorithm>
+#include <atomic>
+#include <type_traits>
 #include <vector>
 
+#include "components/core/onednn_gemm.h"
 #include "components/core/parallel.h"
 
 namespace ablate {
@@ -28,10 +31,62 @@ void parallel_blocks(int64_t R, int64_t C, F&& f) {
   });
 }
 
+std::atomic<GemmBackend> fp32_backend{GemmBackend::kOneDnn};
+
+// (For one row Eigen's matrix-vector kernel is faster than oneDNN's, so xwt and xw keep it there.)
+bool onednn_for_fp32() { return fp32_backend.load() == GemmBackend::kOneDnn; }
+
+// A bf16 copy of an fp32 operand. (A buffer per call, not per thread: a thread waiting in one
+// product's parallel loop may run another product's task, which must not overwrite its operands.)
+std::vector<Bf16> bf16_operand(const float* a, int64_t n) {
+  std::vector<Bf16> b(n);
+  to_bf16(a, b.data(), n);
+  return b;
+}
+
+// The blocks of the three products, for either operand type (T = float or Bf16).
+template <typename T>
+void onednn_xwt(GemmType type, const T* x, const T* w, float* y, int64_t M, int64_t K, int64_t N, bool accumulate) {
+  parallel_blocks(M, N, [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+    onednn_gemm(type, {x + r0 * K, K, 1}, {w + c0 * K, 1, K}, y + r0 * N + c0, N, r1 - r0, K, c1 - c0, accumulate);
+  });
+}
+
+template <typename T>
+void onednn_xw(GemmType type, const T* dy, const T* w, float* dx, int64_t M, int64_t N, int64_t K, bool accumulate) {
+  parallel_blocks(M, K, [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+    onednn_gemm(type, {dy + r0 * N, N, 1}, {w + c0, K, 1}, dx + r0 * K + c0, K, r1 - r0, N, c1 - c0, accumulate);
+  });
+}
+
+template <typename T>
+void onednn_dw(GemmType type, const T* dy, const T* x, float* dw, int64_t M, int64_t N, int64_t K) {
+  parallel_blocks(N, K, [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+    onednn_gemm(type, {dy + r0, 1, N}, {x + c0, K, 1}, dw + r0 * K + c0, K, r1 - r0, M, c1 - c0, true);
+  });
+}
+
 }  // namespace
+
+void set_fp32_gemm_backend(GemmBackend backend) { fp32_backend.store(backend); }
+GemmBackend fp32_gemm_backend() { return fp32_backend.load(); }
+
+void matmul_xwt_bf16(const float* x, const Bf16* w, float* y, int64_t M, int64_t K, int64_t N, bool accumulate) {
+  onednn_xwt(GemmType::kBf16, bf16_operand(x, M * K).data(), w, y, M, K, N, accumulate);
+}
+
+void matmul_xw_bf16(const float* dy, const Bf16* w, float* dx, int64_t M, int64_t N, int64_t K, bool accumulate) {
+  onednn_xw(GemmType::kBf16, bf16_operand(dy, M * N).data(), w, dx, M, N, K, accumulate);
+}
+
+void matmul_dw_bf16(const float* dy, const float* x, float* dw, int64_t M, int64_t N, int64_t K) {
+  onednn_dw(GemmType::kBf16, bf16_operand(dy, M * N).data(), bf16_operand(x, M * K).data(), dw, M, N, K);
+}
 
 template <typename S>
 void matmul_xwt(const S* x, const S* w, S* y, int64_t M, int64_t K, int64_t N, bool accumulate) {
+  if constexpr (std::is_same_v<S, float>)
+    if (M >= 2 && onednn_for_fp32()) return onednn_xwt(GemmType::kF32, x, w, y, M, K, N, accumulate);
   parallel_blocks(M, N, [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
     ConstMapR<S> xb(x + r0 * K, r1 - r0, K, Eigen::OuterStride<>(K));
     ConstMapR<S> wb(w + c0 * K, c1 - c0, K, Eigen::OuterStride<>(K));
@@ -43,6 +98,8 @@ void matmul_xwt(const S* x, const S* w, S* y, int64_t M, int64_t K, int64_t N, b
 
 template <typename S>
 void matmul_xw(const S* dy, const S* w, S* dx, int64_t M, int64_t N, int64_t K, bool accumulate) {
+  if constexpr (std::is_same_v<S, float>)
+    if (M >= 2 && onednn_for_fp32()) return onednn_xw(GemmType::kF32, dy, w, dx, M, N, K, accumulate);
   parallel_blocks(M, K, [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
     ConstMapR<S> dyb(dy + r0 * N, r1 - r0, N, Eigen::OuterStride<>(N));
     ConstMapR<S> wb(w + c0, N, c1 - c0, Eigen::OuterStride<>(K));
@@ -54,6 +111,8 @@ void matmul_xw(const S* dy, const S* w, S* dx, int64_t M, int64_t N, int64_t K, 
 
 template <typename S>
 void matmul_dw(const S* dy, const S* x, S* dw, int64_t M, int64_t N, int64_t K) {
+  if constexpr (std::is_same_v<S, float>)
+    if (onednn_for_fp32()) return onednn_dw(GemmType::kF32, dy, x, dw, M, N, K);
   parallel_blocks(N, K, [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
     ConstMapR<S> dyb(dy + r0, M, r1 - r0, Eigen::OuterStride<>(N));
     ConstMapR<S> xb(x + c0, M, c1 - c0, Eigen::OuterStride<>(K));

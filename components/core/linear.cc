@@ -2,6 +2,7 @@
 
 #include "components/core/linalg.h"
 #include "components/core/parallel.h"
+#include "components/core/weight_matmul.h"
 
 namespace ablate {
 
@@ -21,13 +22,12 @@ void Linear<S>::forward(const S* x, S* y, int64_t N) const {
         for (int64_t o = 0; o < out_; ++o) y[r * out_ + o] = b[o];
     });
   }
-  matmul_xwt(x, weight.value.ptr(), y, N, in_, out_, /*accumulate=*/has_bias_);
+  weight_forward(x, weight, y, N, /*accumulate=*/has_bias_);
 }
 
 template <typename S>
 void Linear<S>::backward(const S* x, const S* dy, S* dx, int64_t N, bool accumulate_dx) {
-  if (dx) matmul_xw(dy, weight.value.ptr(), dx, N, out_, in_, accumulate_dx);
-  matmul_dw(dy, x, weight.grad.ptr(), N, out_, in_);
+  weight_backward(x, dy, weight, dx, N, accumulate_dx);
   if (has_bias_) sum_rows(dy, bias.grad.ptr(), N, out_);
 }
 

@@ -1,10 +1,16 @@
 // Parameter<S>: a trainable tensor and its gradient; NamedParameter gives it its
-// Hugging Face style name (model.layers.3.self_attn.q_proj.weight).
+// Hugging Face style name (model.layers.3.self_attn.q_proj.weight). Under `precision: bf16` a
+// matrix's products read a bf16 copy of its value, remade when the value changed (see precision.h).
 #pragma once
 
+#include <cstdint>
+#include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
+#include "components/core/bf16.h"
+#include "components/core/precision.h"
 #include "components/core/tensor.h"
 
 namespace ablate {
@@ -15,9 +21,33 @@ struct Parameter {
   Tensor<S> grad;
   bool decay = false;  // weight decay applies to matrices only
 
+  Precision precision = Precision::kFp32;  // of the products that read this matrix (Model::set_precision)
+
   Parameter() = default;
   Parameter(std::vector<int64_t> shape, bool is_matrix)
       : value(shape), grad(shape), decay(is_matrix) {}
+
+  // Every write to `value` (optimizer step, checkpoint load) is followed by mark_changed().
+  void mark_changed() { ++version_; }
+
+  // The value rounded to bf16 (fp32 parameters only), remade after mark_changed().
+  const Bf16* bf16_value() const {
+    if constexpr (!std::is_same_v<S, float>) {
+      throw std::logic_error("bf16 copies exist for fp32 parameters only");
+    } else {
+      if (bf16_version_ != version_ || int64_t(bf16_.size()) != value.numel()) {
+        bf16_.resize(value.numel());
+        to_bf16(value.ptr(), bf16_.data(), value.numel());
+        bf16_version_ = version_;
+      }
+      return bf16_.data();
+    }
+  }
+
+ private:
+  uint64_t version_ = 0;
+  mutable std::vector<Bf16> bf16_;
+  mutable uint64_t bf16_version_ = ~uint64_t(0);
 };
 
 template <typename S>

@@ -3,11 +3,13 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "components/core/linalg.h"
 #include "components/core/parallel.h"
 #include "components/core/random.h"
 #include "components/core/text.h"
+#include "components/core/weight_matmul.h"
 #include "components/model/registry.h"
 
 namespace ablate {
@@ -58,7 +60,7 @@ const Tensor<S>& Model<S>::head_logits(int64_t B, int64_t T) {
   normed_.resize({B, T, C});
   final_norm_->forward(x_.ptr(), normed_.ptr(), N);
   logits_.resize({B, T, V});
-  matmul_xwt(normed_.ptr(), head().value.ptr(), logits_.ptr(), N, C, V, false);
+  weight_forward(normed_.ptr(), head(), logits_.ptr(), N, false);
   return logits_;
 }
 
@@ -88,8 +90,7 @@ void Model<S>::backward(const S* dlogits) {
   dx_.resize({B, T, C});
   dy_.resize({B, T, C});
   // logits = normed Hᵀ
-  matmul_xw(dlogits, head_param.value.ptr(), dy_.ptr(), N, V, C, false);
-  matmul_dw(dlogits, normed_.ptr(), head_param.grad.ptr(), N, V, C);
+  weight_backward(normed_.ptr(), dlogits, head_param, dy_.ptr(), N, false);
   final_norm_->backward(dy_.ptr(), dx_.ptr(), N);
   for (auto it = blocks_.rbegin(); it != blocks_.rend(); ++it) {
     (*it)->backward(dx_.ptr(), dy_.ptr(), B, T);
@@ -124,6 +125,16 @@ const Tensor<S>& Model<S>::forward_cached(const int32_t* tokens, int64_t B, int6
     std::swap(x_, y_);
   }
   return head_logits(B, T);
+}
+
+template <typename S>
+void Model<S>::set_precision(Precision precision) {
+  if (precision == Precision::kBf16 && !std::is_same_v<S, float>)
+    throw std::invalid_argument("precision: bf16 is for fp32 models (gradient checks run in double)");
+  require_precision(precision);
+  for (auto& p : parameters())
+    if (p.param->decay) p.param->precision = precision;  // matrices: the weights of the products
+  precision_ = precision;
 }
 
 template <typename S>

@@ -34,6 +34,11 @@ class Model {
   // resized here if empty). Returns logits (B, T, V) of the new tokens.
   const Tensor<S>& forward_cached(const int32_t* tokens, int64_t B, int64_t T, std::vector<KVCache<S>>& caches);
 
+  // The precision of every matrix product with a weight (precision.h); fp32 at construction.
+  // bf16 is for S = float on a CPU with bf16 instructions (else a clear error).
+  void set_precision(Precision precision);
+  Precision precision() const { return precision_; }
+
   ParameterList<S> parameters();
   void zero_grad();
   int64_t parameter_count();
@@ -53,6 +58,7 @@ class Model {
   std::unique_ptr<Norm<S>> final_norm_;
   Parameter<S> lm_head_;  // (V, C), empty when tied
 
+  Precision precision_ = Precision::kFp32;
   int64_t B_ = 0, T_ = 0;
   bool backward_ready_ = false;  // activations of a training forward are held
   std::vector<int32_t> tokens_;  // (B, T) of the last forward

@@ -94,8 +94,10 @@ void load_weights(const SafetensorsFile& file, Model<float>& model) {
     if (!expected.count(name) && name.rfind(kOptimizerPrefix, 0) != 0)
       throw SafetensorsError(file.path() + ": tensor '" + name + "' " + shape_string(file.info(name).shape) +
                              " is not a parameter of this model (is the config the one it was trained with?)");
-  for (size_t i = 0; i < params.size(); ++i)
+  for (size_t i = 0; i < params.size(); ++i) {
     std::copy(values[i].begin(), values[i].end(), params[i].param->value.ptr());
+    params[i].param->mark_changed();
+  }
 }
 
 void load_optimizer(const SafetensorsFile& file, Model<float>& model, AdamW& optimizer,

@@ -117,6 +117,7 @@ void load_weights_from(const std::string& path, Model<float>& model) {
       throw InteropError(path + ": tensor '" + np.name + "' has shape " + shape_string(it->second->value.shape) +
                          ", the config expects " + shape_string(np.param->value.shape));
     np.param->value = it->second->value;
+    np.param->mark_changed();
   }
 }
 

@@ -281,6 +281,7 @@ std::vector<ItemScore> score_items(Model<float>& model, const Tokenizer& tokeniz
     w->model = std::make_unique<Model<float>>(model.config());
     auto params = w->model->parameters();
     for (size_t k = 0; k < params.size(); ++k) params[k].param->value.data = weights[k]->data;
+    w->model->set_precision(model.precision());
     return w;
   };
 

@@ -160,6 +160,7 @@ double AdamW::step(ParameterList<float>& params, double lr) {
         p[i] = float(double(p[i]) * decay - step_size * double(mi) / denom);
       }
     });
+    param.mark_changed();
   }
   return norm;
 }

@@ -1,0 +1,33 @@
+// bfloat16: the top 16 bits of an IEEE fp32 (1 sign, 8 exponent, 7 mantissa bits), the operand
+// type of `precision: bf16` matrix products. Rounding is to nearest, ties to even, as the CPU's
+// VCVTNEPS2BF16 does (and PyTorch's c10::BFloat16 constructor); NaN stays a quiet NaN and, as that
+// instruction does, subnormal inputs become a signed zero, so the scalar and vector paths agree.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+namespace ablate {
+
+using Bf16 = uint16_t;
+
+inline Bf16 to_bf16(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  if ((u & 0x7fffffffu) > 0x7f800000u) return static_cast<Bf16>((u >> 16) | 0x0040u);  // quiet NaN
+  if ((u & 0x7f800000u) == 0) return static_cast<Bf16>((u >> 16) & 0x8000u);           // zero, subnormal
+  u += 0x7fffu + ((u >> 16) & 1u);
+  return static_cast<Bf16>(u >> 16);
+}
+
+inline float from_bf16(Bf16 b) {
+  const uint32_t u = uint32_t(b) << 16;
+  float f;
+  std::memcpy(&f, &u, sizeof f);
+  return f;
+}
+
+// out[i] = to_bf16(in[i]) for i < n, in parallel chunks (vector instructions where the build has them).
+void to_bf16(const float* in, Bf16* out, int64_t n);
+
+}  // namespace ablate
