@@ -60,11 +60,14 @@ json rate_json(int64_t context, const Rate& r) {
 // The MFUs and the decode DRAM bounds are filled in afterwards (add_bounds), from the machine
 // figures measured before and after every model; each decode point's working-set bandwidth is
 // measured right after the point itself.
-json measure_model(const BenchConfig& bc, const BenchModel& bm, uint64_t seed, std::ostream& log) {
+json measure_model(const BenchConfig& bc, const BenchModel& bm, Precision precision, uint64_t seed,
+                   std::ostream& log) {
   const PeakRssScope peak_rss;  // this model's peak (run_info.h)
   const ModelConfig& mc = bm.model;
   const int64_t V = mc.vocab_size, C = mc.d_model, L = mc.n_layers;
   Model<float> model(mc, seed);
+  model.set_precision(precision);
+  const std::string label = bm.name + " " + precision_name(precision);
   ParameterList<float> params = model.parameters();
   int64_t parameters = 0, embedding = 0, positions = 0;
   for (const auto& p : params) {
@@ -77,7 +80,7 @@ json measure_model(const BenchConfig& bc, const BenchModel& bm, uint64_t seed, s
   const int64_t weight_read_bytes = (parameters - (mc.tie_embeddings ? 0 : embedding)) * int64_t(sizeof(float));
   const double flops_per_token = 6.0 * double(matmul_parameters) + 12.0 * double(L) * double(bc.train_context) * double(C);
   Rng rng(seed ^ 0x9E3779B97F4A7C15ull);
-  json m = {{"name", bm.name}, {"overrides", bm.overrides},
+  json m = {{"name", bm.name}, {"precision", precision_name(precision)}, {"overrides", bm.overrides},
             {"model", yaml_to_json(YAML::Load(model_config_to_yaml(mc)))}, {"parameters", parameters}};
 
   // Training: forward, cross-entropy, backward, AdamW.
@@ -104,7 +107,7 @@ json measure_model(const BenchConfig& bc, const BenchModel& bm, uint64_t seed, s
     m["matmul_parameters"] = matmul_parameters;
     m["model_flops_per_token"] = flops_per_token;
     m["optimizer_bytes"] = optimizer.state_bytes();
-    log << "bench " << bm.name << ": training " << format_rate(r.median) << " tok/s (" << format_rate(r.min) << "-"
+    log << "bench " << label << ": training " << format_rate(r.median) << " tok/s (" << format_rate(r.min) << "-"
         << format_rate(r.max) << "), " << format_fixed(flops_per_token * r.median / 1e9, 1) << " GFLOP/s\n";
   }
 
@@ -118,7 +121,7 @@ json measure_model(const BenchConfig& bc, const BenchModel& bm, uint64_t seed, s
       model.forward_cached(prompt.data(), 1, c, caches);
     });
     m["prefill"].push_back(rate_json(c, r));
-    log << "bench " << bm.name << ": prefill " << c << ": " << format_rate(r.median) << " tok/s\n";
+    log << "bench " << label << ": prefill " << c << ": " << format_rate(r.median) << " tok/s\n";
   }
 
   // Decode: single-token steps after a c-token prompt; each repeat rewinds the cache to c.
@@ -141,7 +144,7 @@ json measure_model(const BenchConfig& bc, const BenchModel& bm, uint64_t seed, s
     point["working_set_read_bandwidth_gbps"] = working_set.gbps;
     point["bandwidth_bound_tokens_per_second"] = working_set.gbps * 1e9 / double(bytes_read);
     m["decode"].push_back(point);
-    log << "bench " << bm.name << ": decode " << c << ": " << format_rate(r.median) << " tok/s (bound "
+    log << "bench " << label << ": decode " << c << ": " << format_rate(r.median) << " tok/s (bound "
         << format_rate(point["bandwidth_bound_tokens_per_second"].get<double>()) << ": "
         << format_fixed(working_set.gbps, 1) << " GB/s on its " << format_bytes(working_set.bytes) << " working set)\n";
   }
@@ -161,15 +164,16 @@ json measure_model(const BenchConfig& bc, const BenchModel& bm, uint64_t seed, s
   return m;
 }
 
-// mfu = model FLOPs/s over the engine's GEMM peak, mfu_fma over the vector FMA peak; the DRAM
-// bound = DRAM read bandwidth / bytes read per token (the working-set bound is the point's own).
+// mfu = model FLOPs/s over the engine's GEMM peak in the model's precision, mfu_fma over the fp32
+// vector FMA peak; the DRAM bound = DRAM read bandwidth / bytes read per token (the working-set
+// bound is the point's own).
 void add_bounds(json& bench) {
-  const double matmul_peak = bench["matmul_peak_gflops"].get<double>() * 1e9;
   const double fma_peak = bench["fma_peak_gflops"].get<double>() * 1e9;
   const double dram = bench["memory_read_bandwidth_gbps"].get<double>() * 1e9;
   for (json& m : bench["models"]) {
     const double flops = m["model_flops_per_token"].get<double>() * m["train_tokens_per_second"].get<double>();
-    m["mfu"] = flops / matmul_peak;
+    const bool bf16 = m["precision"] == "bf16";
+    m["mfu"] = flops / (bench[bf16 ? "matmul_bf16_peak_gflops" : "matmul_peak_gflops"].get<double>() * 1e9);
     m["mfu_fma"] = flops / fma_peak;
     for (json& p : m["decode"]) p["dram_bound_tokens_per_second"] = dram / p["bytes_read_per_token"].get<double>();
   }
@@ -177,15 +181,20 @@ void add_bounds(json& bench) {
 
 // One line per model: the figures the issue's targets are about.
 void print_summary(const json& bench, const std::string& name, std::ostream& out) {
-  out << name << ": matmul peak " << format_fixed(bench["matmul_peak_gflops"].get<double>(), 1) << " GFLOP/s ("
+  out << name << ": matmul peak " << format_fixed(bench["matmul_peak_gflops"].get<double>(), 1) << " GFLOP/s fp32 ("
       << bench["threads"].get<int>() << " threads; one thread "
-      << format_fixed(bench["matmul_single_thread_gflops"].get<double>(), 1) << "), FMA peak "
+      << format_fixed(bench["matmul_single_thread_gflops"].get<double>(), 1) << "; through Eigen "
+      << format_fixed(bench["matmul_eigen_peak_gflops"].get<double>(), 1) << ")";
+  if (bench.contains("matmul_bf16_peak_gflops"))
+    out << ", " << format_fixed(bench["matmul_bf16_peak_gflops"].get<double>(), 1) << " GFLOP/s bf16";
+  out << " (oneDNN " << bench["onednn_isa"].get<std::string>() << "), FMA peak "
       << format_fixed(bench["fma_peak_gflops"].get<double>(), 1) << " GFLOP/s (" << bench["fma_isa"].get<std::string>()
       << "), DRAM read " << format_fixed(bench["memory_read_bandwidth_gbps"].get<double>(), 1) << " GB/s\n";
   for (const json& m : bench["models"]) {
-    out << name << ": " << m["name"].get<std::string>() << ": train "
+    out << name << ": " << m["name"].get<std::string>() << " " << m["precision"].get<std::string>() << ": train "
         << format_rate(m["train_tokens_per_second"].get<double>()) << " tok/s, MFU "
-        << format_fixed(100 * m["mfu"].get<double>(), 1) << "% of the GEMM peak, "
+        << format_fixed(100 * m["mfu"].get<double>(), 1) << "% of the " << m["precision"].get<std::string>()
+        << " GEMM peak, "
         << format_fixed(100 * m["mfu_fma"].get<double>(), 1) << "% of the FMA peak";
     for (const json& p : m["prefill"])
       out << "; prefill@" << p["context"].get<int64_t>() << " " << format_rate(p["tokens_per_second"].get<double>());
@@ -215,22 +224,31 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
   const int threads = resolve_threads(a, config.threads);
   tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, threads);
   const fs::path dir = output_dir(a, config.name);
+  std::vector<Precision> precisions;
+  for (const std::string& p : bc.precisions.empty() ? std::vector<std::string>{config.precision} : bc.precisions)
+    precisions.push_back(parse_precision(p));
+  const bool any_bf16 = std::count(precisions.begin(), precisions.end(), Precision::kBf16) > 0;
+  if (any_bf16) require_precision(Precision::kBf16);  // before any measurement
 
   json bench = json::object();
   bench["threads"] = threads;
   bench["load_average_before"] = load_average();
-  err << config.name << ": bench of " << bc.models.size() << " models on " << threads << " threads (load average "
+  err << config.name << ": bench of " << bc.models.size() << " models x " << precisions.size() << " precisions on " << threads << " threads (load average "
       << bench["load_average_before"].get<std::string>() << ")\n";
   // The machine's figures, before and after the models (other load on the machine varies; the
   // better of the two is the peak the model figures are held against).
   auto probe = [&](const char* when) {
     const FmaPeak fma = fma_peak(threads, bc.repeats);
-    const json p = {{"matmul_gflops", matmul_gflops(bc.matmul_size, bc.repeats, false)},
-                    {"matmul_single_thread_gflops", matmul_gflops(bc.matmul_size, bc.repeats, true)},
-                    {"fma_gflops", fma.gflops},
-                    {"memory_read_bandwidth_gbps", read_bandwidth(bc.bandwidth_mib << 20, bc.repeats).gbps}};
+    json p = {{"matmul_gflops", matmul_gflops(bc.matmul_size, bc.repeats, false)},
+              {"matmul_single_thread_gflops", matmul_gflops(bc.matmul_size, bc.repeats, true)},
+              {"matmul_eigen_gflops", matmul_gflops(bc.matmul_size, bc.repeats, false, MatmulKernel::kFp32Eigen)},
+              {"fma_gflops", fma.gflops},
+              {"memory_read_bandwidth_gbps", read_bandwidth(bc.bandwidth_mib << 20, bc.repeats).gbps}};
+    if (any_bf16) p["matmul_bf16_gflops"] = matmul_gflops(bc.matmul_size, bc.repeats, false, MatmulKernel::kBf16);
     err << config.name << ": " << when << ": matmul " << format_fixed(p["matmul_gflops"].get<double>(), 1)
-        << " GFLOP/s (one thread " << format_fixed(p["matmul_single_thread_gflops"].get<double>(), 1) << "), FMA "
+        << " GFLOP/s fp32 (one thread " << format_fixed(p["matmul_single_thread_gflops"].get<double>(), 1)
+        << ", through Eigen " << format_fixed(p["matmul_eigen_gflops"].get<double>(), 1) << ")"
+        << (any_bf16 ? ", " + format_fixed(p["matmul_bf16_gflops"].get<double>(), 1) + " GFLOP/s bf16" : "") << ", FMA "
         << format_fixed(fma.gflops, 1) << " GFLOP/s (" << fma.isa << ", " << fma.threads << " threads), memory read "
         << format_fixed(p["memory_read_bandwidth_gbps"].get<double>(), 1) << " GB/s\n";
     return p;
@@ -238,16 +256,23 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
   bench["machine_before"] = probe("before");
   bench["models"] = json::array();
   for (const BenchModel& bm : bc.models)
-    bench["models"].push_back(measure_model(bc, bm, static_cast<uint64_t>(config.seed), err));
+    for (Precision p : precisions)
+      bench["models"].push_back(measure_model(bc, bm, p, static_cast<uint64_t>(config.seed), err));
   bench["machine_after"] = probe("after");
   bench["load_average_after"] = load_average();
   for (const auto& [key, name] : std::vector<std::pair<std::string, std::string>>{
            {"matmul_gflops", "matmul_peak_gflops"},
            {"matmul_single_thread_gflops", "matmul_single_thread_gflops"},
+           {"matmul_eigen_gflops", "matmul_eigen_peak_gflops"},
+           {"matmul_bf16_gflops", "matmul_bf16_peak_gflops"},
            {"fma_gflops", "fma_peak_gflops"},
            {"memory_read_bandwidth_gbps", "memory_read_bandwidth_gbps"}})
-    bench[name] = std::max(bench["machine_before"][key].get<double>(), bench["machine_after"][key].get<double>());
+    if (bench["machine_before"].contains(key))
+      bench[name] = std::max(bench["machine_before"][key].get<double>(), bench["machine_after"][key].get<double>());
   bench["fma_isa"] = fma_isa();
+  bench["onednn_isa"] = onednn_isa();
+  bench["precisions"] = json::array();
+  for (Precision p : precisions) bench["precisions"].push_back(precision_name(p));
   bench["fma_lanes"] = fma_lanes();
   bench["fma_chains"] = kFmaChains;
   bench["matmul_size"] = bc.matmul_size;

@@ -65,12 +65,19 @@ Rate summarize_rates(std::vector<double> rates) {
   return r;
 }
 
-double matmul_gflops(int64_t n, int64_t repeats, bool single_thread) {
+double matmul_gflops(int64_t n, int64_t repeats, bool single_thread, MatmulKernel kernel) {
   std::vector<float> x(n * n), w(n * n), y(n * n);
   Rng rng(12345);
   for (float& v : x) v = static_cast<float>(rng.normal());
   for (float& v : w) v = static_cast<float>(rng.normal());
-  auto product = [&] { matmul_xwt(x.data(), w.data(), y.data(), n, n, n, false); };
+  std::vector<Bf16> w16(n * n);
+  to_bf16(w.data(), w16.data(), n * n);  // a weight's bf16 copy is made once per optimizer step
+  const GemmBackend engine_backend = fp32_gemm_backend();
+  if (kernel == MatmulKernel::kFp32Eigen) set_fp32_gemm_backend(GemmBackend::kEigen);
+  auto product = [&] {
+    if (kernel == MatmulKernel::kBf16) matmul_xwt_bf16(x.data(), w16.data(), y.data(), n, n, n, false);
+    else matmul_xwt(x.data(), w.data(), y.data(), n, n, n, false);
+  };
   double best = 0;
   auto measure = [&] {
     const Rate r = time_rate(1, std::max<int64_t>(repeats, 3), 2.0 * double(n) * double(n) * double(n), product);
@@ -82,6 +89,7 @@ double matmul_gflops(int64_t n, int64_t repeats, bool single_thread) {
   } else {
     measure();
   }
+  set_fp32_gemm_backend(engine_backend);
   return best;
 }
 

@@ -1,8 +1,10 @@
 // The machine's peaks that `ablate bench` holds its model figures against, each measured in the
 // same run on the bench's threads (docs/results.md, `bench`):
 //
-//   matmul      n×n×n fp32 products through the engine's own matmul_xwt: the GEMM peak the engine
-//               can reach (2·n³ FLOPs per product).
+//   matmul      n×n×n products through the engine's own matmul_xwt: the GEMM peak the engine
+//               can reach (2·n³ FLOPs per product), in fp32 (oneDNN, as the engine runs), in fp32
+//               through Eigen (the kernels the engine used before oneDNN: the comparison), and with
+//               bf16 operands (matmul_xwt_bf16, the peak of precision: bf16).
 //   fma         the CPU's vector FMA peak: one thread per bench thread, each running kFmaChains
 //               independent chains acc = acc·m + a of fused multiply-adds on the widest vectors the
 //               compiler targets (AVX-512: 16 floats, AVX2 + FMA: 8; neither: scalar multiply-adds).
@@ -50,8 +52,10 @@ Rate time_rate(int64_t warmup, int64_t repeats, double units, F&& run) {
   return summarize_rates(rates);
 }
 
+enum class MatmulKernel { kFp32, kFp32Eigen, kBf16 };
+
 // Best GFLOP/s of an n×n×n product through matmul_xwt (one thread when single_thread).
-double matmul_gflops(int64_t n, int64_t repeats, bool single_thread);
+double matmul_gflops(int64_t n, int64_t repeats, bool single_thread, MatmulKernel kernel = MatmulKernel::kFp32);
 
 constexpr int kFmaChains = 12;
 

@@ -72,7 +72,11 @@ std::string unscorable(const TokenSource& text, const PerplexityOptions& options
 
 void copy_weights(Model<float>& from, Model<float>& to) {
   ParameterList<float> src = from.parameters(), dst = to.parameters();
-  for (size_t i = 0; i < src.size(); ++i) dst[i].param->value = src[i].param->value;
+  for (size_t i = 0; i < src.size(); ++i) {
+    dst[i].param->value = src[i].param->value;
+    dst[i].param->mark_changed();
+  }
+  to.set_precision(from.precision());
 }
 
 std::string scaling_not_applicable(const ModelConfig& trained, const ExtendMethod& method, int64_t length) {

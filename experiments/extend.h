@@ -47,7 +47,7 @@ std::string scaling_not_applicable(const ModelConfig& trained, const ExtendMetho
 int64_t finetune_context(const ExtendConfig& extend);
 
 // Copies every parameter value of `from` into `to` (same parameter shapes: only RoPE scaling, which
-// has no parameters, differs between the two configs).
+// has no parameters, differs between the two configs), and its precision.
 void copy_weights(Model<float>& from, Model<float>& to);
 
 struct ExtensionInputs {

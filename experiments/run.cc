@@ -129,6 +129,7 @@ void evaluate_finished_run(const ExperimentConfig& config, const RunRequest& req
   const std::vector<ChoiceItem> choice_items =
       finished.sections.choice ? load_choice_task(config.choice) : std::vector<ChoiceItem>{};
   Model<float> model(config.model, static_cast<uint64_t>(config.seed));
+  model.set_precision(parse_precision(config.precision));
   load_weights_from(checkpoint_path, model);
 
   nlohmann::json& result = finished.result;
@@ -180,6 +181,7 @@ RunStatus run_in_locked_folder(const ExperimentConfig& config, const RunRequest&
   const fs::path work = run.force ? fs::path(incoming_dir(dir.string())) : dir;
   create_output_directory(work.string());
   Model<float> model(config.model, static_cast<uint64_t>(config.seed));
+  model.set_precision(parse_precision(config.precision));
   if (!resume && !config.model_from.empty()) load_weights_from(config.model_from, model);  // fine-tuning
   const int64_t n_params = model.parameter_count();
   if (run.log)

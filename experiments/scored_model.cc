@@ -69,6 +69,7 @@ ScoredModel::ScoredModel(std::string kind, const ExperimentConfig& config, const
       dir_(output_dir(a, config.name)),
       model_(config.model, static_cast<uint64_t>(config.seed)),
       result_(result_header(kind_, config, threads_, started)) {
+  model_.set_precision(parse_precision(config.precision));
   const std::string path = scored_checkpoint(config, dir_, a.checkpoint);
   result_["checkpoint"] = path;
   const CheckpointFormat format = fs::exists(path) ? detect_checkpoint_format(path) : CheckpointFormat::kAblate;

@@ -842,7 +842,8 @@ std::vector<BenchRow> bench_rows(const ReportSet& set) {
     for (const ReportResult* r : latest_per_seed(v, has_bench)) {
       for (const json& m : r->json["bench"]["models"]) {
         if (!m.is_object()) continue;
-        const std::string model_name = string_at(m, "name");
+        std::string model_name = string_at(m, "name");
+        if (string_at(m, "precision") == "bf16") model_name += " (bf16)";  // a bench of several precisions
         const std::string name = prefix ? v.name + "/" + model_name : (model_name.empty() ? v.name : model_name);
         if (!samples.count(name)) order.push_back(name);
         Samples& s = samples[name];

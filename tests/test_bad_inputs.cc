@@ -69,6 +69,8 @@ std::vector<BadInput> BadInputsTest::rows(const std::string& dir) {
       {"unknown key", M + D + "train: {learning_rate: 0.1}\n", run, 1,
        "train.learning_rate: unknown key (allowed: steps, batch_size"},
       {"wrong type", M + D + "train: {lr: fast}\n", run, 1, "train.lr: expected a number, found 'fast'"},
+      {"unknown precision", M + D + T + "precision: fp16\n", run, 1,
+       "precision: unknown precision 'fp16' (known: fp32, bf16)"},
       {"negative learning rate", M + D + "train: {lr: -0.001}\n", run, 1, "train.lr: must be > 0, found -0.001"},
       {"warmup longer than training", M + D + "train: {steps: 10, warmup: 11}\n", run, 1,
        "train.warmup: must be in [0, train.steps=10], found 11"},

@@ -16,6 +16,7 @@
 #include <set>
 #include <sstream>
 
+#include "components/core/precision.h"
 #include "experiments/bench_probes.h"
 #include "experiments/cli.h"
 #include "harness/checkpoints/experiment_inputs.h"
@@ -93,7 +94,7 @@ TEST(BenchConfigTest, SurvivesTheResultRoundTrip) {
 TEST(BenchConfigTest, EachBadSectionGetsItsMessage) {
   const std::string M = kModel;
   const std::vector<std::pair<std::string, std::string>> rows = {
-      {"bench: {iterations: 3}\n", "bench.iterations: unknown key (allowed: models, batch_size"},
+      {"bench: {iterations: 3}\n", "bench.iterations: unknown key (allowed: models, precisions, batch_size"},
       {"bench: {models: {}}\n", "bench.models: expected a non-empty mapping"},
       {"bench: {models: [mha]}\n", "bench.models: expected a non-empty mapping"},
       {"bench: {prefill_contexts: [16, -4]}\n", "bench.prefill_contexts[1]: must be >= 1, found -4"},
@@ -109,6 +110,10 @@ TEST(BenchConfigTest, EachBadSectionGetsItsMessage) {
       {"bench: {models: {x: {model.attention: {type: gqa, n_kv_heads: 3}}}}\n",
        "bench.models.x.model.attention.n_kv_heads: 3 does not divide n_heads=8"},
       {"bench: {models: {x: {model.norm.kind: rmsnorm}}}\n", "bench.models.x.model.norm.kind: unknown key"},
+      {"bench: {precisions: [fp32, fp16]}\n", "bench.precisions[1]: unknown precision 'fp16' (known: fp32, bf16)"},
+      {"bench: {precisions: [bf16, bf16]}\n", "bench.precisions[1]: 'bf16' is listed twice"},
+      {"bench: {precisions: bf16}\n", "bench.precisions: expected a non-empty list of precisions like [fp32, bf16]"},
+      {"bench: {precisions: []}\n", "bench.precisions: expected a non-empty list of precisions"},
   };
   for (const auto& [section, message] : rows) {
     try {
@@ -140,7 +145,7 @@ TEST_F(BenchCommandTest, WritesEveryFieldAndMeasuresTheKvCacheFromAllocations) {
   const std::string dir = file("out");
   std::ostringstream out, err;
   ASSERT_EQ(run_cli({"bench", config, "-o", dir, "--threads", "1"}, out, err), 0) << err.str();
-  EXPECT_THAT(out.str(), HasSubstr("tiny: mqa: train"));
+  EXPECT_THAT(out.str(), HasSubstr("tiny: mqa fp32: train"));
   const json r = json::parse(testing::read_bytes(dir + "/bench.json"));
   EXPECT_EQ(r["format"], "ablate-result/1");
   EXPECT_EQ(r["kind"], "bench");
@@ -148,9 +153,12 @@ TEST_F(BenchCommandTest, WritesEveryFieldAndMeasuresTheKvCacheFromAllocations) {
   EXPECT_EQ(r["config"]["bench"]["kv_contexts"], (json{64, 100}));
   const json& b = r["bench"];
   auto finite_positive = [](const json& v) { return v.is_number() && std::isfinite(v.get<double>()) && v.get<double>() > 0; };
-  for (const char* key : {"matmul_peak_gflops", "matmul_single_thread_gflops", "fma_peak_gflops",
-                          "memory_read_bandwidth_gbps"})
+  for (const char* key : {"matmul_peak_gflops", "matmul_single_thread_gflops", "matmul_eigen_peak_gflops",
+                          "fma_peak_gflops", "memory_read_bandwidth_gbps"})
     EXPECT_TRUE(finite_positive(b.at(key))) << key;
+  EXPECT_FALSE(b.contains("matmul_bf16_peak_gflops"));  // no bf16 model was asked for
+  EXPECT_EQ(b["precisions"], (json{"fp32"}));
+  EXPECT_EQ(b["onednn_isa"], onednn_isa());
   for (const char* when : {"machine_before", "machine_after"})
     for (const char* key : {"matmul_gflops", "matmul_single_thread_gflops", "fma_gflops", "memory_read_bandwidth_gbps"})
       EXPECT_TRUE(finite_positive(b.at(when).at(key))) << when << " " << key;
@@ -219,6 +227,32 @@ TEST_F(BenchCommandTest, WritesEveryFieldAndMeasuresTheKvCacheFromAllocations) {
     EXPECT_EQ(allocated["gqa"][context], 2 * allocated["mqa"][context]) << context;
     EXPECT_EQ(allocated["mqa"][context], 2 * 1 * 1 * 4 * 4 * context) << context;
   }
+}
+
+TEST_F(BenchCommandTest, EachModelInEachPrecisionWithMfuAgainstThatPrecisionsPeak) {
+  if (cpu_bf16_feature().empty()) GTEST_SKIP() << "this CPU has no AVX512-BF16 or AMX-BF16: bench.precisions [bf16] is refused";
+  const std::string config = file("tiny.yaml");
+  testing::write_bytes(config, std::string("name: tiny\n") + kModel +
+                                   "bench: {models: {mha: {}, mqa: {model.attention.type: mqa}}, precisions: [fp32, bf16], "
+                                   "batch_size: 2, train_context: 16, prefill_contexts: [16], decode_contexts: [8], "
+                                   "decode_tokens: 2, kv_contexts: [], warmup: 0, repeats: 1, matmul_size: 64, "
+                                   "bandwidth_mib: 1}\n");
+  std::ostringstream out, err;
+  ASSERT_EQ(run_cli({"bench", config, "-o", file("out"), "--threads", "1"}, out, err), 0) << err.str();
+  EXPECT_THAT(out.str(), HasSubstr("tiny: mqa bf16: train"));
+  EXPECT_THAT(out.str(), HasSubstr("GFLOP/s bf16"));
+  const json b = json::parse(testing::read_bytes(file("out/bench.json")))["bench"];
+  EXPECT_EQ(b["precisions"], (json{"fp32", "bf16"}));
+  ASSERT_EQ(b["models"].size(), 4u);
+  std::vector<std::string> order;
+  for (const json& m : b["models"]) {
+    order.push_back(m["name"].get<std::string>() + " " + m["precision"].get<std::string>());
+    const double flops = m["model_flops_per_token"].get<double>() * m["train_tokens_per_second"].get<double>();
+    const char* peak = m["precision"] == "bf16" ? "matmul_bf16_peak_gflops" : "matmul_peak_gflops";
+    EXPECT_NEAR(m["mfu"].get<double>(), flops / (b[peak].get<double>() * 1e9), 1e-12 * flops) << order.back();
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"mha fp32", "mha bf16", "mqa fp32", "mqa bf16"}));
+  EXPECT_GT(b["matmul_bf16_peak_gflops"].get<double>(), 0);
 }
 
 TEST_F(BenchCommandTest, AnUntiedModelsWorkingSetLeavesOutTheEmbeddingTable) {

@@ -43,7 +43,7 @@ TEST(RunInfo, MachineInfo) {
   EXPECT_EQ(m.at("threads").get<int>(), 7) << m.dump();
   EXPECT_GE(m.at("cores").get<int64_t>(), 1) << m.dump();
   EXPECT_GT(m.at("memory_bytes").get<int64_t>(), 0) << m.dump();
-  for (const char* key : {"hostname", "os", "cpu"}) {
+  for (const char* key : {"hostname", "os", "cpu", "bf16_instructions", "onednn_isa"}) {
     ASSERT_TRUE(m.at(key).is_string()) << key;
     EXPECT_FALSE(m.at(key).get<std::string>().empty()) << key;
   }
@@ -53,7 +53,7 @@ TEST(RunInfo, MachineInfo) {
 TEST(RunInfo, LibraryVersions) {
   const nlohmann::json v = library_versions();
   const std::regex version("[0-9]+\\.[0-9]+(\\.[0-9]+)?");
-  for (const char* key : {"eigen", "onetbb", "nlohmann_json"}) {
+  for (const char* key : {"eigen", "onetbb", "onednn", "nlohmann_json"}) {
     ASSERT_TRUE(v.contains(key) && v[key].is_string()) << key << ": " << v.dump();
     EXPECT_TRUE(std::regex_match(v[key].get<std::string>(), version)) << key << ": " << v[key];
   }

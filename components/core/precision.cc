@@ -37,6 +37,11 @@ std::string onednn_isa() {
   }
 }
 
+std::string onednn_version() {
+  const dnnl_version_t* v = dnnl::version();
+  return std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
+}
+
 void require_precision(Precision p) {
   if (p != Precision::kBf16 || !cpu_bf16_feature().empty()) return;
   throw std::runtime_error(

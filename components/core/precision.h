@@ -22,7 +22,9 @@ void require_precision(Precision p);
 // What this CPU offers bf16 products: "amx_bf16", "avx512_bf16", or "" (none).
 std::string cpu_bf16_feature();
 
-// The instruction set oneDNN dispatches its kernels to on this CPU, as oneDNN names it.
+// The instruction set oneDNN dispatches its kernels to on this CPU, as oneDNN names it, and
+// oneDNN's version ("2.6.3").
 std::string onednn_isa();
+std::string onednn_version();
 
 }  // namespace ablate

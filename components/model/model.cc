@@ -85,7 +85,7 @@ template <typename S>
 void Model<S>::backward(const S* dlogits) {
   if (!backward_ready_)
     throw std::logic_error("Model::backward: needs a preceding forward (forward_cached keeps no activations)");
-  const int64_t V = config_.vocab_size, C = config_.d_model, B = B_, T = T_, N = B * T;
+  const int64_t C = config_.d_model, B = B_, T = T_, N = B * T;
   Parameter<S>& head_param = head();
   dx_.resize({B, T, C});
   dy_.resize({B, T, C});

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Ablate vs PyTorch CPU eager (experiments/pytorch/pytorch_baseline.py) on the same model and shapes, in
 # one invocation: `ablate bench CONFIG`, then the PyTorch baseline built from the first bench model
-# of the resulting bench.json (or $MODEL), on the same thread count; prints both and the ratios
+# of the resulting bench.json (or $MODEL), on the same thread count, once per precision the bench
+# measured (bench.precisions: fp32 plain, bf16 under torch.autocast); prints both and the ratios
 # Ablate / PyTorch for training tokens/s and prefill tokens/s (at the largest prefill context).
 #
 #   experiments/pytorch/compare_pytorch.sh [CONFIG] [THREADS]
@@ -9,7 +10,7 @@
 #              swiglu, rope, no biases, untied lm_head, as the baseline builds only that)
 #     THREADS  default: every core
 #   env: ABLATE (binary, default build/ablate), PYTHON (default /usr/bin/python3: Debian's torch),
-#        MODEL (bench model to compare), OUT (folder for bench.json, pytorch.json; default a temp dir),
+#        MODEL (bench model to compare), OUT (folder for bench.json, pytorch_fp32.json, pytorch_bf16.json; default a temp dir),
 #        BASELINE_LD_LIBRARY_PATH (prepended to LD_LIBRARY_PATH for PyTorch only, e.g. a folder
 #        with another libblas.so.3: Debian's torch calls whatever libblas.so.3 it loads, by
 #        default the netlib reference BLAS). OMP_NUM_THREADS and OPENBLAS_NUM_THREADS are set to
@@ -51,31 +52,43 @@ print(" ".join("--%s %s" % kv for kv in [
     ("repeats", config["repeats"]), ("matmul-size", config["matmul_size"]), ("model-name", m["name"])]))
 EOF
 )
-echo "pytorch_baseline.py $baseline_args --threads $threads" >&2
-LD_LIBRARY_PATH="${BASELINE_LD_LIBRARY_PATH:+$BASELINE_LD_LIBRARY_PATH:}${LD_LIBRARY_PATH:-}" \
-  OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" "$python" "$root/experiments/pytorch/pytorch_baseline.py" $baseline_args --threads "$threads" > "$out/pytorch.json"
+precisions=$("$python" -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["bench"].get("precisions", ["fp32"])))' "$out/bench.json")
+for precision in $precisions; do
+  echo "pytorch_baseline.py $baseline_args --threads $threads --precision $precision" >&2
+  LD_LIBRARY_PATH="${BASELINE_LD_LIBRARY_PATH:+$BASELINE_LD_LIBRARY_PATH:}${LD_LIBRARY_PATH:-}" \
+    OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" "$python" "$root/experiments/pytorch/pytorch_baseline.py" \
+    $baseline_args --threads "$threads" --precision "$precision" > "$out/pytorch_$precision.json"
+done
 echo "load average after: $(cat /proc/loadavg)" >&2
-echo "files: $out/bench.json, $out/pytorch.json" >&2
+echo "files: $out/bench.json, $out/pytorch_{$(echo $precisions | tr ' ' ,)}.json" >&2
 
-"$python" - "$out/bench.json" "$out/pytorch.json" <<'EOF'
+"$python" - "$out/bench.json" $(for p in $precisions; do echo "$out/pytorch_$p.json"; done) <<'EOF'
 import json, sys
 result = json.load(open(sys.argv[1]))
-torch = json.load(open(sys.argv[2]))
-m = next(m for m in result["bench"]["models"] if m["name"] == torch["model_name"])
-prefill = next(p for p in m["prefill"] if p["context"] == torch["prefill"]["context"])
-train_ratio = m["train_tokens_per_second"] / torch["train_tokens_per_second"]
-prefill_ratio = prefill["tokens_per_second"] / torch["prefill"]["tokens_per_second"]
-print("model %s, %d threads; PyTorch %s (BLAS %s, matmul %.1f GFLOP/s), Ablate matmul %.1f GFLOP/s"
-      % (m["name"], result["bench"]["threads"], torch["torch"], torch["blas"], torch["matmul_gflops"],
-         result["bench"]["matmul_peak_gflops"]))
-print("%-22s %14s %14s %8s" % ("tokens/s (median)", "Ablate", "PyTorch", "ratio"))
-print("%-22s %14.1f %14.1f %7.2fx" % ("train B=%d T=%d" % (m["train_batch_size"], m["train_context"]),
-      m["train_tokens_per_second"], torch["train_tokens_per_second"], train_ratio))
-print("%-22s %14.1f %14.1f %7.2fx" % ("prefill T=%d" % prefill["context"], prefill["tokens_per_second"],
-      torch["prefill"]["tokens_per_second"], prefill_ratio))
-print(json.dumps({"model": m["name"], "train_ratio": train_ratio, "prefill_ratio": prefill_ratio,
-                  "ablate_train_tokens_per_second": m["train_tokens_per_second"],
-                  "pytorch_train_tokens_per_second": torch["train_tokens_per_second"],
-                  "ablate_prefill_tokens_per_second": prefill["tokens_per_second"],
-                  "pytorch_prefill_tokens_per_second": torch["prefill"]["tokens_per_second"]}))
+bench = result["bench"]
+print("%d threads, CPU %s, oneDNN ISA %s" % (bench["threads"], result["machine"]["cpu"], bench.get("onednn_isa", "?")))
+print("%-30s %12s %12s %8s" % ("tokens/s (median)", "Ablate", "PyTorch", "ratio"))
+rows = []
+for path in sys.argv[2:]:
+    torch = json.load(open(path))
+    precision = torch.get("precision", "fp32")
+    m = next(m for m in bench["models"] if m["name"] == torch["model_name"] and m.get("precision", "fp32") == precision)
+    prefill = next(p for p in m["prefill"] if p["context"] == torch["prefill"]["context"])
+    peak = bench["matmul_bf16_peak_gflops" if precision == "bf16" else "matmul_peak_gflops"]
+    print("%s %s: PyTorch %s (%s, matmul %.1f GFLOP/s), Ablate matmul %.1f GFLOP/s"
+          % (m["name"], precision, torch["torch"], "BLAS " + torch["blas"] if precision == "fp32" else "oneDNN via autocast",
+             torch["matmul_gflops"], peak))
+    row = {"model": m["name"], "precision": precision,
+           "train_ratio": m["train_tokens_per_second"] / torch["train_tokens_per_second"],
+           "prefill_ratio": prefill["tokens_per_second"] / torch["prefill"]["tokens_per_second"],
+           "ablate_train_tokens_per_second": m["train_tokens_per_second"],
+           "pytorch_train_tokens_per_second": torch["train_tokens_per_second"],
+           "ablate_prefill_tokens_per_second": prefill["tokens_per_second"],
+           "pytorch_prefill_tokens_per_second": torch["prefill"]["tokens_per_second"]}
+    print("%-30s %12.1f %12.1f %7.2fx" % ("%s train B=%d T=%d" % (precision, m["train_batch_size"], m["train_context"]),
+          m["train_tokens_per_second"], torch["train_tokens_per_second"], row["train_ratio"]))
+    print("%-30s %12.1f %12.1f %7.2fx" % ("%s prefill T=%d" % (precision, prefill["context"]), prefill["tokens_per_second"],
+          torch["prefill"]["tokens_per_second"], row["prefill_ratio"]))
+    rows.append(row)
+print(json.dumps(rows))
 EOF

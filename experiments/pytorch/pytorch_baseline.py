@@ -11,7 +11,11 @@ Measured, each with `warmup` untimed and `repeats` timed runs (median, min, max 
   train    B·T tokens / (forward + cross-entropy + backward + clip_grad_norm_(1.0) + AdamW step)
            (AdamW lr 1e-4, betas (0.9, 0.95), weight decay 0.1: Ablate's AdamWConfig defaults)
   prefill  T tokens / one forward of B = 1 under torch.no_grad()
-  matmul   best GFLOP/s of an n×n×n torch.mm (what this torch's BLAS delivers)
+  matmul   best GFLOP/s of an n×n×n torch.mm (what this torch's BLAS delivers; in bf16, of bf16
+           tensors: oneDNN's bf16 GEMM inside torch)
+--precision bf16 runs forward and loss under torch.autocast("cpu", dtype=torch.bfloat16) (the
+mixed precision a PyTorch user turns on: linear layers and matmuls in bf16 through oneDNN, fp32
+master weights and AdamW), as Ablate's `precision: bf16` does.
 Threads: torch.set_num_threads(--threads) (intra-op; inter-op threads set to 1).
 Prints one JSON object on stdout. Used by experiments/pytorch/compare_pytorch.sh.
 """
@@ -126,8 +130,8 @@ def time_rate(warmup, repeats, units, run):
     return {"tokens_per_second": statistics.median(rates), "min": min(rates), "max": max(rates)}
 
 
-def matmul_gflops(n, repeats):
-    a, b = torch.randn(n, n), torch.randn(n, n)
+def matmul_gflops(n, repeats, dtype):
+    a, b = torch.randn(n, n).to(dtype), torch.randn(n, n).to(dtype)
     torch.mm(a, b)
     best = 0.0
     for _ in range(max(repeats, 3)):
@@ -156,6 +160,8 @@ def main():
     p.add_argument("--matmul-size", type=int, default=1024)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--model-name", default="mha", help="echoed in the output (which bench model this mirrors)")
+    p.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                   help="bf16: torch.autocast('cpu', dtype=torch.bfloat16) around forward and loss")
     a = p.parse_args()
 
     torch.manual_seed(a.seed)
@@ -169,10 +175,13 @@ def main():
     inputs = torch.randint(0, a.vocab, (B, T))
     targets = torch.randint(0, a.vocab, (B, T))
 
+    bf16 = a.precision == "bf16"
+
     def train_step():
         optimizer.zero_grad(set_to_none=False)
-        logits = model(inputs)
-        loss = F.cross_entropy(logits.view(-1, a.vocab), targets.view(-1))
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            logits = model(inputs)
+            loss = F.cross_entropy(logits.view(-1, a.vocab), targets.view(-1))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
@@ -181,17 +190,18 @@ def main():
     prompt = torch.randint(0, a.vocab, (1, a.prefill_context))
 
     def prefill():
-        with torch.no_grad():
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             model(prompt)
 
     prefill_rate = time_rate(a.warmup, a.repeats, a.prefill_context, prefill)
     prefill_rate["context"] = a.prefill_context
     print(json.dumps({
         "model_name": a.model_name,
+        "precision": a.precision,
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
         "parameters": n_params,
-        "matmul_gflops": matmul_gflops(a.matmul_size, a.repeats),
+        "matmul_gflops": matmul_gflops(a.matmul_size, a.repeats, torch.bfloat16 if bf16 else torch.float32),
         "blas": (re.findall(r"BLAS_INFO=(\w+)", torch.__config__.show()) or ["unknown"])[0],
         "train_batch_size": B,
         "train_context": T,

@@ -21,6 +21,7 @@
 #include <Eigen/Core>
 #include <oneapi/tbb/version.h>
 
+#include "components/core/precision.h"
 #include "harness/common/process.h"
 #include "harness/common/text.h"
 
@@ -126,6 +127,8 @@ nlohmann::json machine_info(int threads_used) {
   return {{"hostname", host_name()},
           {"os", or_unknown(os)},
           {"cpu", or_unknown(proc_field("/proc/cpuinfo", "model name"))},
+          {"bf16_instructions", cpu_bf16_feature().empty() ? "none" : cpu_bf16_feature()},
+          {"onednn_isa", onednn_isa()},
           {"cores", cores},
           {"memory_bytes", memory},
           {"threads", threads_used}};
@@ -150,6 +153,7 @@ nlohmann::json library_versions() {
   return {{"compiler", compiler},
           {"eigen", dotted(EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION)},
           {"onetbb", tbb},
+          {"onednn", onednn_version()},
           {"nlohmann_json",
            dotted(NLOHMANN_JSON_VERSION_MAJOR, NLOHMANN_JSON_VERSION_MINOR, NLOHMANN_JSON_VERSION_PATCH)},
           {"yaml_cpp", or_unknown(ABLATE_YAML_CPP_VERSION)},

@@ -1,6 +1,8 @@
 // Reading the `bench:` section (see bench_config.h).
 #include "harness/config/bench_config.h"
 
+#include <algorithm>
+
 #include "harness/config/config_tree.h"
 #include "harness/config/fields.h"
 #include "harness/config/model_yaml.h"
@@ -64,10 +66,25 @@ BenchConfig parse_bench_section(const YAML::Node& node, const ModelConfig& base)
   c.enabled = true;
   YAML::Node models;  // a default YAML::Node is a defined null, so presence is tracked separately
   bool has_models = false;
-  read_mapping(node, "bench", section_fields(c, {{"models", [&](const YAML::Node& n, const std::string&) {
-                                                   models = n;
-                                                   has_models = true;
-                                                 }}}));
+  auto read_precisions = [&](const YAML::Node& n, const std::string& path) {
+    if (!n.IsSequence() || n.size() == 0)
+      config_fail(path, "expected a non-empty list of precisions like [fp32, bf16], found " + describe_node(n));
+    c.precisions.clear();
+    for (size_t i = 0; i < n.size(); ++i) {
+      const std::string where = path + "[" + std::to_string(i) + "]";
+      const std::string p = read_string(n[i], where);
+      if (p != "fp32" && p != "bf16") config_fail(where, "unknown precision '" + p + "' (known: fp32, bf16)");
+      if (std::find(c.precisions.begin(), c.precisions.end(), p) != c.precisions.end())
+        config_fail(where, "'" + p + "' is listed twice");
+      c.precisions.push_back(p);
+    }
+  };
+  read_mapping(node, "bench", section_fields(c, {{"models",
+                                                  [&](const YAML::Node& n, const std::string&) {
+                                                    models = n;
+                                                    has_models = true;
+                                                  }},
+                                                 {"precisions", read_precisions}}));
   check_fields(c, "bench");
 
   if (!has_models) {
@@ -101,6 +118,7 @@ nlohmann::json bench_to_json(const BenchConfig& c) {
   for (const BenchModel& m : c.models) models[m.name] = m.overrides;
   nlohmann::json j = section_to_json(c);
   j["models"] = models;
+  if (!c.precisions.empty()) j["precisions"] = c.precisions;
   return j;
 }
 

@@ -13,7 +13,8 @@
 //     kv_contexts: [1024, 4096] # KV-cache bytes allocated when reserved for exactly this context
 //     warmup: 2                 # untimed repeats before each measurement
 //     repeats: 5                # timed repeats (median, min, max are reported)
-//     matmul_size: 1024         # the n×n×n fp32 product that measures the matrix-product peak
+//     precisions: [fp32, bf16]  # each model is measured in each (default: the config's precision)
+//     matmul_size: 1024         # the n×n×n product that measures the matrix-product peaks
 //     bandwidth_mib: 1024       # the float array summed to measure DRAM read bandwidth (each decode
 //                               # point's bound is measured on a buffer of its own working set)
 //
@@ -46,6 +47,7 @@ struct BenchModel {
 struct BenchConfig {
   bool enabled = false;  // the section is present
   std::vector<BenchModel> models;  // read by hand: named override sets
+  std::vector<std::string> precisions;  // read by hand; empty: the experiment's `precision`
   int64_t batch_size = 4;
   int64_t train_context = 256;
   std::vector<int64_t> prefill_contexts = {256, 1024};

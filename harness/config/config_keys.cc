@@ -20,7 +20,9 @@ std::vector<KeyDoc> hand_read_keys(const std::string& section) {
     return {{"passkey.methods", "list", "extend.methods, else [{type: none}]", "",
              "RoPE scaling blocks as in extend.methods, scored at every length and depth"}};
   if (section == "bench")
-    return {{"bench.models", "mapping", "{base: {}}", "", "named models: dotted model. overrides of the config's model"}};
+    return {{"bench.models", "mapping", "{base: {}}", "", "named models: dotted model. overrides of the config's model"},
+            {"bench.precisions", "list", "[precision]", "each fp32 | bf16, once",
+             "every model is measured in each precision (MFU against that precision's GEMM peak)"}};
   return {};
 }
 

@@ -158,6 +158,7 @@ ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_n
   if (has_extend) c.extend = parse_extend_section(extend_node, c.model);
   if (has_passkey) c.passkey = parse_passkey_section(passkey_node, c.model, c.extend, c.data.tokenizer);
   if (has_bench) c.bench = parse_bench_section(bench_node, c.model);
+  if (has_bench && c.bench.precisions.empty()) c.bench.precisions = {c.precision};  // resolved, as results record it
   return c;
 }
 

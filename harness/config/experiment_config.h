@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "components/core/precision.h"
 #include "components/model/model_config.h"
 #include "harness/config/bench_config.h"
 #include "harness/config/config_tree.h"
@@ -140,6 +141,7 @@ struct ExperimentConfig {
   std::string name;
   int64_t seed = 0;
   int64_t threads = 0;
+  std::string precision = "fp32";  // components/core/precision.h
   ModelConfig model;
   // `model: {from: PATH}`: the model section of a checkpoint of any format (Ablate .safetensors, a
   // Hugging Face directory, a llama2.c .bin), with the other model keys given beside `from`
@@ -160,6 +162,10 @@ struct ExperimentConfig {
     v(field("name", name, "the run's name and folder (default: the config file's stem)"));
     v(field("seed", seed, "weights and batch order").check(at_least(0)));
     v(field("threads", threads, "worker threads").check(at_least(0, "0 = every core")));
+    v(field("precision", precision,
+            "matrix products in training and evaluation: fp32, or bf16 (bf16 operands, fp32 accumulation, fp32 "
+            "weights, optimizer, norms, attention and loss; needs AVX512-BF16 or AMX)")
+          .check(one_of(precision_names(), "precision")));
     v.section("data", data, "what the model is trained and validated on");
     v.section("train", train, "the training run");
     v.section("eval", eval, "the final validation loss");
