@@ -38,6 +38,18 @@ ExperimentConfig parse(const std::string& yaml) {
   return parse_experiment(load_config_tree_text(yaml, "bench.yaml"), "bench", experiment_inputs_from_files());
 }
 
+TEST(BenchConfigTest, PrecisionsDefaultToTheConfigsAndTheCommittedBf16BenchHasBoth) {
+  EXPECT_EQ(parse(std::string(kModel) + "bench: {}\n").bench.precisions, (std::vector<std::string>{"fp32"}));
+  EXPECT_EQ(parse(std::string(kModel) + "precision: bf16\nbench: {}\n").bench.precisions,
+            (std::vector<std::string>{"bf16"}));
+  const ExperimentConfig c =
+      parse_experiment(load_config_tree(std::string(ABLATE_SOURCE_DIR) + "/configs/bench/llama_6x512_bf16.yaml"),
+                       "llama_6x512_bf16", experiment_inputs_from_files());
+  EXPECT_EQ(c.bench.precisions, (std::vector<std::string>{"fp32", "bf16"}));
+  ASSERT_EQ(c.bench.models.size(), 3u);
+  EXPECT_EQ(c.bench.models[2].name, "mqa");
+}
+
 TEST(BenchConfigTest, ReadsModelsAsOverridesOfTheModel) {
   const ExperimentConfig c = parse(std::string(kModel) + "bench:\n" + kThreeModels +
                                    "  batch_size: 2\n  train_context: 32\n  prefill_contexts: [16, 64]\n"

@@ -15,6 +15,12 @@
 //                        context 64, so every method is active at T = 256).
 //   attention/NAME/T=…   Attention forward / backward (projections + tiled attention + RoPE), at
 //                        T = 256 (B = 8) and T = 1024 (B = 2); mha, gqa (2 KV heads), mqa.
+//   matmul/KERNEL/PRODUCT/MxKxN  the three products of linalg.h (xwt: y = x Wᵀ, xw: dx = dy W,
+//                        dw: dW += dyᵀ x) at the SwiGLU layer's (2048, 512, 1368) and an attention
+//                        projection's (2048, 512, 512) shapes, through each kernel: eigen (fp32),
+//                        onednn (fp32, the engine's default), bf16 (bf16 operands, fp32 accumulation;
+//                        skipped on a CPU without bf16 instructions). The GFLOP/s counter is 2·M·K·N
+//                        per call; this is the comparison that puts oneDNN in the fp32 path.
 // Items processed = rows (tokens), so the report's items/s column is tokens/s.
 // Threads: --threads=N (default: every core) caps oneTBB, as `ablate --threads` does.
 #include <benchmark/benchmark.h>
@@ -31,6 +37,8 @@
 #include <vector>
 
 #include "components/attention/attention.h"
+#include "components/core/linalg.h"
+#include "components/core/precision.h"
 #include "components/core/random.h"
 #include "components/mlp/mlp.h"
 #include "components/model/registry.h"
@@ -168,6 +176,47 @@ void register_attention() {
   }
 }
 
+void register_matmuls() {
+  struct Shape {
+    int64_t M, K, N;
+  };
+  for (const Shape shape : {Shape{kRows, kDim, 1368}, Shape{kRows, kDim, kDim}}) {
+    const int64_t M = shape.M, K = shape.K, N = shape.N;
+    auto x = std::make_shared<std::vector<float>>(random_vector(M * K, 4));
+    auto w = std::make_shared<std::vector<float>>(random_vector(N * K, 5));
+    auto dy = std::make_shared<std::vector<float>>(random_vector(M * N, 6));
+    auto w16 = std::make_shared<std::vector<Bf16>>(N * K);
+    to_bf16(w->data(), w16->data(), N * K);
+    auto y = std::make_shared<std::vector<float>>(M * N);
+    auto dx = std::make_shared<std::vector<float>>(M * K);
+    auto dw = std::make_shared<std::vector<float>>(N * K);
+    for (const std::string kernel : {"eigen", "onednn", "bf16"}) {
+      if (kernel == "bf16" && cpu_bf16_feature().empty()) continue;
+      const bool bf16 = kernel == "bf16";
+      const GemmBackend backend = kernel == "eigen" ? GemmBackend::kEigen : GemmBackend::kOneDnn;
+      const std::vector<std::pair<std::string, std::function<void()>>> products = {
+          {"xwt", [=] { bf16 ? matmul_xwt_bf16(x->data(), w16->data(), y->data(), M, K, N, false)
+                             : matmul_xwt(x->data(), w->data(), y->data(), M, K, N, false); }},
+          {"xw", [=] { bf16 ? matmul_xw_bf16(dy->data(), w16->data(), dx->data(), M, N, K, false)
+                            : matmul_xw(dy->data(), w->data(), dx->data(), M, N, K, false); }},
+          {"dw", [=] { bf16 ? matmul_dw_bf16(dy->data(), x->data(), dw->data(), M, N, K)
+                            : matmul_dw(dy->data(), x->data(), dw->data(), M, N, K); }}};
+      for (const auto& [product, run] : products) {
+        const std::string name = "matmul/" + kernel + "/" + product + "/" + std::to_string(M) + "x" +
+                                 std::to_string(K) + "x" + std::to_string(N);
+        benchmark::RegisterBenchmark(name.c_str(), [=, run = run](benchmark::State& state) {
+          set_fp32_gemm_backend(backend);
+          for (auto _ : state) run();
+          set_fp32_gemm_backend(GemmBackend::kOneDnn);
+          state.counters["GFLOP/s"] =
+              benchmark::Counter(2e-9 * double(M) * double(K) * double(N) * double(state.iterations()),
+                                 benchmark::Counter::kIsRate);
+        })->Unit(benchmark::kMicrosecond)->UseRealTime();
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ablate
 
@@ -185,6 +234,7 @@ int main(int argc, char** argv) {
   ablate::register_mlps();
   ablate::register_positions();
   ablate::register_attention();
+  ablate::register_matmuls();
   benchmark::Initialize(&n, args.data());
   if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 1;
   benchmark::RunSpecifiedBenchmarks();
