@@ -329,5 +329,27 @@ TEST_F(PrecisionRun, Bf16TrainingEndsWithinOnePercentOfFp32) {
   EXPECT_EQ(bf16["machine"]["bf16_instructions"], cpu_bf16_feature());
 }
 
+// Precision is an ablation axis: a sweep varies it like any key, and the report states what bf16
+// costs in loss against the fp32 baseline, with its interval over the seeds.
+TEST_F(PrecisionRun, ASweepOverPrecisionReportsTheDifferenceInLoss) {
+  SKIP_WITHOUT_BF16();
+  const std::string config = file("sweep.yaml");
+  testing::write_bytes(config,
+                       "name: precision_sweep\n"
+                       "model: {d_model: 32, n_layers: 1, context: 32, attention: {n_heads: 2}}\n"
+                       "data: {type: synthetic, bytes: 30000, seed: 5}\n"
+                       "train: {steps: 8, batch_size: 4, warmup: 2, eval_every: 0, eval_tokens: 512, checkpoint_every: 0}\n"
+                       "eval: {max_tokens: 1024}\n"
+                       "sweep: {variants: {fp32: {}, bf16: {precision: bf16}}, grid: {seed: [0, 1]}}\n");
+  std::ostringstream out, err;
+  ASSERT_EQ(run_cli({"run", config, "-o", file("results"), "--threads", "1"}, out, err), 0) << err.str();
+  EXPECT_EQ(nlohmann::json::parse(testing::read_bytes(file("results/bf16_seed=1/result.json")))["config"]["precision"],
+            "bf16");
+  ASSERT_EQ(run_cli({"report", file("results"), "-o", file("report")}, out, err), 0) << err.str();
+  const std::string report = testing::read_bytes(file("report/report.md"));
+  EXPECT_NE(report.find("Baseline: fp32"), std::string::npos) << report;
+  EXPECT_NE(report.find("| validation loss | bf16 |"), std::string::npos) << report;
+}
+
 }  // namespace
 }  // namespace ablate
