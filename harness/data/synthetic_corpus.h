@@ -31,15 +31,18 @@
 //      the same four kinds and templates, recalled after 0-4 filler sentences ("The password for
 //      the dark cave is comet. Mia smiled. The password for the dark cave is" -> " comet"). They
 //      give a 128-byte training window recalls whose statement it holds (the long-range ones
-//      above almost never fit), so a model of quickstart size learns to look back, and the
+//      above almost never fit), so a model has something to look back for, and the
 //      multiple-choice task a difficulty axis (sentences between statement and question) inside
-//      the window. At most 8 codes, passwords and train times each per document.
-//   6. Passkeys. 60% of the documents planned >= 256 bytes hold the passkey task's key line, verbatim ("The pass key is
-//      71432. Remember it. 71432 is the pass key.", harness/eval/passkey.h), somewhere in the body,
-//      and its question ("What is the pass key? The pass key is" -> " 71432") a log-uniform
-//      10..1000 bytes later (at most the body's planned size): passkey retrieval then measures a
-//      recall the training text holds. One key per document, 5 random digits; the passkey task's
-//      own filler is generated without them (passkeys = false), so its key is the prompt's only one.
+//      the window. At most 8 codes, passwords and train times each per document. (Measured: the
+//      quickstart's 0.8M-parameter model does not learn to copy from its window within 250 steps
+//      of 16 x 128 bytes, nor 1000; its recall accuracy stays at chance.)
+//   6. Passkeys. 60% of the documents planned >= 256 bytes hold the passkey task's key line,
+//      verbatim ("The pass key is 71432. Remember it. 71432 is the pass key.",
+//      harness/eval/passkey.h), somewhere in the body, and its question ("What is the pass key?
+//      The pass key is" -> " 71432") a log-uniform 10..1000 bytes later (at most the body's
+//      planned size): passkey retrieval then measures a recall the training text holds. One key
+//      per document, 5 random digits; the passkey task's own filler is generated without them
+//      (passkeys = false), so its key is the prompt's only one.
 //
 // Structure for evaluation. generate_document returns each recall as a SyntheticFact: the byte
 // offset where the fact was stated, the offset where the answer is recalled, the prefix that leads
