@@ -144,8 +144,10 @@ nlohmann::json score_method(const ExperimentConfig& config, const ExtendMethod& 
 std::vector<int32_t> passkey_filler(const ExperimentConfig& config, const Tokenizer& tokenizer) {
   const PasskeyConfig& pc = config.passkey;
   if (pc.filler != "synthetic") return tokenize_file(pc.filler, tokenizer);
-  // Bytes >= tokens for every tokenizer here, so this holds two longest prompts' worth of tokens.
-  return tokenizer.encode(generate_corpus(static_cast<uint64_t>(pc.seed), 2 * pc.lengths.back() + 8192));
+  // Bytes >= tokens for every tokenizer here, so this holds two longest prompts' worth of tokens; the
+  // corpus without its own passkeys, so the prompt's key is the only one.
+  return tokenizer.encode(generate_corpus(static_cast<uint64_t>(pc.seed), 2 * pc.lengths.back() + 8192,
+                                          /*passkeys=*/false));
 }
 
 void check_passkey_section(const ExperimentConfig& config) {

@@ -16,6 +16,7 @@
 #include "experiments/passkey.h"
 #include "harness/checkpoints/experiment_inputs.h"
 #include "harness/config/experiment_config.h"
+#include "harness/data/synthetic_corpus.h"
 #include "harness/eval/passkey.h"
 #include "tests/test_support.h"
 
@@ -217,6 +218,18 @@ TEST(PasskeyScoring, AConstructedModelScoresExactlyTheTrialsItCanAnswer) {
   }
   EXPECT_GT(total, 0);  // the test would pass vacuously with no 7 among the keys
   EXPECT_DOUBLE_EQ(r["chance"].get<double>(), 0.1);
+}
+
+// The built-in corpus holds passkey lines of its own (synthetic_corpus.h, part 6); the passkey
+// task's synthetic filler is generated without them, so the prompt's key is its only one.
+TEST(PasskeyPrompt, SyntheticFillerHoldsNoOtherPassKey) {
+  ExperimentConfig c = parse(kTinyModel + "passkey: {lengths: [256, 4096], seed: 3}\n");
+  const ByteTokenizer bytes;
+  const std::vector<int32_t> filler = passkey_filler(c, bytes);
+  const std::string text = bytes.decode(filler);
+  EXPECT_GE(text.size(), 2u * 4096);
+  EXPECT_EQ(text.find("pass key"), std::string::npos);
+  EXPECT_NE(generate_corpus(3, static_cast<int64_t>(text.size())).find("pass key"), std::string::npos);
 }
 
 // ---- the config ----------------------------------------------------------------------------------

@@ -17,6 +17,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "harness/eval/passkey.h"
+
 namespace ablate {
 namespace {
 
@@ -72,7 +74,7 @@ TEST(SyntheticCorpus, SameSeedGivesTheSameTextAndAnotherSeedAnotherText) {
 TEST(SyntheticCorpus, PinnedDigestOfSeedOne) {
   const std::string text = generate_corpus(1, 65536);
   EXPECT_EQ(text.substr(0, 60), "Ben had a silver bike. He told his brother a story. He found");
-  EXPECT_EQ(fnv1a(text), 0x1e8a4a01cb48a729ull) << "size " << text.size() << ", digest 0x" << std::hex << fnv1a(text);
+  EXPECT_EQ(fnv1a(text), 0xbc2b14f1e1b4ce38ull) << "size " << text.size() << ", digest 0x" << std::hex << fnv1a(text);
 }
 
 TEST(SyntheticCorpus, IsCutAtTheFirstDocumentBoundaryAtOrAfterTheRequestedSize) {
@@ -185,11 +187,15 @@ TEST(SyntheticCorpus, EveryRecallWasStatedEarlierAndHasThreeWrongDistractorsOfTh
           case RecallKind::kPassword:
             EXPECT_TRUE(std::islower(static_cast<unsigned char>(v[0]))) << d;
             break;
+          case RecallKind::kPasskey:
+            EXPECT_TRUE(all_digits(v)) << d;
+            EXPECT_EQ(v.size(), 5u) << d;
+            break;
         }
       }
     }
   }
-  EXPECT_EQ(kinds.size(), 7u);  // every kind occurs
+  EXPECT_EQ(kinds.size(), 8u);  // every kind occurs
 }
 
 // Likelihood scoring compares whole continuations: were one choice a prefix of another (" 1" and
@@ -209,14 +215,14 @@ TEST(SyntheticCorpus, NoChoiceIsAPrefixOfAnother) {
 }
 
 // The facts stated in the story's opening (characters and key-value facts) are the long-range ones;
-// local facts (below) are left out here.
+// local facts and passkeys (below) are left out here.
 TEST(SyntheticCorpus, DependenciesAreLongRange) {
   std::vector<int64_t> all;
   std::map<RecallKind, std::vector<int64_t>> by_kind;
   int over_128 = 0, over_512 = 0;
   for (const SyntheticDocument& doc : documents(9, 5000)) {
     for (const SyntheticFact& f : doc.recalls) {
-      if (f.local) continue;
+      if (f.local || f.kind == RecallKind::kPasskey) continue;
       const int64_t d = static_cast<int64_t>(f.recalled_at) - static_cast<int64_t>(f.stated_at);
       all.push_back(d);
       by_kind[f.kind].push_back(d);
@@ -310,6 +316,53 @@ TEST(SyntheticCorpus, LocalFactsAreRecalledWithinAFewSentences) {
   EXPECT_LT(beyond, local / 20);  // other recalls between a local fact and its question are rare
 }
 
+// Passkeys (part 6): the passkey task's own key line and question, verbatim, in about half the
+// longer documents, one key each, asked for a log-uniform 10..1000 bytes after its key line (capped by
+// the body); none with passkeys = false (the passkey task's filler).
+TEST(SyntheticCorpus, PasskeysAreThePasskeyTasksLinesAtLogUniformGaps) {
+  int with = 0, under_128 = 0, over_512 = 0;
+  std::vector<int64_t> gaps;
+  const std::vector<SyntheticDocument> docs = documents(23, 3000);
+  for (const SyntheticDocument& doc : docs) {
+    const std::string& t = doc.text;
+    int in_doc = 0;
+    for (const SyntheticFact& f : doc.recalls) {
+      if (f.kind != RecallKind::kPasskey) continue;
+      SCOPED_TRACE(t);
+      ++in_doc;
+      const std::string key = f.answer.substr(1);
+      EXPECT_EQ(f.question_prefix, kPasskeyQuestion);
+      EXPECT_EQ(t.compare(f.recalled_at, f.answer.size() + 1, f.answer + "."), 0);
+      // The key line is passkey_key_line(key), beginning a sentence; f.stated_at is its first key.
+      const std::string line = passkey_key_line(key);
+      ASSERT_GE(f.stated_at, 16u);
+      const size_t line_at = f.stated_at - 16;  // "The pass key is "
+      EXPECT_EQ(t.compare(line_at, line.size(), line), 0);
+      EXPECT_EQ(line_at, f.statement_start);
+      const int64_t gap = static_cast<int64_t>(f.recalled_at - f.question_prefix.size() - (line_at + line.size() + 1));
+      EXPECT_GE(gap, 10);
+      gaps.push_back(gap);
+      under_128 += gap < 128;
+      over_512 += gap > 512;
+    }
+    EXPECT_LE(in_doc, 1);
+    with += in_doc;
+  }
+  std::printf("[synthetic corpus] passkeys in %d of %zu documents; bytes between key line and question: median %lld, "
+              "< 128: %d, > 512: %d\n",
+              with, docs.size(), static_cast<long long>(median(gaps)), under_128, over_512);
+  EXPECT_NEAR(with, 1300, 150);  // 60% of the ~72% of documents planned >= 256 bytes (measured 1305)
+  EXPECT_GT(under_128, with / 3);  // log-uniform over two decades: about half below 100 bytes
+  EXPECT_GT(over_512, with / 20);  // capped by shorter bodies
+  Rng rng(23);
+  for (int i = 0; i < 500; ++i) {
+    const SyntheticDocument doc = generate_document(rng, /*passkeys=*/false);
+    EXPECT_EQ(doc.text.find("pass key"), std::string::npos) << doc.text;
+    for (const SyntheticFact& f : doc.recalls) EXPECT_NE(f.kind, RecallKind::kPasskey);
+  }
+  EXPECT_EQ(generate_corpus(23, 200000, false).find("pass key"), std::string::npos);
+}
+
 TEST(SyntheticCorpus, DocumentLengthsStraddleCommonTrainingContexts) {
   int at_most_256 = 0, over_512 = 0, over_2048 = 0;
   std::vector<int64_t> lengths;
@@ -375,9 +428,9 @@ TEST(SyntheticCorpus, DescriptionAndKindNames) {
   EXPECT_NE(d.find("4721"), std::string::npos);
   std::set<std::string> names;
   for (RecallKind k : {RecallKind::kAttribute, RecallKind::kOwner, RecallKind::kPetName, RecallKind::kCode,
-                       RecallKind::kPassword, RecallKind::kLuckyNumber, RecallKind::kTrainTime})
+                       RecallKind::kPassword, RecallKind::kLuckyNumber, RecallKind::kTrainTime, RecallKind::kPasskey})
     names.insert(recall_kind_name(k));
-  EXPECT_EQ(names.size(), 7u);
+  EXPECT_EQ(names.size(), 8u);
 }
 
 }  // namespace

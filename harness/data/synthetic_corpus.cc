@@ -201,6 +201,11 @@ const Words kTrainRecalls = {
     "{NAME} hurried, because the train to {KEY} leaves at{ANSWER}.",
 };
 
+// The passkey papers' key line and question (harness/eval/passkey.h: passkey_key_line, kPasskeyQuestion),
+// verbatim, so passkey retrieval measures the recall the corpus teaches.
+const Words kPasskeyStatements = {"The pass key is {VAL}. Remember it. {VAL} is the pass key."};
+const Words kPasskeyRecalls = {"What is the pass key? The pass key is{ANSWER}."};
+
 const Words kOpeners = {
     "It was a (sunny|cold|quiet|windy|bright) (morning|afternoon|day).",
     "(Summer|Winter|Spring) had just begun.",
@@ -221,6 +226,13 @@ bool chance(Rng& rng, int percent) { return rng.below(100) < static_cast<uint64_
 template <typename T>
 void shuffle(Rng& rng, std::vector<T>& v) {
   for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng.below(i)]);
+}
+
+// n digits, each uniform in 0..9 (leading zeros too).
+std::string random_digits(Rng& rng, int64_t n) {
+  std::string s;
+  for (int64_t i = 0; i < n; ++i) s += static_cast<char>('0' + rng.below(10));
+  return s;
 }
 
 // Index of the bracket closing the one at t[i] (brackets of all three kinds nest).
@@ -313,8 +325,9 @@ class Expander {
       name_at = put_marked(s->name);
     } else if (name == "KIND") {
       put_text(s->female ? "girl" : "boy");
-    } else if (name == "VAL") {
-      val_at = put_marked(slots_.val);
+    } else if (name == "VAL") {  // the first {VAL} (the passkey's key line states it twice)
+      const size_t at = put_marked(slots_.val);
+      if (val_at == std::string::npos) val_at = at;
     } else if (name == "ANSWER") {
       answer_at = put_marked(slots_.answer);
     } else if (name == "KEY") {
@@ -411,11 +424,19 @@ constexpr int64_t kLocalFactBytes = 160;
 constexpr uint64_t kMaxLocalGap = 4;
 // At most this many codes, passwords and train times per document (their value lists are short).
 constexpr size_t kMaxPerKind = 8;
+// Passkeys: in this share of the documents of at least kPasskeyMinDocument planned bytes (shorter ones
+// stay short), one key of kPasskeyDigits digits, asked for a log-uniform
+// 10..1000 bytes after its key line (kPasskeyGaps: 10·10^(i/8); a gap is drawn uniformly inside one of
+// the 16 bins, each bin equally likely), at most the body's planned size.
+constexpr int kPasskeyPercent = 60;
+constexpr int64_t kPasskeyMinDocument = 256;
+constexpr int64_t kPasskeyDigits = 5;
+constexpr int64_t kPasskeyGaps[] = {10, 13, 18, 24, 32, 42, 56, 75, 100, 133, 178, 237, 316, 422, 562, 750, 1000};
 
 // A document's whole plan and text, built piece by piece.
 class StoryBuilder {
  public:
-  explicit StoryBuilder(Rng& rng) : rng_(rng) {}
+  StoryBuilder(Rng& rng, bool passkeys) : rng_(rng), passkeys_(passkeys) {}
 
   SyntheticDocument build() {
     // Length target: 96 * 2^(k/4) bytes for k in [0, 20), plus up to a quarter more; integer only.
@@ -450,13 +471,33 @@ class StoryBuilder {
     for (int64_t i = 0; i < n_local; ++i)
       local_points.push_back(static_cast<int64_t>(rng_.below(static_cast<uint64_t>(body_bytes))));
     std::sort(local_points.begin(), local_points.end());
+    // The passkey (part 6): its key line where the body passes passkey_at, its question once
+    // passkey_gap more bytes are written.
+    int64_t passkey_at = -1, passkey_gap = 0, passkey_end = 0;
+    int passkey = -1;
+    if (passkeys_ && length >= kPasskeyMinDocument && chance(rng_, kPasskeyPercent)) {
+      const uint64_t bin = rng_.below(16);
+      passkey_gap = kPasskeyGaps[bin] +
+                    static_cast<int64_t>(rng_.below(static_cast<uint64_t>(kPasskeyGaps[bin + 1] - kPasskeyGaps[bin])));
+      passkey_gap = std::min(passkey_gap, body_bytes);
+      passkey_at = static_cast<int64_t>(rng_.below(static_cast<uint64_t>(body_bytes - passkey_gap + 1)));
+    }
     bool pending = false;  // the local fact `local` is stated and waits for `gap` more filler sentences
     int local = -1;
     int64_t gap = 0;
     size_t next = 0, next_local = 0;
     add_filler();
-    while (next < recall_points.size() || next_local < local_points.size() || pending ||
-           bytes_ - body_start < body_bytes) {
+    while (next < recall_points.size() || next_local < local_points.size() || pending || passkey_at >= 0 ||
+           passkey >= 0 || bytes_ - body_start < body_bytes) {
+      // The key line between a local fact and its question would count as one more sentence between.
+      if (passkey_at >= 0 && !pending && bytes_ - body_start >= passkey_at) {
+        passkey = state_passkey();
+        passkey_at = -1;
+        passkey_end = bytes_;
+      } else if (passkey >= 0 && bytes_ - passkey_end >= passkey_gap) {
+        recall(passkey);
+        passkey = -1;
+      }
       // One local fact at a time (a point reached while one is pending is dropped), so only filler
       // (and rarely an entity recall) lies between a local statement and its question.
       while (next_local < local_points.size() && bytes_ - body_start >= local_points[next_local]) {
@@ -472,7 +513,7 @@ class StoryBuilder {
       }
       while (next < recall_points.size() && bytes_ - body_start >= recall_points[next].first)
         recall(recall_points[next++].second);
-      if (bytes_ - body_start < body_bytes || pending) {
+      if (bytes_ - body_start < body_bytes || pending || passkey_at >= 0 || passkey >= 0) {
         add_filler();
         gap = std::max<int64_t>(0, gap - 1);
       }
@@ -646,6 +687,18 @@ class StoryBuilder {
     return index;
   }
 
+  // The passkey papers' key line with a fresh key (any digits, leading zeros too, as their keys).
+  int state_passkey() {
+    Fact f;
+    f.kind = RecallKind::kPasskey;
+    f.owner = nullptr;
+    f.val = random_digits(rng_, kPasskeyDigits);
+    facts_.push_back(f);
+    const int index = static_cast<int>(facts_.size()) - 1;
+    add_fact_piece(index, pick(rng_, kPasskeyStatements), false);
+    return index;
+  }
+
   void recall(int index) {
     const Fact& f = facts_[index];
     const Words* templates = nullptr;
@@ -657,6 +710,7 @@ class StoryBuilder {
       case RecallKind::kPassword: templates = &kPasswordRecalls; break;
       case RecallKind::kLuckyNumber: templates = &kLuckyRecalls; break;
       case RecallKind::kTrainTime: templates = &kTrainRecalls; break;
+      case RecallKind::kPasskey: templates = &kPasskeyRecalls; break;
     }
     add_fact_piece(index, pick(rng_, *templates), true);
   }
@@ -709,6 +763,9 @@ class StoryBuilder {
         return distractors(rng_, f.val, same, [&] { return std::to_string(10 + rng_.below(90)); });
       case RecallKind::kTrainTime:
         return distractors(rng_, f.val, same, [&] { return std::to_string(1 + rng_.below(12)) + " o'clock"; });
+      case RecallKind::kPasskey:
+        // Random keys (a document holds one passkey).
+        return distractors(rng_, f.val, {}, [&] { return random_digits(rng_, kPasskeyDigits); });
     }
     return {};
   }
@@ -763,6 +820,7 @@ class StoryBuilder {
   }
 
   Rng& rng_;
+  const bool passkeys_;
   std::vector<Person> cast_;
   std::vector<Fact> facts_;
   std::vector<int> entity_facts_, kv_facts_;
@@ -786,6 +844,7 @@ const char* recall_kind_name(RecallKind kind) {
     case RecallKind::kPassword: return "password";
     case RecallKind::kLuckyNumber: return "lucky_number";
     case RecallKind::kTrainTime: return "train_time";
+    case RecallKind::kPasskey: return "passkey";
   }
   return "unknown";
 }
@@ -800,9 +859,9 @@ std::vector<size_t> synthetic_sentence_starts(const std::string& text) {
   return starts;
 }
 
-SyntheticDocument generate_document(Rng& rng) { return StoryBuilder(rng).build(); }
+SyntheticDocument generate_document(Rng& rng, bool passkeys) { return StoryBuilder(rng, passkeys).build(); }
 
-std::string generate_corpus(uint64_t seed, int64_t n_bytes) {
+std::string generate_corpus(uint64_t seed, int64_t n_bytes, bool passkeys) {
   if (n_bytes <= 0)
     throw std::invalid_argument("synthetic corpus: n_bytes must be positive, got " + std::to_string(n_bytes));
   Rng rng(seed);
@@ -810,19 +869,20 @@ std::string generate_corpus(uint64_t seed, int64_t n_bytes) {
   if (n_bytes <= (int64_t{1} << 32)) text.reserve(static_cast<size_t>(n_bytes) + kSyntheticMaxDocumentBytes + 2);
   while (static_cast<int64_t>(text.size()) < n_bytes) {
     if (!text.empty()) text += "\n\n";
-    text += generate_document(rng).text;
+    text += generate_document(rng, passkeys).text;
   }
   return text;
 }
 
 std::string describe_synthetic_corpus() {
   return "synthetic: built-in English stories from a small probabilistic grammar (~550 words),\n"
-         "  deterministic from the seed; documents of 90-3400 bytes (median ~620) separated by blank\n"
+         "  deterministic from the seed; documents of 80-3600 bytes (median ~700) separated by blank\n"
          "  lines. Each story introduces 1-3 characters with a colored object or a named pet and\n"
          "  later recalls each one (\"Mia looked for her red kite\", median ~320 bytes later), and\n"
          "  states 0-2 key-value facts (\"The code for the blue door is 4721.\") recalled at its end\n"
          "  (median ~560 bytes later), so predicting them needs long-range attention and position\n"
-         "  handling; inside the story, local key-value facts are recalled 0-4 sentences later.";
+         "  handling; inside the story, local key-value facts are recalled 0-4 sentences later, and\n"
+         "  ~40% of the stories hold the passkey task's key line, asked for 10-1000 bytes later.";
 }
 
 }  // namespace ablate

@@ -31,9 +31,18 @@
 //      the same four kinds and templates, recalled after 0-4 filler sentences ("The password for
 //      the dark cave is comet. Mia smiled. The password for the dark cave is" -> " comet"). They
 //      give a 128-byte training window recalls whose statement it holds (the long-range ones
-//      above almost never fit), so a model of quickstart size learns to look back, and the
+//      above almost never fit), so a model has something to look back for, and the
 //      multiple-choice task a difficulty axis (sentences between statement and question) inside
-//      the window. At most 8 codes, passwords and train times each per document.
+//      the window. At most 8 codes, passwords and train times each per document. (Measured: the
+//      quickstart's 0.8M-parameter model does not learn to copy from its window within 250 steps
+//      of 16 x 128 bytes, nor 1000; its recall accuracy stays at chance.)
+//   6. Passkeys. 60% of the documents planned >= 256 bytes hold the passkey task's key line,
+//      verbatim ("The pass key is 71432. Remember it. 71432 is the pass key.",
+//      harness/eval/passkey.h), somewhere in the body, and its question ("What is the pass key?
+//      The pass key is" -> " 71432") a log-uniform 10..1000 bytes later (at most the body's
+//      planned size): passkey retrieval then measures a recall the training text holds. One key
+//      per document, 5 random digits; the passkey task's own filler is generated without them
+//      (passkeys = false), so its key is the prompt's only one.
 //
 // Structure for evaluation. generate_document returns each recall as a SyntheticFact: the byte
 // offset where the fact was stated, the offset where the answer is recalled, the prefix that leads
@@ -43,11 +52,12 @@
 // context = text.substr(0, recalled_at), choices = {answer} + distractors (each carries the leading
 // space, lm-eval's target delimiter): only the answer is consistent with what was said before.
 //
-// Measured (tests/test_synthetic_corpus.cc, 5000 documents): document length median ~620 bytes,
-// 11% <= 256, 59% > 512, 13% > 2048, max ~3400; ~3.1 recalls of parts 2-3 per document, stated ->
+// Measured (tests/test_synthetic_corpus.cc, 5000 documents): document length median ~700 bytes,
+// 10% <= 256, 66% > 512, 13% > 2048, max ~3600; ~3.1 recalls of parts 2-3 per document, stated ->
 // recalled distance median ~390 bytes (entity recalls ~320, key-value ~560), 96% > 128, 39% > 512;
 // ~2.2 local facts per document (part 5), 0-4 sentences between (a few more when an entity recall
-// falls between), 44% of them within 112 bytes.
+// or the passkey falls between), 44% of them within 112 bytes; passkeys in ~43% of documents, key
+// line -> question median ~150 bytes (40% under 128).
 // ~340 distinct 8-byte substrings per KB over 64 KB.
 //
 // Determinism. Everything comes from ablate::Rng (integer arithmetic only, no std:: distributions,
@@ -76,9 +86,11 @@ enum class RecallKind {
   kPassword,     // "The password for the old tower is comet." ... -> " comet"
   kLuckyNumber,  // "Mia's lucky number is 37." ... -> " 37"
   kTrainTime,    // "The train to Ashford leaves at 7 o'clock." ... -> " 7 o'clock"
+  kPasskey,      // "The pass key is 71432. Remember it. 71432 is the pass key." ... "What is the pass
+                 // key? The pass key is" -> " 71432"
 };
 
-// "attribute", "owner", "pet_name", "code", "password", "lucky_number", "train_time".
+// "attribute", "owner", "pet_name", "code", "password", "lucky_number", "train_time", "passkey".
 const char* recall_kind_name(RecallKind kind);
 
 // One long-range dependency of a document. With T = the document's text:
@@ -91,7 +103,8 @@ struct SyntheticFact {
   std::string answer;                    // " 4721": starts with the space that follows the prefix
   std::vector<std::string> distractors;  // 3 wrong continuations of the same form: " 4712", ...
   RecallKind kind = RecallKind::kCode;
-  size_t stated_at = 0;    // where the answer's text (no leading space) occurs in the statement
+  size_t stated_at = 0;    // where the answer's text (no leading space) occurs in the statement (its
+                           // first occurrence there: the passkey's key line states it twice)
   size_t recalled_at = 0;  // where `answer` begins in the recall
   size_t statement_start = 0;  // where the sentence that states the fact begins (<= stated_at)
   // Whole sentences between the statement's sentence and the question's (0: the question is the
@@ -110,13 +123,14 @@ struct SyntheticDocument {
 // ("Mia said, \"Look at the fox!\" Then ..."); the grammar writes no other such sequence.
 std::vector<size_t> synthetic_sentence_starts(const std::string& text);
 
-// One story; advances rng.
-SyntheticDocument generate_document(Rng& rng);
+// One story; advances rng. passkeys = false leaves part 6 out (the passkey task's filler: no other
+// key in it).
+SyntheticDocument generate_document(Rng& rng, bool passkeys = true);
 
 // Whole documents from Rng(seed), joined by "\n\n", until the text holds at least n_bytes: the
 // result is cut at the first document boundary at or after n_bytes, so
 // n_bytes <= size < n_bytes + 2 + kSyntheticMaxDocumentBytes. n_bytes <= 0 is std::invalid_argument.
-std::string generate_corpus(uint64_t seed, int64_t n_bytes);
+std::string generate_corpus(uint64_t seed, int64_t n_bytes, bool passkeys = true);
 
 // A few lines for the docs and --help.
 std::string describe_synthetic_corpus();
