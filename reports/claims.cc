@@ -123,9 +123,7 @@ std::optional<int64_t> integer_in(const json& j, const char* key) {
 std::optional<double> side_value(const json& section, const std::string& metric, const ClaimSide& side,
                                  std::string& cell, std::string& why) {
   std::set<int64_t> budgets;
-  for (const json& m : section["methods"])
-    if (auto s = integer_in(m, "finetuned_steps")) budgets.insert(*s);
-    else budgets.insert(0);
+  for (const json& m : section["methods"]) budgets.insert(integer_in(m, "finetuned_steps").value_or(0));
   const std::optional<int64_t> budget = resolve_budget(side.budget, budgets);
   const int64_t trained = integer_in(section, "trained_context").value_or(0);
   if (!budget) {

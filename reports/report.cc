@@ -302,9 +302,11 @@ void budgets_part(const Extension& e, const std::vector<int64_t>& budgets, const
                 "each length; a budget > 0 = the scaled model fine-tuned that many steps at context " +
                 std::to_string(e.finetune_context()) + ", its factor fixed there):");
   doc.table(header, rows, 2);
+  std::string steps_text;
+  for (int64_t steps : budgets) steps_text += (steps_text.empty() ? "" : " ") + std::to_string(steps);
   for (int64_t L : lengths)
     plotter.plot(doc, unique_name(names, "finetune_steps_" + s + "_" + std::to_string(L)), "finetune_steps",
-                 e.steps_plot(L), {});
+                 e.steps_plot(L), {{"steps", gnuplot_string(steps_text)}});
 }
 
 void extension_section(const ReportSet& set, Document& doc, Plotter& plotter, std::set<std::string>& names,
@@ -555,8 +557,12 @@ std::string run_summary(const ReportSet& set) {
   std::string text = std::to_string(set.results.size()) + " result files";
   if (first && last && *last >= *first) {
     const int64_t seconds = *last - *first;
-    text += ", from " + first_text + " to " + last_text + " (wall time " + std::to_string(seconds / 3600) + " h " +
-            (seconds % 3600 / 60 < 10 ? "0" : "") + std::to_string(seconds % 3600 / 60) + " min)";
+    const std::string minutes = (seconds % 3600 / 60 < 10 && seconds >= 3600 ? "0" : "") + std::to_string(seconds % 3600 / 60);
+    text += ", from " + first_text + " to " + last_text + " (wall time " +
+            (seconds >= 3600 ? std::to_string(seconds / 3600) + " h " + minutes + " min"
+                             : seconds >= 60 ? minutes + " min " + std::to_string(seconds % 60) + " s"
+                                             : std::to_string(seconds) + " s") +
+            ")";
   }
   return text + "; machine: " + joined(machines) + "; git revision: " + joined(revisions) + ".";
 }
