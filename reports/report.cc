@@ -298,9 +298,9 @@ void budgets_part(const Extension& e, const std::vector<int64_t>& budgets, const
       }
       rows.push_back(row);
     }
-  doc.paragraph("Perplexity by fine-tuning budget (extend.finetune.steps; 0 = as trained, `auto` factors following "
-                "each length; a budget > 0 = the scaled model fine-tuned that many steps at context " +
-                std::to_string(e.finetune_context()) + ", its factor fixed there):");
+  doc.paragraph("Perplexity by fine-tuning budget (extend.finetune.steps; 0 = as trained, factor auto following "
+                "each length; a budget > 0 = the scaled model fine-tuned that many steps from the same trained weights "
+                "at context " + std::to_string(e.finetune_context()) + ", its factor fixed there):");
   doc.table(header, rows, 2);
   std::string steps_text;
   for (int64_t steps : budgets) steps_text += (steps_text.empty() ? "" : " ") + std::to_string(steps);

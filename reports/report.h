@@ -10,7 +10,8 @@
 // Sections, each written only when some result has its data: with --claims FILE, the published
 // claims checked (claims.h: each with Ablate's figure, its 95% interval and a verdict); training curves, final metrics
 // (with validation loss, tokens/s and KV-cache plots, per-seed values and the differences from a
-// baseline variant with 95% intervals: statistics.h), context extension (per variant, and the
+// baseline variant with 95% intervals: statistics.h), context extension (per variant — with
+// fine-tuning budgets, the curves at each budget and perplexity against fine-tuning steps — and the
 // variants compared at each method), multiple choice (with chance, truncation, accuracy by
 // difficulty), passkey retrieval, efficiency benchmarks, and the list of result files read. The result files: docs/results.md;
 // the pages: document.h; the plots: plotter.h.

@@ -230,6 +230,23 @@ TEST_F(ReproductionRunTest, AScaledDownReproductionRunsEndToEnd) {
                            "plots/claims_passkey.png"})
     EXPECT_TRUE(std::filesystem::exists(file("report/" + std::string(plot)))) << plot;
   EXPECT_THAT(md, HasSubstr("passkey_map_tiny-reproduction_linear_fine-tuned_2_steps"));
+  // Perplexity against fine-tuning steps: one series per method, one row per budget (steps 0, 1, 2).
+  std::istringstream dat(testing::read_bytes(file("report/data/finetune_steps_tiny-reproduction_128.dat")));
+  std::vector<std::string> series;
+  std::vector<std::vector<double>> steps;
+  for (std::string line; std::getline(dat, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    if (line[0] == '"') {
+      series.push_back(line);
+      steps.emplace_back();
+      continue;
+    }
+    ASSERT_FALSE(steps.empty());
+    steps.back().push_back(std::stod(line));
+  }
+  EXPECT_EQ(series.size(), 7u);
+  for (const auto& s : steps) EXPECT_EQ(s, (std::vector<double>{0, 1, 2}));
+  EXPECT_EQ(series[0], "\"none\"");
 }
 
 }  // namespace
