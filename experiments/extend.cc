@@ -13,6 +13,7 @@
 #include "experiments/scored_model.h"
 #include "harness/common/format.h"
 #include "harness/common/run_info.h"
+#include "harness/config/model_yaml.h"
 #include "harness/eval/perplexity.h"
 #include "harness/eval/perplexity_summary.h"
 #include "harness/tokenizers/factory.h"
@@ -28,19 +29,19 @@ const CommandOptions kExtendCommand = {
     /*checkpoint=*/true, /*resume_force=*/false};
 
 // Fine-tunes a copy of the trained weights under `method` at `context` tokens (PI / YaRN
-// recipe): the config's optimizer settings, lr = finetune.lr (default train.lr / 10), a tenth of
-// the steps as warmup, about the training run's tokens per step. Returns the fine-tuned model.
+// recipe) for `steps` steps (one budget of finetune.steps): the config's optimizer settings,
+// lr = finetune.lr (default train.lr / 10), a tenth of the steps as warmup, about the training run's tokens per step. Returns the fine-tuned model.
 // `context` is finetune_context (finetune.context, whose 0 means the longest length).
-void finetune(const ExperimentConfig& config, const ModelConfig& model_config, int64_t context, Model<float>& model,
-              const TrainingData& data, const std::string& checkpoint_path, std::ostream* log) {
+void finetune(const ExperimentConfig& config, const ModelConfig& model_config, int64_t context, int64_t steps,
+              Model<float>& model, const TrainingData& data, const std::string& checkpoint_path, std::ostream* log) {
   const ExtendFinetune& ft = config.extend.finetune;
   ExperimentConfig c = config;
   c.name = config.name + "/finetune";
   c.model = model_config;
   c.model.context = std::max(c.model.context, context);
   c.train.context = context;
-  c.train.steps = ft.steps;
-  c.train.warmup = ft.steps / 10;
+  c.train.steps = steps;
+  c.train.warmup = steps / 10;
   c.train.lr = ft.lr > 0 ? ft.lr : config.train.lr / 10;
   c.train.batch_size = std::max<int64_t>(1, config.train.batch_size * config.train.context / context);
   c.train.accumulation = 1;
@@ -92,19 +93,18 @@ int64_t finetune_context(const ExtendConfig& extend) {
 }
 
 Model<float>& FinetunedModels::get(const ExperimentConfig& config, const ExtendMethod& method, int64_t context,
-                                   Model<float>& trained, const TrainingData& data, const std::string& dir,
+                                   int64_t steps, Model<float>& trained, const TrainingData& data, const std::string& dir,
                                    std::ostream* log) {
-  const std::string key = method.name + " " + method.scaling.dump() + (method.factor_auto ? " auto " : " ") +
-                          std::to_string(context);
+  const ModelConfig ft_model = extension_model(config.model, method, context);
+  const std::string key = model_config_to_yaml(ft_model) + "\ncontext " + std::to_string(context) + " steps " +
+                          std::to_string(steps);
   std::unique_ptr<Model<float>>& model = models_[key];
   if (model) return *model;
-  const ModelConfig ft_model = extension_model(config.model, method, context);
   model = std::make_unique<Model<float>>(ft_model, static_cast<uint64_t>(config.seed));
   copy_weights(trained, *model);
-  if (log) *log << config.name << ": fine-tuning " << method.name << " for " << config.extend.finetune.steps
-                << " steps at context " << context << "\n";
-  finetune(config, ft_model, context, *model, data,
-           (std::filesystem::path(dir) / ("finetune_" + method.name + ".safetensors")).string(), log);
+  if (log) *log << config.name << ": fine-tuning " << method.name << " for " << steps << " steps at context " << context << "\n";
+  const std::string file = "finetune_" + method.name + "_" + std::to_string(steps) + ".safetensors";
+  finetune(config, ft_model, context, steps, *model, data, (std::filesystem::path(dir) / file).string(), log);
   return *model;
 }
 
@@ -113,6 +113,60 @@ TokenSource extension_text(const ExperimentConfig& config, const TrainingData& d
   const std::unique_ptr<Tokenizer> tokenizer = make_tokenizer(config.data.tokenizer);
   return TokenSource(tokenize_file(config.extend.text, *tokenizer));
 }
+
+namespace {
+
+// One method's curve at one budget: `steps` > 0 fine-tunes (through `models`, at the fine-tuning
+// context, where `auto` is then fixed for every length: the scaled model is trained once); 0
+// scores the trained weights, `auto` following each length.
+nlohmann::json extension_curve(const ExperimentConfig& config, const ExtendMethod& method, int64_t steps,
+                               FinetunedModels* models, const ExtensionInputs& in, const Tokenizer& tokenizer,
+                               const std::optional<TextSize>& text_size) {
+  const ExtendConfig& ec = config.extend;
+  const ModelConfig& trained = config.model;
+  const int64_t ft_context = finetune_context(ec);
+  nlohmann::json m = {{"name", method.name}, {"label", budget_label(method.name, steps)}, {"scaling", method.scaling},
+                      {"finetuned_steps", steps}, {"points", nlohmann::json::array()}};
+  if (method.factor_auto) m["scaling"]["factor"] = "auto";
+  Model<float>* finetuned = nullptr;
+  if (steps > 0) {
+    finetuned = &models->get(config, method, ft_context, steps, *in.trained, *in.data, in.finetune_dir, in.log);
+    m["finetune_context"] = ft_context;
+  }
+  const std::string label = m["label"].get<std::string>();
+  for (int64_t length : ec.lengths) {
+    nlohmann::json point = {{"length", length}};
+    const PerplexityOptions po = windowing_options(ec.windowing, length, ec.stride, ec.max_tokens, tokenizer);
+    if (const std::string why = scaling_not_applicable(trained, method, length); !why.empty()) {
+      point["applicable"] = false;
+      point["reason"] = why;
+    } else if (const std::string why = unscorable(*in.text, po); !why.empty()) {
+      point["applicable"] = false;
+      point["reason"] = why;
+    } else {
+      const ModelConfig mc = extension_model(trained, method, finetuned ? ft_context : length);
+      Model<float> model(mc, static_cast<uint64_t>(config.seed));
+      copy_weights(finetuned ? *finetuned : *in.trained, model);
+      const auto start = std::chrono::steady_clock::now();
+      const PerplexityResult r = evaluate_perplexity(model, *in.text, po);
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      const int64_t bucket = std::max<int64_t>(1, length / 64);
+      point["applicable"] = true;
+      point["factor"] = mc.position.scaling.factor;
+      point.update(perplexity_summary(r, po, text_size));
+      point["seconds"] = seconds;
+      point["bucket"] = bucket;
+      point["loss_by_position"] = r.loss_by_position(bucket);
+      if (in.log)
+        *in.log << config.name << ": extend " << label << " @ " << length << ": perplexity "
+                << format_fixed(r.perplexity(), 3) << " (" << r.tokens << " tokens, " << format_fixed(seconds, 1) << " s)\n";
+    }
+    m["points"].push_back(point);
+  }
+  return m;
+}
+
+}  // namespace
 
 nlohmann::json run_extension(const ExperimentConfig& config, const ExtensionInputs& in) {
   const ExtendConfig& ec = config.extend;
@@ -123,8 +177,6 @@ nlohmann::json run_extension(const ExperimentConfig& config, const ExtensionInpu
   const PerplexityOptions cut = windowing_options(ec.windowing, ec.lengths.front(), ec.stride, ec.max_tokens, *tokenizer);
   const int64_t n = evaluated_length(in.text->size(), cut);
   const std::optional<TextSize> text_size = scored_text_size(*in.text, cut, *tokenizer);
-  const int64_t ft_context = finetune_context(ec);
-  const bool finetuning = ec.finetune.steps > 0;
   nlohmann::json out = {{"trained_context", L}, {"windowing", ec.windowing}, {"stride", ec.stride},
                         {"text", ec.text}, {"tokens_available", in.text->size()}, {"text_tokens", n},
                         {"methods", nlohmann::json::array()}};
@@ -132,46 +184,8 @@ nlohmann::json run_extension(const ExperimentConfig& config, const ExtensionInpu
   FinetunedModels& models = in.finetuned ? *in.finetuned : own;
   for (const ExtendMethod& method : ec.methods) {
     if (!in.finetuned) own.clear();
-    nlohmann::json m = {{"name", method.name}, {"scaling", method.scaling}, {"finetuned_steps", 0},
-                        {"points", nlohmann::json::array()}};
-    if (method.factor_auto) m["scaling"]["factor"] = "auto";
-    // With fine-tuning, `auto` is fixed at the fine-tuning context for every length (the scaled
-    // model is trained once); without, it follows each length.
-    Model<float>* finetuned = nullptr;
-    if (finetuning && trained.position.type == "rope") {
-      finetuned = &models.get(config, method, ft_context, *in.trained, *in.data, in.finetune_dir, in.log);
-      m["finetuned_steps"] = ec.finetune.steps;
-    }
-    for (int64_t length : ec.lengths) {
-      nlohmann::json point = {{"length", length}};
-      const PerplexityOptions po = windowing_options(ec.windowing, length, ec.stride, ec.max_tokens, *tokenizer);
-      if (const std::string why = scaling_not_applicable(trained, method, length); !why.empty()) {
-        point["applicable"] = false;
-        point["reason"] = why;
-      } else if (const std::string why = unscorable(*in.text, po); !why.empty()) {
-        point["applicable"] = false;
-        point["reason"] = why;
-      } else {
-        const ModelConfig mc = extension_model(trained, method, finetuning ? ft_context : length);
-        Model<float> model(mc, static_cast<uint64_t>(config.seed));
-        copy_weights(finetuned ? *finetuned : *in.trained, model);
-        const auto start = std::chrono::steady_clock::now();
-        const PerplexityResult r = evaluate_perplexity(model, *in.text, po);
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        const int64_t bucket = std::max<int64_t>(1, length / 64);
-        point["applicable"] = true;
-        point["factor"] = mc.position.scaling.factor;
-        point.update(perplexity_summary(r, po, text_size));
-        point["seconds"] = seconds;
-        point["bucket"] = bucket;
-        point["loss_by_position"] = r.loss_by_position(bucket);
-        if (in.log)
-          *in.log << config.name << ": extend " << method.name << " @ " << length << ": perplexity "
-                  << format_fixed(r.perplexity(), 3) << " (" << r.tokens << " tokens, " << format_fixed(seconds, 1) << " s)\n";
-      }
-      m["points"].push_back(point);
-    }
-    out["methods"].push_back(m);
+    for (int64_t steps : finetune_budgets(ec, trained))
+      out["methods"].push_back(extension_curve(config, method, steps, steps > 0 ? &models : nullptr, in, *tokenizer, text_size));
   }
   return out;
 }

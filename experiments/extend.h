@@ -24,19 +24,22 @@
 
 namespace ablate {
 
-// The models fine-tuned under each scaling method (extend.finetune), kept for the process, so that
-// the passkey: section scores the very models extend: fine-tuned instead of fine-tuning again.
+// The models fine-tuned under each scaling method and budget (extend.finetune), kept for the
+// process, so that the passkey: section scores the very models extend: fine-tuned instead of
+// fine-tuning again.
 class FinetunedModels {
  public:
-  // The trained weights fine-tuned under `method` (extend.finetune: steps, lr) at `context`
-  // tokens, its checkpoint written to DIR/finetune_NAME.safetensors; fine-tunes on the first
-  // request for a (method, context) and returns the same model afterwards.
-  Model<float>& get(const ExperimentConfig& config, const ExtendMethod& method, int64_t context, Model<float>& trained,
-                    const TrainingData& data, const std::string& dir, std::ostream* log);
+  // The trained weights fine-tuned for `steps` steps (extend.finetune: lr) under `method` at
+  // `context` tokens, its checkpoint written to DIR/finetune_NAME_STEPS.safetensors; fine-tunes on
+  // the first request for a (scaled model config, context, steps) — two methods that resolve to
+  // the same model at `context` (ntk with factor auto and ntk with the factor it resolves to)
+  // share one — and returns the same model afterwards.
+  Model<float>& get(const ExperimentConfig& config, const ExtendMethod& method, int64_t context, int64_t steps,
+                    Model<float>& trained, const TrainingData& data, const std::string& dir, std::ostream* log);
   void clear() { models_.clear(); }
 
  private:
-  std::map<std::string, std::unique_ptr<Model<float>>> models_;  // by name, scaling and context
+  std::map<std::string, std::unique_ptr<Model<float>>> models_;  // by scaled config, context and steps
 };
 
 // Why `method` cannot run on the trained model at `length`, or "": a scaling on a model without
@@ -59,7 +62,8 @@ struct ExtensionInputs {
   std::ostream* log = nullptr;
 };
 
-// The "extend" object of a result.
+// The "extend" object of a result: one entry per method and budget (finetune_budgets), in method
+// order, each method's budgets in increasing order.
 nlohmann::json run_extension(const ExperimentConfig& config, const ExtensionInputs& inputs);
 
 // The evaluation stream an extend section names: the validation split (a view of it, so a mapped

@@ -84,7 +84,7 @@ nlohmann::json score_method(const ExperimentConfig& config, const ExtendMethod& 
                             int64_t finetuned_steps, int64_t fixed_context, const Tokenizer& tokenizer,
                             const std::vector<int32_t>& filler, std::ostream* log) {
   const PasskeyConfig& pc = config.passkey;
-  const std::string label = method.name + (finetuned_steps > 0 ? " fine-tuned" : "");
+  const std::string label = budget_label(method.name, finetuned_steps);
   nlohmann::json m = {{"name", method.name}, {"label", label}, {"scaling", method.scaling},
                       {"finetuned_steps", finetuned_steps}, {"points", nlohmann::json::array()}};
   if (method.factor_auto) m["scaling"]["factor"] = "auto";
@@ -169,19 +169,23 @@ nlohmann::json run_passkey(const ExperimentConfig& config, const PasskeyInputs& 
   const std::vector<int32_t> filler = passkey_filler(config, *tokenizer);
   if (filler.empty()) throw DataError("passkey.filler " + pc.filler + ": no tokens");
   const ExtendConfig& ec = config.extend;
-  const bool finetuning = ec.enabled && ec.finetune.steps > 0 && config.model.position.type == "rope";
   nlohmann::json out = {{"digits", pc.digits}, {"trials", pc.trials}, {"filler", pc.filler},
                         {"filler_tokens", filler.size()}, {"chance", std::pow(10.0, -static_cast<double>(pc.digits))},
                         {"instruction", pc.instruction}, {"trained_context", trained_context(config.model)},
                         {"lengths", pc.lengths}, {"depths", pc.depths}, {"methods", nlohmann::json::array()}};
   FinetunedModels own;
   FinetunedModels& models = in.finetuned ? *in.finetuned : own;
+  const int64_t context = ec.enabled ? finetune_context(ec) : 0;
   for (const ExtendMethod& method : pc.methods) {
+    // As trained, then at each budget of extend.finetune.steps that fine-tunes.
     out["methods"].push_back(score_method(config, method, *in.trained, 0, 0, *tokenizer, filler, in.log));
-    if (!finetuning) continue;
-    const int64_t context = finetune_context(ec);
-    Model<float>& tuned = models.get(config, method, context, *in.trained, *in.data, in.finetune_dir, in.log);
-    out["methods"].push_back(score_method(config, method, tuned, ec.finetune.steps, context, *tokenizer, filler, in.log));
+    for (int64_t steps : finetune_budgets(ec, config.model)) {
+      if (steps == 0) continue;
+      Model<float>& tuned = models.get(config, method, context, steps, *in.trained, *in.data, in.finetune_dir, in.log);
+      nlohmann::json m = score_method(config, method, tuned, steps, context, *tokenizer, filler, in.log);
+      m["finetune_context"] = context;
+      out["methods"].push_back(m);
+    }
     if (!in.finetuned) own.clear();
   }
   return out;

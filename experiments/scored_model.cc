@@ -92,7 +92,7 @@ ScoredModel::ScoredModel(std::string kind, const ExperimentConfig& config, const
 void ScoredModel::evaluate(const EvaluationSections& sections, const std::vector<ChoiceItem>* choice_items,
                            std::ostream& out, std::ostream& log) {
   std::optional<TrainingData> data;
-  const bool finetuning = (sections.extend || sections.passkey) && config_.extend.finetune.steps > 0;
+  const bool finetuning = (sections.extend || sections.passkey) && finetunes(config_.extend, config_.model);
   if (sections.validation || sections.extend || finetuning) {
     // Only fine-tuning trains: scoring a text shorter than one training window is fine.
     data = load_training_data(config_, finetuning);

@@ -47,6 +47,13 @@ void Document::paragraph(const std::string& text) {
   md_ += markdown_escape(text) + "\n\n";
 }
 
+void Document::code(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  html_ += "<pre><code>" + html_escape(text) + "</code></pre>\n";
+  md_ += "```\n" + text + "```\n\n";
+}
+
 void Document::table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
                      size_t text_columns) {
   // Its own scrolling box: a wide table scrolls inside it instead of widening the page.

@@ -20,6 +20,8 @@ class Document {
   // table sits in a <div class="table-wrap"> (the template lets it scroll sideways).
   void table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
              size_t text_columns = 1);
+  // Lines shown as they are (commands): <pre><code> in HTML, a fenced block in Markdown.
+  void code(const std::vector<std::string>& lines);
   // The figure plots/NAME.png, linking plots/NAME.svg and data/NAME.dat.
   void plot(const std::string& name, const std::string& title);
 

@@ -5,8 +5,11 @@
 #include <cctype>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <set>
 #include <stdexcept>
@@ -18,6 +21,7 @@
 #include "harness/common/result.h"
 #include "harness/common/run_info.h"
 #include "reports/browser.h"
+#include "reports/claims.h"
 #include "reports/document.h"
 #include "reports/plotter.h"
 #include "reports/report_data.h"
@@ -264,6 +268,47 @@ void metrics_section(const ReportSet& set, const std::string& baseline, Document
 // The figure drawn for a variant (plot name and title), to show again beside another.
 using DrawnPlots = std::map<std::string, std::pair<std::string, std::string>>;
 
+// The figures of a variant whose curves come at several fine-tuning budgets: perplexity against
+// length at each budget (one line per method), then perplexity against fine-tuning steps at the
+// fine-tuning context and at the longest length, with their table.
+void budgets_part(const Extension& e, const std::vector<int64_t>& budgets, const GnuplotVars& vars, Document& doc,
+                  Plotter& plotter, std::set<std::string>& names, DrawnPlots& drawn) {
+  const std::string s = slug(e.variant);
+  for (int64_t steps : budgets) {
+    const std::string name = unique_name(names, "extension_" + s + (steps > 0 ? "_ft" + std::to_string(steps) : ""));
+    const PlotData plot = e.budget_plot(steps);
+    if (plotter.plot(doc, name, "extension", plot, vars) && !drawn.count(e.variant)) drawn[e.variant] = {name, plot.title};
+  }
+  std::vector<int64_t> lengths;
+  if (const int64_t ft = e.finetune_context(); ft > 0) lengths.push_back(ft);
+  if (!e.lengths.empty() && std::find(lengths.begin(), lengths.end(), e.lengths.back()) == lengths.end())
+    lengths.push_back(e.lengths.back());
+  std::vector<std::string> header = {"method", "length"};
+  for (int64_t steps : budgets) header.push_back(std::to_string(steps) + " steps");
+  std::vector<std::vector<std::string>> rows;
+  for (int64_t L : lengths)
+    for (const std::string& method : e.method_names()) {
+      std::vector<std::string> row = {method, std::to_string(L)};
+      for (int64_t steps : budgets) {
+        auto m = std::find_if(e.methods.begin(), e.methods.end(),
+                              [&](const ExtensionMethod& x) { return x.method == method && x.finetuned_steps == steps; });
+        const ExtensionCell* cell = nullptr;
+        if (m != e.methods.end() && m->by_length.count(L)) cell = &m->by_length.at(L);
+        row.push_back(cell && cell->applicable ? perplexity_text(cell->perplexity, 3) : kNone);
+      }
+      rows.push_back(row);
+    }
+  doc.paragraph("Perplexity by fine-tuning budget (extend.finetune.steps; 0 = as trained, factor auto following "
+                "each length; a budget > 0 = the scaled model fine-tuned that many steps from the same trained weights "
+                "at context " + std::to_string(e.finetune_context()) + ", its factor fixed there):");
+  doc.table(header, rows, 2);
+  std::string steps_text;
+  for (int64_t steps : budgets) steps_text += (steps_text.empty() ? "" : " ") + std::to_string(steps);
+  for (int64_t L : lengths)
+    plotter.plot(doc, unique_name(names, "finetune_steps_" + s + "_" + std::to_string(L)), "finetune_steps",
+                 e.steps_plot(L), {{"steps", gnuplot_string(steps_text)}});
+}
+
 void extension_section(const ReportSet& set, Document& doc, Plotter& plotter, std::set<std::string>& names,
                        DrawnPlots& drawn) {
   const std::vector<Extension> all = extensions(set);
@@ -302,9 +347,14 @@ void extension_section(const ReportSet& set, Document& doc, Plotter& plotter, st
     GnuplotVars vars;
     if (e.trained_context > 0) vars.push_back({"trained", std::to_string(e.trained_context)});
     const std::string s = slug(e.variant);
-    const std::string name = unique_name(names, "extension_" + s);
-    const PlotData perplexity = e.perplexity_plot();
-    if (plotter.plot(doc, name, "extension", perplexity, vars)) drawn[e.variant] = {name, perplexity.title};
+    const std::vector<int64_t> budgets = e.budgets();
+    if (budgets.size() < 2) {
+      const std::string name = unique_name(names, "extension_" + s);
+      const PlotData perplexity = e.perplexity_plot();
+      if (plotter.plot(doc, name, "extension", perplexity, vars)) drawn[e.variant] = {name, perplexity.title};
+    } else {
+      budgets_part(e, budgets, vars, doc, plotter, names, drawn);
+    }
     plotter.plot(doc, unique_name(names, "loss_by_position_" + s), "loss_by_position", e.loss_by_position_plot(), vars);
   }
   // Across variants: one plot per method that several variants were evaluated with.
@@ -467,6 +517,190 @@ void passkey_section(const ReportSet& set, const std::string& baseline, const Dr
   }
 }
 
+// ---- published claims (--claims) ----
+
+// Seconds since the epoch of an ISO 8601 UTC time "2026-01-01T00:00:00Z" (nullopt otherwise).
+std::optional<int64_t> epoch_seconds(const std::string& iso) {
+  std::tm t{};
+  char z = 0;
+  if (std::sscanf(iso.c_str(), "%d-%d-%dT%d:%d:%d%c", &t.tm_year, &t.tm_mon, &t.tm_mday, &t.tm_hour, &t.tm_min, &t.tm_sec,
+                  &z) != 7 || z != 'Z')
+    return std::nullopt;
+  t.tm_year -= 1900;
+  t.tm_mon -= 1;
+  return static_cast<int64_t>(timegm(&t));
+}
+
+// "82 results, 2026-... to 2026-... (wall time 1 h 02 min); machine: CPU, 16 cores, 1 threads; git ..."
+std::string run_summary(const ReportSet& set) {
+  std::optional<int64_t> first, last;
+  std::string first_text, last_text;
+  std::set<std::string> machines, revisions;
+  for (const ReportResult& r : set.results) {
+    const nlohmann::json& j = r.json;
+    const std::string started = j.contains("started_at") && j["started_at"].is_string() ? j["started_at"].get<std::string>() : "";
+    if (auto t = epoch_seconds(started); t && (!first || *t < *first)) first = t, first_text = started;
+    if (auto t = epoch_seconds(r.finished_at); t && (!last || *t > *last)) last = t, last_text = r.finished_at;
+    if (j.contains("machine") && j["machine"].is_object()) {
+      const nlohmann::json& m = j["machine"];
+      auto text = [&](const char* k) { return m.contains(k) && !m[k].is_null() ? (m[k].is_string() ? m[k].get<std::string>() : m[k].dump()) : std::string("?"); };
+      machines.insert(text("cpu") + ", " + text("cores") + " cores, " + text("threads") + " threads");
+    }
+    if (j.contains("git") && j["git"].is_object() && j["git"].contains("revision") && j["git"]["revision"].is_string())
+      revisions.insert(j["git"]["revision"].get<std::string>().substr(0, 12) + (j["git"].value("dirty", false) ? " (dirty)" : ""));
+  }
+  auto joined = [](const std::set<std::string>& items) {
+    std::string out;
+    for (const std::string& x : items) out += (out.empty() ? "" : "; ") + x;
+    return out.empty() ? std::string(kNone) : out;
+  };
+  std::string text = std::to_string(set.results.size()) + " result files";
+  if (first && last && *last >= *first) {
+    const int64_t seconds = *last - *first;
+    const std::string minutes = (seconds % 3600 / 60 < 10 && seconds >= 3600 ? "0" : "") + std::to_string(seconds % 3600 / 60);
+    text += ", from " + first_text + " to " + last_text + " (wall time " +
+            (seconds >= 3600 ? std::to_string(seconds / 3600) + " h " + minutes + " min"
+                             : seconds >= 60 ? minutes + " min " + std::to_string(seconds % 60) + " s"
+                                             : std::to_string(seconds) + " s") +
+            ")";
+  }
+  return text + "; machine: " + joined(machines) + "; git revision: " + joined(revisions) + ".";
+}
+
+bool perplexity_claim(const Claim& c) { return c.metric == "perplexity"; }
+
+// A difference in the claim's unit: nats for perplexity claims, accuracy for passkey.
+std::string claim_number(const Claim& c, double v) {
+  const std::string t = fixed(v, c.metric == "perplexity" ? 3 : 3);
+  return v > 0 && t.find_first_of("123456789") != std::string::npos ? "+" + t : t;
+}
+
+// A side's value over seeds as read: a perplexity (exp of the mean loss) or an accuracy.
+std::string side_text(const Claim& c, const std::vector<SeedValue>& values) {
+  if (values.empty()) return kNone;
+  std::vector<double> v;
+  for (const SeedValue& x : values) v.push_back(x.value);
+  const Stat st = summarize(v);
+  return perplexity_claim(c) ? "perplexity " + fixed(std::exp(st.mean), 3) : "accuracy " + fixed(st.mean, 3);
+}
+
+std::string per_seed_text(const std::vector<SeedValue>& values, bool perplexity) {
+  std::string out;
+  for (const SeedValue& x : values)
+    out += (out.empty() ? "" : ", ") + (x.seed.empty() ? std::string("?") : x.seed) + ": " +
+           fixed(perplexity ? std::exp(x.value) : x.value, 3);
+  return out;
+}
+
+std::string expectation_text(const Claim& c) {
+  return std::string("a − b ") + (c.greater ? "> " : "< ") + shortest_number(c.threshold) +
+         (perplexity_claim(c) ? " nats (perplexity ratio " + std::string(c.greater ? "> " : "< ") +
+                                    fixed(std::exp(c.threshold), 3) + ")"
+                              : "");
+}
+
+std::string figure_text(const ClaimOutcome& o) {
+  const Claim& c = *o.claim;
+  if (!std::isfinite(o.d.difference)) return kNone;
+  std::string t = claim_number(c, o.d.difference) + (perplexity_claim(c) ? " nats (× " + fixed(std::exp(o.d.difference), 3) + ")" : "");
+  return t;
+}
+
+std::string interval_text(const ClaimOutcome& o) {
+  const Claim& c = *o.claim;
+  if (o.d.kind == IntervalKind::kNone || !std::isfinite(o.d.difference)) return kNone;
+  std::string t = "[" + claim_number(c, o.d.low) + ", " + claim_number(c, o.d.high) + "]";
+  if (perplexity_claim(c)) t += " (× " + fixed(std::exp(o.d.low), 3) + " to " + fixed(std::exp(o.d.high), 3) + ")";
+  return t;
+}
+
+int64_t outcome_seeds(const ClaimOutcome& o) { return static_cast<int64_t>(std::min(o.a.size(), o.b.size())); }
+
+// A forest plot of the claims of one metric: how far each interval lies beyond its claim's
+// threshold in the claimed direction (rows: support index low high); > 0 everywhere = reproduced.
+void claims_plot(const std::vector<ClaimOutcome>& outcomes, bool perplexity, bool variants, Document& doc,
+                 Plotter& plotter, std::set<std::string>& names) {
+  PlotData plot;
+  plot.title = std::string("Published claims: ") + (perplexity ? "perplexity" : "passkey") +
+               " differences beyond each claim's threshold, in the claimed direction (point: mean over seeds; bar: 95% "
+               "interval; right of 0 = as the paper reports)";
+  plot.columns = {"support", "index", "low", "high"};
+  double lo = 0, hi = 0;
+  for (const ClaimOutcome& o : outcomes) {
+    if (perplexity_claim(*o.claim) != perplexity || !std::isfinite(o.d.difference)) continue;
+    const double sign = o.claim->greater ? 1 : -1, t = o.claim->threshold;
+    const bool interval = o.d.kind != IntervalKind::kNone;
+    const double mid = sign * (o.d.difference - t);
+    double a = interval ? sign * (o.d.low - t) : mid, b = interval ? sign * (o.d.high - t) : mid;
+    if (a > b) std::swap(a, b);
+    plot.series.push_back({o.claim->id + (variants ? " (" + o.variant + ")" : ""), {{mid, double(plot.series.size()), a, b}}});
+    lo = std::min(lo, a);
+    hi = std::max(hi, b);
+  }
+  const double pad = hi > lo ? 0.08 * (hi - lo) : 1;
+  plotter.plot(doc, unique_name(names, perplexity ? "claims_perplexity" : "claims_passkey"), "differences", plot,
+               {{"xlabel", gnuplot_string(perplexity ? "(a − b) beyond the threshold, in the claimed direction (nats)"
+                                                     : "(a − b) beyond the threshold, in the claimed direction (accuracy)")},
+                {"xmin", gnuplot_number(lo - pad)},
+                {"xmax", gnuplot_number(hi + pad)}});
+}
+
+void claims_section(const ClaimsFile& claims, const ReportSet& set, Document& doc, Plotter& plotter,
+                    std::set<std::string>& names) {
+  const std::vector<ClaimOutcome> outcomes = evaluate_claims(claims, set);
+  std::set<std::string> variant_names;
+  for (const ClaimOutcome& o : outcomes) variant_names.insert(o.variant);
+  const bool variants = variant_names.size() > 1;
+  doc.heading(2, claims.title);
+  doc.paragraph("Each claim (from " + claims.path + ") compares two measured cells a and b — a scaling method at a "
+                "fine-tuning budget and a context length — or a cell and a constant, in the direction the paper "
+                "reports. Perplexity claims compare losses (log perplexity, nats): a − b is the log of the perplexity "
+                "ratio, shown also as the ratio ×. Passkey claims compare accuracies (correct / trials over every depth). "
+                "Ablate's figure is the mean over seeds of a − b with its 95% Student t interval, paired by seed "
+                "(reports/statistics.h). Verdict: \"reproduced in shape\" when the interval lies entirely on the "
+                "claimed side of the threshold, \"not reproduced\" when it lies entirely on the other side, \"not "
+                "distinguishable\" when it contains the threshold (or there is one seed), \"not measured\" when the "
+                "results lack a cell. The model is small and trained here; a claim is checked in shape (its direction), "
+                "not in the paper's numbers, and negative results stay.");
+  if (!claims.commands.empty()) {
+    doc.paragraph("Commands:");
+    doc.code(claims.commands);
+  }
+  doc.paragraph("Results: " + run_summary(set));
+  std::vector<std::string> header = {"claim"};
+  if (variants) header.push_back("variant");
+  header.insert(header.end(), {"source", "a", "b", "expected", "Ablate (a − b)", "95% interval", "n", "verdict"});
+  std::vector<std::vector<std::string>> rows;
+  for (const ClaimOutcome& o : outcomes) {
+    std::vector<std::string> row = {o.claim->id};
+    if (variants) row.push_back(o.variant.empty() ? kNone : o.variant);
+    row.insert(row.end(), {o.claim->source, o.a_cell.empty() ? o.claim->a.text() : o.a_cell,
+                           o.b_cell.empty() ? o.claim->b.text() : o.b_cell, expectation_text(*o.claim), figure_text(o),
+                           interval_text(o), std::to_string(outcome_seeds(o)),
+                           verdict_text(o.verdict, outcome_seeds(o))});
+    rows.push_back(row);
+  }
+  doc.table(header, rows, variants ? 6 : 5);
+  claims_plot(outcomes, true, variants, doc, plotter, names);
+  claims_plot(outcomes, false, variants, doc, plotter, names);
+  for (const ClaimOutcome& o : outcomes) {
+    const Claim& c = *o.claim;
+    doc.heading(3, c.id + (variants ? " (" + o.variant + ")" : "") + ": " + verdict_text(o.verdict, outcome_seeds(o)));
+    doc.paragraph("The paper (" + c.source + "): " + c.paper);
+    if (o.verdict == Verdict::kNotMeasured) {
+      doc.paragraph("Not measured: " + o.missing + ".");
+    } else {
+      const bool ppl = perplexity_claim(c);
+      doc.paragraph("Measured: a = " + o.a_cell + " (" + side_text(c, o.a) + "; per seed " + per_seed_text(o.a, ppl) +
+                    "), b = " + o.b_cell + (c.b.value ? "" : " (" + side_text(c, o.b) + "; per seed " + per_seed_text(o.b, ppl) + ")") +
+                    "; expected " + expectation_text(c) + ".");
+      doc.paragraph("Ablate: a − b = " + figure_text(o) + ", 95% interval " + interval_text(o) + " (" +
+                    interval_method_text(o.d) + ") → " + verdict_text(o.verdict, outcome_seeds(o)) + ".");
+    }
+    if (!c.note.empty()) doc.paragraph("Note: " + c.note);
+  }
+}
+
 void efficiency_section(const ReportSet& set, Document& doc, Plotter& plotter) {
   const std::vector<BenchRow> rows = bench_rows(set);
   if (rows.empty()) return;
@@ -561,7 +795,7 @@ void check_report_folder(const std::string& out_dir) {
 // Writes the whole report into `out`; returns the number of plots.
 int write_report_into(const ReportSet& set, const std::string& results_dir, const fs::path& out,
                       const fs::path& reports, const std::string& page, const std::string& gnuplot,
-                      const ReportOptions& options, std::ostream& err);
+                      const ReportOptions& options, const ClaimsFile* claims, std::ostream& err);
 
 }  // namespace
 
@@ -598,6 +832,8 @@ ReportOutcome write_report(const std::string& results_dir, const std::string& ou
   if (page.find("{{body}}") == std::string::npos)
     throw std::runtime_error(template_path.string() + ": the HTML template has no {{body}} placeholder");
   const std::string gnuplot = find_gnuplot();
+  std::optional<ClaimsFile> claims;
+  if (!options.claims.empty()) claims = read_claims(options.claims);  // before anything is written
 
   // The report is built in a staging folder and swapped in whole at the end (folder_swap.h): a
   // killed or failed report leaves the previous one as it was.
@@ -606,7 +842,7 @@ ReportOutcome write_report(const std::string& results_dir, const std::string& ou
   const fs::path out = make_staging_folder(target);
   int plots = 0;
   try {
-    plots = write_report_into(set, results_dir, out, reports, page, gnuplot, options, err);
+    plots = write_report_into(set, results_dir, out, reports, page, gnuplot, options, claims ? &*claims : nullptr, err);
     if (options.screenshot) screenshot_page(chromium, (out / "index.html").string(), (out / "screenshot.png").string());
     swap_in_folder(out.string(), target);
   } catch (...) {
@@ -625,7 +861,7 @@ namespace {
 
 int write_report_into(const ReportSet& set, const std::string& results_dir, const fs::path& out,
                       const fs::path& reports, const std::string& page, const std::string& gnuplot,
-                      const ReportOptions& options, std::ostream& err) {
+                      const ReportOptions& options, const ClaimsFile* claims, std::ostream& err) {
   try {
     fs::create_directories(out / "plots");
     fs::create_directories(out / "data");
@@ -644,6 +880,7 @@ int write_report_into(const ReportSet& set, const std::string& results_dir, cons
   doc.paragraph(std::to_string(set.results.size()) + " results from " + results_dir + "; " +
                 std::to_string(set.variants.size()) + " variants: " + variants + ". Generated " +
                 iso8601_utc(std::chrono::system_clock::now()) + ".");
+  if (claims) claims_section(*claims, set, doc, plotter, names);
   training_section(set, doc, plotter);
   metrics_section(set, options.baseline, doc, plotter);
   DrawnPlots extension_plots;
@@ -671,6 +908,10 @@ int report_command(const std::vector<std::string>& args, std::ostream& out, std:
   line.argument("RESULTS_DIR", "results folder", results_dir)
       .option({"-o", "--output"}, "OUT", "the report folder (default RESULTS_DIR/report)", out_dir)
       .option({"--baseline"}, "NAME", "the variant differences are taken from (default: the first)", options.baseline)
+      .option({"--claims"}, "FILE",
+              "published claims to check, each with its verdict (YAML: reports/claims.h; e.g.\n"
+              "configs/reproduce/extension_claims.yaml)",
+              options.claims)
       .flag("--screenshot", "also OUT/screenshot.png, the page in headless Chromium (1280 pixels wide)",
             options.screenshot)
       .usage_note("   (OUT defaults to RESULTS_DIR/report)");

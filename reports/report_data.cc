@@ -476,6 +476,13 @@ std::vector<const ReportResult*> with_methods(const Variant& v, const char* sect
   });
 }
 
+// A method entry's label: its `label` ("linear fine-tuned 20 steps"), else its name (an extend
+// result from before budgets, with one curve per method).
+std::string method_label(const json& m) {
+  if (m.contains("label") && m["label"].is_string()) return m["label"].get<std::string>();
+  return m["name"].get<std::string>();
+}
+
 // The item called `name`, appended (default-made) when there is none yet.
 template <typename T>
 T& named(std::vector<T>& items, const std::string& name) {
@@ -506,8 +513,11 @@ std::vector<Extension> extensions(const ReportSet& set) {
       if (auto L = count_in(ext, "trained_context")) e.trained_context = *L;
       for (const json& m : ext["methods"]) {
         if (!m.is_object() || !m.contains("name") || !m["name"].is_string()) continue;
-        const std::string name = m["name"].get<std::string>();
+        const std::string name = method_label(m);
         ExtensionMethod* method = &named(e.methods, name);
+        method->method = m["name"].get<std::string>();
+        method->finetuned_steps = count_in(m, "finetuned_steps").value_or(0);
+        if (auto c = count_in(m, "finetune_context")) method->finetune_context = *c;
         if (!m.contains("points") || !m["points"].is_array()) continue;
         for (const json& p : m["points"]) {
           const auto length = count_in(p, "length");
@@ -583,6 +593,56 @@ PlotData Extension::perplexity_plot() const {
   plot.columns = {"length", "perplexity", "loss", "n_seeds"};
   for (const ExtensionMethod& m : methods) plot.series.push_back(perplexity_series(m.name, m));
   return plot;
+}
+
+std::vector<int64_t> Extension::budgets() const {
+  std::set<int64_t> steps;
+  for (const ExtensionMethod& m : methods) steps.insert(m.finetuned_steps);
+  return {steps.begin(), steps.end()};
+}
+
+std::vector<std::string> Extension::method_names() const {
+  std::vector<std::string> names;
+  for (const ExtensionMethod& m : methods)
+    if (std::find(names.begin(), names.end(), m.method) == names.end()) names.push_back(m.method);
+  return names;
+}
+
+PlotData Extension::budget_plot(int64_t steps) const {
+  PlotData plot;
+  plot.title = "Perplexity vs context: " + variant + ", " +
+               (steps > 0 ? "fine-tuned " + std::to_string(steps) + " steps" : std::string("as trained (no fine-tuning)")) +
+               (seeds > 1 ? " (mean of " + std::to_string(seeds) + " seeds)" : "");
+  plot.columns = {"length", "perplexity", "loss", "n_seeds"};
+  for (const ExtensionMethod& m : methods)
+    if (m.finetuned_steps == steps) plot.series.push_back(perplexity_series(m.method, m));
+  return plot;
+}
+
+PlotData Extension::steps_plot(int64_t length) const {
+  PlotData plot;
+  plot.title = "Perplexity at " + std::to_string(length) + " tokens vs fine-tuning steps: " + variant +
+               (seeds > 1 ? " (mean of " + std::to_string(seeds) + " seeds)" : "");
+  plot.columns = {"steps", "perplexity", "loss", "n_seeds"};
+  for (const std::string& name : method_names()) {
+    Series s{name, {}};
+    for (const ExtensionMethod& m : methods) {
+      if (m.method != name) continue;
+      auto it = m.by_length.find(length);
+      if (it != m.by_length.end() && it->second.applicable)
+        s.rows.push_back({double(m.finetuned_steps), it->second.perplexity.mean, it->second.loss.mean,
+                          double(it->second.perplexity.n)});
+    }
+    std::sort(s.rows.begin(), s.rows.end());
+    plot.series.push_back(s);
+  }
+  return plot;
+}
+
+int64_t Extension::finetune_context() const {
+  for (const ExtensionMethod& m : methods)
+    if (m.finetune_context > 0) return m.finetune_context;
+  return 0;
 }
 
 PlotData Extension::loss_by_position_plot() const {
@@ -736,8 +796,8 @@ std::vector<Passkey> passkeys(const ReportSet& set) {
       if (p.filler.empty()) p.filler = string_at(k, "filler");
       for (const json& m : k["methods"]) {
         if (!m.is_object() || !m.contains("name") || !m["name"].is_string()) continue;
-        const std::string name = m["name"].get<std::string>();
-        PasskeyMethod* method = &named(p.methods, name);
+        PasskeyMethod* method = &named(p.methods, method_label(m));
+        method->method = m["name"].get<std::string>();
         if (auto steps = count_in(m, "finetuned_steps")) method->finetuned_steps = *steps;
         if (!m.contains("points") || !m["points"].is_array()) continue;
         for (const json& point : m["points"]) {

@@ -142,8 +142,13 @@ struct ExtensionCell {
   Stat perplexity, loss;  // loss per seed (its point's loss, else log of its perplexity); perplexity of the mean
   std::string reason;  // when not applicable
 };
+// One curve: a scaling method at one fine-tuning budget (extend.finetune.steps), named by the
+// result's `label` ("linear", "linear fine-tuned 20 steps").
 struct ExtensionMethod {
-  std::string name;
+  std::string name;                 // the label
+  std::string method;               // the scaling method's name
+  int64_t finetuned_steps = 0;      // the budget (0: as trained)
+  int64_t finetune_context = 0;     // where it was fine-tuned (0: not fine-tuned, or not recorded)
   std::map<int64_t, ExtensionCell> by_length;
   int64_t longest = 0;                   // the longest applicable length (0: none)
   std::vector<double> loss_by_position;  // mean over seeds per bucket, at position_length: the
@@ -158,6 +163,15 @@ struct Extension {
   std::vector<ExtensionMethod> methods;
   PlotData perplexity_plot() const;        // rows: length perplexity loss n
   PlotData loss_by_position_plot() const;  // rows: position (bucket centre) mean_nll
+  std::vector<int64_t> budgets() const;    // the fine-tuning budgets of the curves, increasing
+  std::vector<std::string> method_names() const;  // the scaling methods, in order of first appearance
+  // The curves fine-tuned for `steps` steps, one series per scaling method (rows as perplexity_plot).
+  PlotData budget_plot(int64_t steps) const;
+  // Perplexity at `length` against fine-tuning steps, one series per scaling method:
+  // rows: steps perplexity loss n_seeds.
+  PlotData steps_plot(int64_t length) const;
+  // The fine-tuning context of the curves (the first one that records it; 0: none).
+  int64_t finetune_context() const;
 };
 std::vector<Extension> extensions(const ReportSet& set);
 
@@ -203,7 +217,8 @@ struct PasskeyCell {
   double accuracy() const { return trials > 0 ? double(correct) / double(trials) : NAN; }
 };
 struct PasskeyMethod {
-  std::string name;
+  std::string name;    // the label: "linear", "linear fine-tuned 20 steps"
+  std::string method;  // the scaling method's name
   int64_t finetuned_steps = 0;
   std::map<std::pair<int64_t, double>, PasskeyCell> cells;  // (length, depth)
   std::map<int64_t, PasskeyCell> by_length;                 // summed over depths

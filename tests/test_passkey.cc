@@ -363,7 +363,7 @@ TEST_F(PasskeyCliTest, ExtendAndPasskeyShareTheFineTunedModels) {
   const json& methods = r["passkey"]["methods"];
   ASSERT_EQ(methods.size(), 4u);  // each method as trained and fine-tuned
   EXPECT_EQ(methods[0]["label"], "none");
-  EXPECT_EQ(methods[1]["label"], "none fine-tuned");
+  EXPECT_EQ(methods[1]["label"], "none fine-tuned 2 steps");
   EXPECT_EQ(methods[1]["finetuned_steps"], 2);
   EXPECT_EQ(methods[3]["name"], "linear");
   EXPECT_DOUBLE_EQ(methods[3]["points"][0]["factor"].get<double>(), 2.0);  // fixed at the fine-tuning context 64

@@ -105,6 +105,7 @@ struct Field {
   const char* auto_word = nullptr;  // a word read as `auto_value` ("hidden: auto" is stored as 0)
   T auto_value{};
   const char* list_noun = nullptr;  // lists: "expected NOUN, found ..." ("a list of numbers")
+  bool single_ok = false;           // lists: one value is also read, as a list of one
   bool written = true;              // false: this key is not part of the config in its current state
   bool checked = true;              // false: its constraint does not apply in the current state
 
@@ -122,6 +123,12 @@ struct Field {
   Field list_of(const char* noun) const {
     Field f = *this;
     f.list_noun = noun;
+    return f;
+  }
+  // A list that may also be written as one value (`steps: 20` reads as [20]).
+  Field or_single() const {
+    Field f = *this;
+    f.single_ok = true;
     return f;
   }
   // Keys used only in some states of a section (data.path for text data): not written and not

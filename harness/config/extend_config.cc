@@ -42,11 +42,26 @@ ModelConfig extension_model(const ModelConfig& trained, const ExtendMethod& meth
   }
 }
 
-void check_increasing(const std::vector<int64_t>& lengths, const std::string& path) {
+void check_increasing(const std::vector<int64_t>& lengths, const std::string& path, const std::string& noun) {
   for (size_t i = 1; i < lengths.size(); ++i)
     if (lengths[i] <= lengths[i - 1])
-      config_fail(path + "[" + std::to_string(i) + "]", "lengths must increase, found " + std::to_string(lengths[i]) +
+      config_fail(path + "[" + std::to_string(i) + "]", noun + " must increase, found " + std::to_string(lengths[i]) +
                                                             " after " + std::to_string(lengths[i - 1]));
+}
+
+std::vector<int64_t> finetune_budgets(const ExtendConfig& extend, const ModelConfig& trained) {
+  if (!extend.enabled) return {};
+  if (trained.position.type != "rope") return {0};
+  return extend.finetune.steps;
+}
+
+bool finetunes(const ExtendConfig& extend, const ModelConfig& trained) {
+  const std::vector<int64_t> budgets = finetune_budgets(extend, trained);
+  return std::any_of(budgets.begin(), budgets.end(), [](int64_t s) { return s > 0; });
+}
+
+std::string budget_label(const std::string& method, int64_t steps) {
+  return steps > 0 ? method + " fine-tuned " + std::to_string(steps) + " steps" : method;
 }
 
 std::vector<ExtendMethod> parse_scaling_methods(const YAML::Node& methods, const std::string& path,
@@ -97,6 +112,9 @@ ExtendConfig parse_extend_section(const YAML::Node& node, const ModelConfig& tra
     config_fail("extend.lengths", "expected a non-empty list of context lengths, found " + describe_node(node["lengths"]));
   check_fields(c, "extend");
   check_increasing(c.lengths, "extend.lengths");
+  if (c.finetune.steps.empty())
+    config_fail("extend.finetune.steps", "expected at least one budget (0 = as trained), found an empty list");
+  check_increasing(c.finetune.steps, "extend.finetune.steps", "budgets");
   c.methods = parse_scaling_methods(methods, "extend.methods", trained, c.lengths);
   check_windowing_stride(c.windowing, c.stride, c.lengths.front(), "extend");
   if (c.text.empty()) config_fail("extend.text", "must be 'validation' or a text file");

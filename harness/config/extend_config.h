@@ -14,6 +14,8 @@
 //     text: validation          # validation (the data's held-out split) | a text file
 //     finetune: {steps: 0, context: 0, lr: 0}   # optional: train each scaled model first
 //                                               # (PI / YaRN papers); lr 0 = train.lr / 10
+//     # steps may be a list of budgets, [0, 20, 100]: each method is fine-tuned once per budget
+//     # from the same trained weights (0 = as trained), one curve per method and budget
 //
 // L is model.context (the model's `position.scaling.original_context` when it sets one). Every
 // method is checked at parse time as a full model config (so an unknown type or a bad beta is a
@@ -40,13 +42,18 @@ struct ExtendMethod {
 };
 
 struct ExtendFinetune {
-  int64_t steps = 0;
-  int64_t context = 0;  // 0 = the longest length
-  double lr = 0;        // 0 = train.lr / 10
+  std::vector<int64_t> steps = {0};  // the budgets, increasing; 0 = the model as trained
+  int64_t context = 0;               // 0 = the longest length
+  double lr = 0;                     // 0 = train.lr / 10
 
   template <class V>
   void visit_fields(V& v) {
-    v(field("steps", steps, "fine-tuning steps of each scaled model before it is scored").check(at_least(0)));
+    v(field("steps", steps,
+            "fine-tuning budgets: steps of each scaled model before it is scored, one curve per budget "
+            "(a list, increasing, or one number; 0 = as trained)")
+          .list_of("a list of step counts")
+          .or_single()
+          .check(at_least(0)));
     v(field("context", context, "fine-tuning context; 0 = the longest length").check(at_least(0)));
     v(field("lr", lr, "fine-tuning learning rate; 0 = train.lr / 10").check(at_least(0)));
   }
@@ -81,8 +88,17 @@ ExtendConfig parse_extend_section(const YAML::Node& node, const ModelConfig& tra
 
 nlohmann::json extend_to_json(const ExtendConfig& config);
 
-// ConfigError "PATH[i]: lengths must increase, found 256 after 512" unless `lengths` increase.
-void check_increasing(const std::vector<int64_t>& lengths, const std::string& path);
+// ConfigError "PATH[i]: lengths must increase, found 256 after 512" unless `lengths` increase
+// (`noun` names what the list holds).
+void check_increasing(const std::vector<int64_t>& lengths, const std::string& path, const std::string& noun = "lengths");
+
+// The fine-tuning budgets that apply to `trained`: extend.finetune.steps on a RoPE model (the only
+// one scalings fine-tune), else [0]. Empty when the config has no extend: section.
+std::vector<int64_t> finetune_budgets(const ExtendConfig& extend, const ModelConfig& trained);
+// Whether some budget fine-tunes (a budget > 0 on a RoPE model).
+bool finetunes(const ExtendConfig& extend, const ModelConfig& trained);
+// A method's name at a budget: "linear" (0), "linear fine-tuned 20 steps" (the results' `label`).
+std::string budget_label(const std::string& method, int64_t steps);
 
 // A list of scaling blocks at YAML path `path` (extend.methods, passkey.methods): each a mapping
 // {type, name (default: the type), factor: auto | s, ...}, names distinct, each checked as a full

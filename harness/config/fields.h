@@ -40,7 +40,20 @@ void read_value(const YAML::Node& n, const std::string& p, std::vector<T>& v, co
 }
 
 template <typename T>
+struct is_list : std::false_type {};
+template <typename T>
+struct is_list<std::vector<T>> : std::true_type {};
+
+template <typename T>
 void read_field(const YAML::Node& n, const std::string& p, const Field<T>& f) {
+  if constexpr (is_list<T>::value) {
+    if (f.single_ok && n.IsScalar()) {  // one value: a list of one
+      typename T::value_type element{};
+      read_value(n, p, element, nullptr);
+      *f.value = {element};
+      return;
+    }
+  }
   if (f.auto_word && n.IsScalar() && n.Scalar() == f.auto_word) {
     *f.value = f.auto_value;
     return;

@@ -11,9 +11,9 @@
 //     instruction: true                   # the papers' first line ("There is an important info ...")
 //     methods: [{type: none}, {type: yarn, factor: auto}]   # default: extend.methods, else {type: none}
 //
-// Methods are scaling blocks as in extend: (factor auto = max(1, length / L) at each length). With
-// extend.finetune.steps > 0 each method is also scored fine-tuned (extend's fine-tuning, at its
-// context, the same models when extend: runs in the same process). The prompt without filler must
+// Methods are scaling blocks as in extend: (factor auto = max(1, length / L) at each length). For
+// each budget > 0 of extend.finetune.steps each method is also scored fine-tuned (extend's
+// fine-tuning, at its context, the same models when extend: runs in the same process). The prompt without filler must
 // fit in the shortest length: checked at parse time for the byte tokenizer, before any scoring for
 // others (check_passkey_lengths).
 #pragma once
