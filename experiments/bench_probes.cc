@@ -14,6 +14,7 @@
 #include "components/core/linalg.h"
 #include "components/core/parallel.h"
 #include "components/core/random.h"
+#include "components/core/weight_matmul.h"
 
 namespace ablate {
 namespace {
@@ -70,12 +71,16 @@ double matmul_gflops(int64_t n, int64_t repeats, bool single_thread, MatmulKerne
   Rng rng(12345);
   for (float& v : x) v = static_cast<float>(rng.normal());
   for (float& v : w) v = static_cast<float>(rng.normal());
-  std::vector<Bf16> w16(n * n);
-  to_bf16(w.data(), w16.data(), n * n);  // a weight's bf16 copy is made once per optimizer step
+  // bf16: a weight parameter in bf16, through the models' own path (weight_matmul.h: the kernel
+  // bf16_kernel() chooses; its bf16 copy made once, as once per optimizer step).
+  Parameter<float> weight({n, n}, /*is_matrix=*/true);
+  weight.value.data = w;
+  weight.precision = Precision::kBf16;
+  weight.bf16_rounded_value();
   const GemmBackend engine_backend = fp32_gemm_backend();
   if (kernel == MatmulKernel::kFp32Eigen) set_fp32_gemm_backend(GemmBackend::kEigen);
   auto product = [&] {
-    if (kernel == MatmulKernel::kBf16) matmul_xwt_bf16(x.data(), w16.data(), y.data(), n, n, n, false);
+    if (kernel == MatmulKernel::kBf16) weight_forward(x.data(), weight, y.data(), n, false);
     else matmul_xwt(x.data(), w.data(), y.data(), n, n, n, false);
   };
   double best = 0;

@@ -4,7 +4,8 @@
 //   matmul      n×n×n products through the engine's own matmul_xwt: the GEMM peak the engine
 //               can reach (2·n³ FLOPs per product), in fp32 (oneDNN, as the engine runs), in fp32
 //               through Eigen (the kernels the engine used before oneDNN: the comparison), and with
-//               bf16 operands (matmul_xwt_bf16, the peak of precision: bf16).
+//               bf16 operands (a bf16 weight through weight_forward, on the kernel bf16_kernel()
+//               chooses: the peak of precision: bf16 on this machine).
 //   fma         the CPU's vector FMA peak: one thread per bench thread, each running kFmaChains
 //               independent chains acc = acc·m + a of fused multiply-adds on the widest vectors the
 //               compiler targets (AVX-512: 16 floats, AVX2 + FMA: 8; neither: scalar multiply-adds).

@@ -16,6 +16,7 @@
 #include "components/core/onednn_gemm.h"
 #include "components/core/precision.h"
 #include "components/core/random.h"
+#include "components/core/weight_matmul.h"
 #include "components/model/model.h"
 #include "experiments/cli.h"
 #include "harness/checkpoints/safetensors.h"
@@ -217,6 +218,35 @@ TEST(Linalg, Bf16ProductsEqualFp32ProductsOfTheRoundedOperands) {
   }
 }
 
+// Both bf16 kernels (weight_matmul.h) compute the products of the bf16-rounded operands with fp32
+// accumulation: the native oneDNN bf16 kernels and the fp32 kernels on rounded operands agree
+// with the double reference of the rounded operands, at one row (always native) and at many.
+TEST(WeightMatmul, BothBf16KernelsComputeTheRoundedProducts) {
+  SKIP_WITHOUT_BF16();
+  Rng rng(8);
+  const Bf16Kernel machine_default = bf16_kernel();
+  for (Bf16Kernel kernel : {Bf16Kernel::kNative, Bf16Kernel::kFp32Kernels}) {
+    set_bf16_kernel(kernel);
+    for (int64_t M : {1, 130}) {
+      const int64_t K = 70, N = 150;
+      Parameter<float> w({N, K}, true);
+      w.value.data = testing::normal_vector<float>(N * K, rng);
+      w.precision = Precision::kBf16;
+      const auto x = testing::normal_vector<float>(M * K, rng), dy = testing::normal_vector<float>(M * N, rng);
+      Products p{std::vector<float>(M * N), std::vector<float>(M * K), {}};
+      weight_forward(x.data(), w, p.y.data(), M, false);
+      weight_backward(x.data(), dy.data(), w, p.dx.data(), M, false);
+      const Products ref = reference_layer(rounded_to_bf16(x), rounded_to_bf16(w.value.data), rounded_to_bf16(dy), M, K, N);
+      const char* name = kernel == Bf16Kernel::kNative ? "native" : "fp32 kernels";
+      EXPECT_LE(testing::relative_error(p.y, ref.y), 1e-5) << name << " M=" << M;
+      EXPECT_LE(testing::relative_error(p.dx, ref.dx), 1e-5) << name << " M=" << M;
+      EXPECT_LE(testing::relative_error(w.grad.data, ref.dw), 1e-5) << name << " M=" << M;
+    }
+  }
+  set_bf16_kernel(machine_default);
+  EXPECT_EQ(machine_default == Bf16Kernel::kNative, onednn_isa() == "avx512_core_amx");
+}
+
 TEST(Precision, NamesAndTheUnsupportedMessage) {
   EXPECT_EQ(parse_precision("bf16"), Precision::kBf16);
   EXPECT_EQ(precision_name(Precision::kFp32), "fp32");
@@ -237,7 +267,10 @@ TEST(Precision, NamesAndTheUnsupportedMessage) {
 // (bf16's unit roundoff is 2^-8 = 0.4% per operand; these models chain 4-8 products).
 TEST(Precision, Bf16GoldenLogitsAndLossWithinTheStatedToleranceOfFp32) {
   SKIP_WITHOUT_BF16();
+  const Bf16Kernel machine_default = bf16_kernel();
+  for (Bf16Kernel kernel : {Bf16Kernel::kNative, Bf16Kernel::kFp32Kernels})
   for (const std::string preset : {"gpt2", "llama", "yarn", "sinusoidal", "dynamic", "none", "llama3", "longrope"}) {
+    set_bf16_kernel(kernel);
     const SafetensorsFile file =
         SafetensorsFile::open(std::string(ABLATE_SOURCE_DIR) + "/tests/reference/goldens/" + preset + ".safetensors");
     const ModelConfig config = parse_model_config_text(file.metadata().at("model"), file.path());
@@ -251,12 +284,13 @@ TEST(Precision, Bf16GoldenLogitsAndLossWithinTheStatedToleranceOfFp32) {
     CrossEntropy<float> ce;
     const double loss = ce.forward(logits.ptr(), targets.data(), B * T, config.vocab_size);
     const double reference_loss = file.floats("loss")[0];
-    std::printf("bf16 golden %-10s logits rel err %.2e, loss %.5f vs fp32 %.5f\n", preset.c_str(), logits_error, loss,
-                reference_loss);
+    std::printf("bf16 golden %-10s (%s) logits rel err %.2e, loss %.5f vs fp32 %.5f\n", preset.c_str(),
+                kernel == Bf16Kernel::kNative ? "native" : "fp32 kernels", logits_error, loss, reference_loss);
     EXPECT_LE(logits_error, 3e-2) << preset;
     EXPECT_GT(logits_error, 1e-5) << preset << ": bf16 should not be exact (is the bf16 path used?)";
     EXPECT_NEAR(loss, reference_loss, 1e-2 * std::abs(reference_loss)) << preset;
   }
+  set_bf16_kernel(machine_default);
 }
 
 TEST(Precision, Bf16WeightCopiesFollowEveryChangeOfTheWeights) {

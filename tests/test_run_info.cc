@@ -43,7 +43,7 @@ TEST(RunInfo, MachineInfo) {
   EXPECT_EQ(m.at("threads").get<int>(), 7) << m.dump();
   EXPECT_GE(m.at("cores").get<int64_t>(), 1) << m.dump();
   EXPECT_GT(m.at("memory_bytes").get<int64_t>(), 0) << m.dump();
-  for (const char* key : {"hostname", "os", "cpu", "bf16_instructions", "onednn_isa"}) {
+  for (const char* key : {"hostname", "os", "cpu", "bf16_instructions", "onednn_isa", "bf16_kernel"}) {
     ASSERT_TRUE(m.at(key).is_string()) << key;
     EXPECT_FALSE(m.at(key).get<std::string>().empty()) << key;
   }

@@ -21,4 +21,10 @@ void to_bf16(const float* in, Bf16* out, int64_t n) {
   });
 }
 
+void round_to_bf16(const float* in, float* out, int64_t n) {
+  parallel_chunks(n, int64_t(1) << 16, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) out[i] = from_bf16(to_bf16(in[i]));
+  });
+}
+
 }  // namespace ablate

@@ -30,4 +30,7 @@ inline float from_bf16(Bf16 b) {
 // out[i] = to_bf16(in[i]) for i < n, in parallel chunks (vector instructions where the build has them).
 void to_bf16(const float* in, Bf16* out, int64_t n);
 
+// out[i] = from_bf16(to_bf16(in[i])): the value rounded to bf16, held as fp32 (in == out allowed).
+void round_to_bf16(const float* in, float* out, int64_t n);
+
 }  // namespace ablate

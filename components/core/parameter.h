@@ -44,10 +44,23 @@ struct Parameter {
     }
   }
 
+  // The same copy widened back to fp32 (for bf16 products on fp32 kernels: weight_matmul.h).
+  const float* bf16_rounded_value() const {
+    const Bf16* b = bf16_value();
+    if (rounded_version_ != bf16_version_ || int64_t(rounded_.size()) != value.numel()) {
+      rounded_.resize(value.numel());
+      for (int64_t i = 0; i < value.numel(); ++i) rounded_[i] = from_bf16(b[i]);
+      rounded_version_ = bf16_version_;
+    }
+    return rounded_.data();
+  }
+
  private:
   uint64_t version_ = 0;
   mutable std::vector<Bf16> bf16_;
   mutable uint64_t bf16_version_ = ~uint64_t(0);
+  mutable std::vector<float> rounded_;
+  mutable uint64_t rounded_version_ = ~uint64_t(0);
 };
 
 template <typename S>

@@ -1,6 +1,16 @@
 // A linear map's three products with its weight parameter W (N, K), in W's precision: fp32 (or
 // double) products of the values, or bf16 operands with fp32 accumulation (precision: bf16; W's
 // bf16 copy, the activations rounded per call). Used by Linear and by the model's LM head.
+//
+// bf16 products run on one of two kernels (bf16_kernel(), process-wide): oneDNN's bf16 kernels
+// (kNative: AMX tiles, or AVX512-BF16 dot products), or the fp32 kernels on the operands rounded to
+// bf16 (kFp32Kernels). Both compute the same products (a product of two bf16 values is exact in
+// fp32) with fp32 accumulation, in different summation orders. The default is chosen from the
+// instruction set, never by timing, so it is the same on every run of a machine: native where
+// oneDNN dispatches to AMX; elsewhere fp32 kernels for products of 2+ rows (without AMX,
+// AVX512-BF16 GEMMs ran at 134.5 GFLOP/s against fp32's 255.8 on an Emerald Rapids core:
+// reports/precision_bf16.md) and native for one-row products (decode, where bf16's halved weight
+// bytes pay).
 #pragma once
 
 #include <cstdint>
@@ -8,6 +18,10 @@
 #include "components/core/parameter.h"
 
 namespace ablate {
+
+enum class Bf16Kernel { kNative, kFp32Kernels };
+Bf16Kernel bf16_kernel();
+void set_bf16_kernel(Bf16Kernel kernel);  // for benchmarks and tests
 
 // y (M, N) = x (M, K) · Wᵀ, or y += ... when accumulate.
 template <typename S>
