@@ -82,6 +82,12 @@ TEST(Bf16, BufferConversionEqualsTheScalarRounding) {
     if (s != out[i] && !both_nan && differ++ < 5) ADD_FAILURE() << std::hex << bits(in[i]) << ": " << s << " vs " << out[i];
   }
   EXPECT_EQ(differ, 0u);
+  // round_to_bf16: the same rounding, kept as fp32 (the operands of the fp32-kernel bf16 path).
+  std::vector<float> r(in.size());
+  round_to_bf16(in.data(), r.data(), int64_t(in.size()));
+  for (size_t i = 0; i < in.size() && differ < 5; ++i)
+    if (bits(r[i]) != bits(from_bf16(to_bf16(in[i]))) && !(std::isnan(r[i]) && std::isnan(in[i])))
+      ADD_FAILURE() << std::hex << bits(in[i]) << " rounds to " << bits(r[i]) << " (differ " << ++differ << ")";
 }
 
 // c = a · b in double, for row-major a (m, k) and b (k, n) given as floats.

@@ -23,7 +23,15 @@ void to_bf16(const float* in, Bf16* out, int64_t n) {
 
 void round_to_bf16(const float* in, float* out, int64_t n) {
   parallel_chunks(n, int64_t(1) << 16, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) out[i] = from_bf16(to_bf16(in[i]));
+    int64_t i = b;
+#if defined(__AVX512BF16__)
+    for (; i + 16 <= e; i += 16) {
+      const __m256bh v = _mm512_cvtneps_pbh(_mm512_loadu_ps(in + i));
+      const __m512i wide = _mm512_slli_epi32(_mm512_cvtepu16_epi32(reinterpret_cast<const __m256i&>(v)), 16);
+      _mm512_storeu_ps(out + i, _mm512_castsi512_ps(wide));
+    }
+#endif
+    for (; i < e; ++i) out[i] = from_bf16(to_bf16(in[i]));
   });
 }
 

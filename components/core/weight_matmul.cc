@@ -1,8 +1,8 @@
 #include "components/core/weight_matmul.h"
 
 #include <atomic>
+#include <memory>
 #include <type_traits>
-#include <vector>
 
 #include "components/core/linalg.h"
 
@@ -23,9 +23,10 @@ std::atomic<Bf16Kernel>& kernel_setting() {
 // Products of M rows on the fp32 kernels (one-row products stay native: see the header).
 bool on_fp32_kernels(int64_t M) { return M >= 2 && bf16_kernel() == Bf16Kernel::kFp32Kernels; }
 
-std::vector<float> rounded(const float* a, int64_t n) {
-  std::vector<float> r(n);
-  round_to_bf16(a, r.data(), n);
+// An activation rounded to bf16, in a buffer of its own (not zero-filled first).
+std::unique_ptr<float[]> rounded(const float* a, int64_t n) {
+  std::unique_ptr<float[]> r(new float[n]);
+  round_to_bf16(a, r.get(), n);
   return r;
 }
 
@@ -39,7 +40,7 @@ void weight_forward(const S* x, const Parameter<S>& w, S* y, int64_t M, bool acc
   const int64_t N = w.value.shape[0], K = w.value.shape[1];
   if constexpr (std::is_same_v<S, float>)
     if (in_bf16(w)) {
-      if (on_fp32_kernels(M)) return matmul_xwt(rounded(x, M * K).data(), w.bf16_rounded_value(), y, M, K, N, accumulate);
+      if (on_fp32_kernels(M)) return matmul_xwt(rounded(x, M * K).get(), w.bf16_rounded_value(), y, M, K, N, accumulate);
       return matmul_xwt_bf16(x, w.bf16_value(), y, M, K, N, accumulate);
     }
   matmul_xwt(x, w.value.ptr(), y, M, K, N, accumulate);
@@ -50,9 +51,9 @@ void weight_backward(const S* x, const S* dy, Parameter<S>& w, S* dx, int64_t M,
   const int64_t N = w.value.shape[0], K = w.value.shape[1];
   if constexpr (std::is_same_v<S, float>) {
     if (in_bf16(w) && on_fp32_kernels(M)) {
-      const std::vector<float> dy_r = rounded(dy, M * N);
-      if (dx) matmul_xw(dy_r.data(), w.bf16_rounded_value(), dx, M, N, K, accumulate_dx);
-      return matmul_dw(dy_r.data(), rounded(x, M * K).data(), w.grad.ptr(), M, N, K);
+      const std::unique_ptr<float[]> dy_r = rounded(dy, M * N);
+      if (dx) matmul_xw(dy_r.get(), w.bf16_rounded_value(), dx, M, N, K, accumulate_dx);
+      return matmul_dw(dy_r.get(), rounded(x, M * K).get(), w.grad.ptr(), M, N, K);
     }
     if (in_bf16(w)) {
       if (dx) matmul_xw_bf16(dy, w.bf16_value(), dx, M, N, K, accumulate_dx);
