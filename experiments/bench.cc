@@ -272,7 +272,7 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
       bench[name] = std::max(bench["machine_before"][key].get<double>(), bench["machine_after"][key].get<double>());
   bench["fma_isa"] = fma_isa();
   bench["onednn_isa"] = onednn_isa();
-  bench["bf16_kernel"] = bf16_kernel() == Bf16Kernel::kNative ? "native" : "fp32_kernels";
+  bench["bf16_kernel"] = bf16_kernel_name();
   bench["precisions"] = json::array();
   for (Precision p : precisions) bench["precisions"].push_back(precision_name(p));
   bench["fma_lanes"] = fma_lanes();

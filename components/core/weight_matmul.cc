@@ -33,6 +33,7 @@ std::unique_ptr<float[]> rounded(const float* a, int64_t n) {
 }  // namespace
 
 Bf16Kernel bf16_kernel() { return kernel_setting().load(); }
+const char* bf16_kernel_name() { return bf16_kernel() == Bf16Kernel::kNative ? "native" : "fp32_kernels"; }
 void set_bf16_kernel(Bf16Kernel kernel) { kernel_setting().store(kernel); }
 
 template <typename S>

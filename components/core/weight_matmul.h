@@ -21,6 +21,7 @@ namespace ablate {
 
 enum class Bf16Kernel { kNative, kFp32Kernels };
 Bf16Kernel bf16_kernel();
+const char* bf16_kernel_name();            // "native" or "fp32_kernels", as results record it
 void set_bf16_kernel(Bf16Kernel kernel);  // for benchmarks and tests
 
 // y (M, N) = x (M, K) · Wᵀ, or y += ... when accumulate.

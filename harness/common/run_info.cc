@@ -130,7 +130,7 @@ nlohmann::json machine_info(int threads_used) {
           {"cpu", or_unknown(proc_field("/proc/cpuinfo", "model name"))},
           {"bf16_instructions", cpu_bf16_feature().empty() ? "none" : cpu_bf16_feature()},
           {"onednn_isa", onednn_isa()},
-          {"bf16_kernel", bf16_kernel() == Bf16Kernel::kNative ? "native" : "fp32_kernels"},
+          {"bf16_kernel", bf16_kernel_name()},
           {"cores", cores},
           {"memory_bytes", memory},
           {"threads", threads_used}};

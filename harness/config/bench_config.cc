@@ -2,7 +2,9 @@
 #include "harness/config/bench_config.h"
 
 #include <algorithm>
+#include <stdexcept>
 
+#include "components/core/precision.h"
 #include "harness/config/config_tree.h"
 #include "harness/config/fields.h"
 #include "harness/config/model_yaml.h"
@@ -73,7 +75,11 @@ BenchConfig parse_bench_section(const YAML::Node& node, const ModelConfig& base)
     for (size_t i = 0; i < n.size(); ++i) {
       const std::string where = path + "[" + std::to_string(i) + "]";
       const std::string p = read_string(n[i], where);
-      if (p != "fp32" && p != "bf16") config_fail(where, "unknown precision '" + p + "' (known: fp32, bf16)");
+      try {
+        parse_precision(p);
+      } catch (const std::invalid_argument& e) {
+        config_fail(where, e.what());
+      }
       if (std::find(c.precisions.begin(), c.precisions.end(), p) != c.precisions.end())
         config_fail(where, "'" + p + "' is listed twice");
       c.precisions.push_back(p);
