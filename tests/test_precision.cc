@@ -250,7 +250,10 @@ TEST(WeightMatmul, BothBf16KernelsComputeTheRoundedProducts) {
     }
   }
   set_bf16_kernel(machine_default);
-  EXPECT_EQ(machine_default == Bf16Kernel::kNative, onednn_isa() == "avx512_core_amx");
+  EXPECT_EQ(machine_default, default_bf16_kernel());
+  __builtin_cpu_init();
+  const bool amd_bf16 = __builtin_cpu_is("amd") && cpu_bf16_feature() == "avx512_bf16";
+  EXPECT_EQ(machine_default == Bf16Kernel::kNative, onednn_isa() == "avx512_core_amx" || amd_bf16);
 }
 
 TEST(Precision, NamesAndTheUnsupportedMessage) {

@@ -15,8 +15,7 @@ bool in_bf16(const Parameter<S>& w) {
 }
 
 std::atomic<Bf16Kernel>& kernel_setting() {
-  static std::atomic<Bf16Kernel> kernel{onednn_isa() == "avx512_core_amx" ? Bf16Kernel::kNative
-                                                                          : Bf16Kernel::kFp32Kernels};
+  static std::atomic<Bf16Kernel> kernel{default_bf16_kernel()};
   return kernel;
 }
 
@@ -31,6 +30,13 @@ std::unique_ptr<float[]> rounded(const float* a, int64_t n) {
 }
 
 }  // namespace
+
+Bf16Kernel default_bf16_kernel() {
+  if (onednn_isa() == "avx512_core_amx") return Bf16Kernel::kNative;
+  __builtin_cpu_init();
+  if (__builtin_cpu_is("amd") && cpu_bf16_feature() == "avx512_bf16") return Bf16Kernel::kNative;
+  return Bf16Kernel::kFp32Kernels;
+}
 
 Bf16Kernel bf16_kernel() { return kernel_setting().load(); }
 const char* bf16_kernel_name() { return bf16_kernel() == Bf16Kernel::kNative ? "native" : "fp32_kernels"; }

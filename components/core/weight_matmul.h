@@ -5,12 +5,16 @@
 // bf16 products run on one of two kernels (bf16_kernel(), process-wide): oneDNN's bf16 kernels
 // (kNative: AMX tiles, or AVX512-BF16 dot products), or the fp32 kernels on the operands rounded to
 // bf16 (kFp32Kernels). Both compute the same products (a product of two bf16 values is exact in
-// fp32) with fp32 accumulation, in different summation orders. The default is chosen from the
-// instruction set, never by timing, so it is the same on every run of a machine: native where
-// oneDNN dispatches to AMX; elsewhere fp32 kernels for products of 2+ rows (without AMX,
-// AVX512-BF16 GEMMs ran at 134.5 GFLOP/s against fp32's 255.8 on an Emerald Rapids core:
-// reports/precision_bf16.md) and native for one-row products (decode, where bf16's halved weight
-// bytes pay).
+// fp32) with fp32 accumulation, in different summation orders. The default (default_bf16_kernel())
+// is chosen from the CPU, never by timing, so it is the same on every run of a machine; it follows
+// how fast the core executes bf16 dot products (VDPBF16PS) against fp32 FMAs:
+//   - AMX (oneDNN's avx512_core_amx): native, on the tiles;
+//   - AMD with AVX512-BF16 (Zen 4, Zen 5): native; VDPBF16PS does twice an FMA's flops per cycle
+//     (2048 x 512 x 512 on 2 Zen 5 threads: bf16 636 GFLOP/s against fp32's 360);
+//   - Intel with AVX512-BF16 but no AMX: the fp32 kernels for products of 2+ rows (there bf16 GEMMs
+//     ran at 134.5 GFLOP/s against fp32's 255.8 on an Emerald Rapids core), and native for one-row
+//     products (decode, where bf16's halved weight bytes pay).
+// reports/precision_bf16.md has the measurements.
 #pragma once
 
 #include <cstdint>
@@ -20,8 +24,9 @@
 namespace ablate {
 
 enum class Bf16Kernel { kNative, kFp32Kernels };
-Bf16Kernel bf16_kernel();
-const char* bf16_kernel_name();            // "native" or "fp32_kernels", as results record it
+Bf16Kernel default_bf16_kernel();  // this CPU's default (above)
+Bf16Kernel bf16_kernel();          // the kernel in use: the default unless set_bf16_kernel
+const char* bf16_kernel_name();          // "native" or "fp32_kernels", as results record it
 void set_bf16_kernel(Bf16Kernel kernel);  // for benchmarks and tests
 
 // y (M, N) = x (M, K) · Wᵀ, or y += ... when accumulate.
