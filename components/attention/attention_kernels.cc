@@ -40,17 +40,16 @@ void attention_forward_tiled(const AttentionShape& a, const S* q, const S* k, co
       auto Sb = scores.topLeftCorner(tq, tk);
       Sb.noalias() = scale * (Q * K.transpose());
       for (int64_t r = 0; r < tq; ++r) {
-        const int64_t visible = std::min(tk, a.q_offset + i0 + r - j0 + 1);  // keys j0 .. j0+visible-1
-        S row_max = neg_inf;
-        for (int64_t c = 0; c < visible; ++c) row_max = std::max(row_max, Sb(r, c));
-        const S m_new = std::max(m[r], row_max);
+        // keys j0 .. j0+visible-1 (none for a row before this tile's first key: its p are 0)
+        const int64_t visible = std::clamp<int64_t>(a.q_offset + i0 + r - j0 + 1, 0, tk);
+        auto row = Sb.row(r);
+        row.tail(tk - visible).setZero();
+        if (visible == 0) continue;
+        auto seen = row.head(visible);
+        const S m_new = std::max(m[r], seen.maxCoeff());
         const S correction = (m[r] == neg_inf) ? S(0) : std::exp(m[r] - m_new);
-        S sum = 0;
-        for (int64_t c = 0; c < tk; ++c) {
-          const S p = c < visible ? std::exp(Sb(r, c) - m_new) : S(0);
-          Sb(r, c) = p;
-          sum += p;
-        }
+        seen = (seen.array() - m_new).exp();  // Eigen's vectorised exp (SIMD, within ~1 ulp)
+        const S sum = seen.sum();
         l[r] = l[r] * correction + sum;
         acc.row(r) *= correction;
         m[r] = m_new;
@@ -120,14 +119,12 @@ void attention_backward_tiled(const AttentionShape& a, const S* q, const S* k, c
     dS.resize(tq, tk);
     dS.noalias() = dO * V.transpose();  // dP
     for (int64_t r = 0; r < tq; ++r) {
-      const int64_t visible = std::min(tk, a.q_offset + i0 + r - j0 + 1);
+      const int64_t visible = std::clamp<int64_t>(a.q_offset + i0 + r - j0 + 1, 0, tk);
       const S row_lse = lse[(b * a.H + h) * a.Tq + i0 + r];
       const S row_delta = delta[(b * a.H + h) * a.Tq + i0 + r];
-      for (int64_t c = 0; c < tk; ++c) {
-        const S p = c < visible ? std::exp(P(r, c) - row_lse) : S(0);
-        P(r, c) = p;
-        dS(r, c) = p * (dS(r, c) - row_delta);
-      }
+      P.row(r).head(visible) = (P.row(r).head(visible).array() - row_lse).exp();
+      P.row(r).tail(tk - visible).setZero();
+      dS.row(r).array() = P.row(r).array() * (dS.row(r).array() - row_delta);
     }
   };
 
