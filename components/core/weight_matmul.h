@@ -24,9 +24,9 @@
 namespace ablate {
 
 enum class Bf16Kernel { kNative, kFp32Kernels };
-Bf16Kernel default_bf16_kernel();  // this CPU's default (above)
-Bf16Kernel bf16_kernel();          // the kernel in use: the default unless set_bf16_kernel
-const char* bf16_kernel_name();          // "native" or "fp32_kernels", as results record it
+Bf16Kernel default_bf16_kernel();         // this CPU's default (above)
+Bf16Kernel bf16_kernel();                 // the kernel in use: the default unless set_bf16_kernel
+const char* bf16_kernel_name();           // "native" or "fp32_kernels", as results record it
 void set_bf16_kernel(Bf16Kernel kernel);  // for benchmarks and tests
 
 // y (M, N) = x (M, K) · Wᵀ, or y += ... when accumulate.
