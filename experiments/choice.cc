@@ -34,11 +34,11 @@ ChoiceEvaluation evaluate_choice(const ExperimentConfig& config, Model<float>& m
   const std::unique_ptr<Tokenizer> tokenizer = make_tokenizer(config.data.tokenizer);
   ChoiceEvaluation e;
   e.items = score_items(model, *tokenizer, items, config.eval.context);
-  e.summary = choice_metrics(e.items, config.choice.task == "synthetic" ? kSyntheticDifficultyAxis : "");
+  e.summary = choice_metrics(e.items, choice_difficulty_axis(config.choice));
   e.summary["task"] = config.choice.task;
   e.summary["format"] = config.choice.format;
   e.summary["description"] = describe_choice_task(config.choice);
-  if (config.choice.task == "synthetic") e.summary["seed"] = config.choice.seed;
+  if (builtin_choice_task(config.choice.task)) e.summary["seed"] = config.choice.seed;
   e.summary["window"] = config.eval.context;
   e.summary["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return e;
@@ -46,7 +46,8 @@ ChoiceEvaluation evaluate_choice(const ExperimentConfig& config, Model<float>& m
 
 std::string lm_eval_task_name(const ChoiceConfig& config) {
   if (config.format == "hellaswag" || config.format == "hellaswag_llamacpp") return "hellaswag";
-  if (config.format == "piqa" || config.format == "winogrande" || config.format == "synthetic") return config.format;
+  if (config.format == "piqa" || config.format == "winogrande") return config.format;
+  if (config.format == "synthetic") return config.task;  // synthetic, animal_calls
   return std::filesystem::path(config.task).stem().string();
 }
 

@@ -170,6 +170,10 @@ std::vector<BadInput> BadInputsTest::rows(const std::string& dir) {
       {"unknown task format", M + D + "choice: {task: " + file("label.jsonl") + ", format: mmlu}\n",
        {"choice", "CONFIG", "-o", "DIR"}, 1,
        "choice.format: unknown format 'mmlu' (known: synthetic, generic, hellaswag, hellaswag_llamacpp, arc, piqa, winogrande)"},
+      {"built-in task with a file format", M + D + "choice: {task: animal_calls, format: generic}\n",
+       {"choice", "CONFIG", "-o", "DIR"}, 1, "choice.format: task animal_calls takes format synthetic, found 'generic'"},
+      {"recall limit on the animal-calls task", M + D + "choice: {task: animal_calls, max_sentences: 2}\n",
+       {"choice", "CONFIG", "-o", "DIR"}, 1, "choice.max_sentences: only used by task: synthetic"},
       // Benchmarks.
       {"bench models not a mapping", M + "bench: {models: []}\n", {"bench", "CONFIG", "-o", "DIR"}, 1,
        "bench.models: expected a non-empty mapping of named models"},

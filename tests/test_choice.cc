@@ -803,6 +803,86 @@ TEST(ChoiceTask, SyntheticItemsFitTheirBytesAndHoldTheirFact) {
   EXPECT_THROW(synthetic_choice_items(7, 5, {0, 0, /*item_bytes=*/20}), DataError);  // nothing fits: an error
 }
 
+TEST(ChoiceTask, AnimalCallItemsAreTheCorpusCallsCutToTheirBytes) {
+  constexpr int64_t kBytes = 128;
+  const auto items = animal_call_items(7, 300, kBytes);
+  ASSERT_EQ(items.size(), 300u);
+  Rng rng(7);  // the same calls, walked here
+  size_t k = 0;
+  std::map<int64_t, int64_t> by_difficulty;
+  while (k < items.size()) {
+    const SyntheticDocument doc = generate_document(rng);
+    const std::vector<size_t> starts = synthetic_sentence_starts(doc.text);
+    for (const SyntheticCall& call : doc.calls) {
+      if (k == items.size()) break;
+      const ChoiceItem& it = items[k++];
+      SCOPED_TRACE(it.context + "|" + call.answer);
+      ASSERT_EQ(it.choices.size(), 4u);
+      EXPECT_EQ(it.choices[it.gold], call.answer);
+      std::multiset<std::string> want(call.distractors.begin(), call.distractors.end()), got;
+      want.insert(call.answer);
+      got.insert(it.choices.begin(), it.choices.end());
+      EXPECT_EQ(got, want);
+      EXPECT_EQ(it.difficulty, call.phrases_between);
+      ++by_difficulty[it.difficulty];
+      // The context ends with the call's sentence up to the call, begins at a sentence start, and
+      // with the longest choice fits kBytes; one sentence more would not.
+      size_t longest = 0;
+      for (const std::string& c : it.choices) longest = std::max(longest, c.size());
+      EXPECT_LE(it.context.size() + longest, static_cast<size_t>(kBytes));
+      const size_t from = call.called_at - it.context.size();
+      EXPECT_EQ(it.context, doc.text.substr(from, it.context.size()));
+      EXPECT_LE(from, call.sentence_start);
+      EXPECT_TRUE(std::binary_search(starts.begin(), starts.end(), from)) << from;
+      const auto earlier = std::lower_bound(starts.begin(), starts.end(), from);
+      if (earlier != starts.begin()) {
+        EXPECT_GT(call.called_at - *(earlier - 1) + longest, static_cast<size_t>(kBytes));
+      }
+    }
+  }
+  ASSERT_EQ(by_difficulty.size(), 3u);  // 0, 1 and 2 phrases, each common
+  for (const auto& [d, n] : by_difficulty) EXPECT_GT(n, 60) << d;
+  // The gold positions are balanced: a scorer that always picks one place is at chance.
+  std::vector<int64_t> gold(4);
+  for (const ChoiceItem& it : items) ++gold[static_cast<size_t>(it.gold)];
+  for (int64_t g : gold) EXPECT_GT(g, 45);
+  // Whole-document contexts, and the seed decides the items.
+  for (const ChoiceItem& it : animal_call_items(7, 20)) EXPECT_GE(it.context.size(), 4u);
+  EXPECT_NE(animal_call_items(8, 20)[0].context, animal_call_items(7, 20)[0].context);
+  EXPECT_THROW(animal_call_items(7, 0), DataError);
+}
+
+// A fair task: which animal is named decides the answer. Without the context (a unigram prior over
+// the corpus's bytes: it prefers the shortest, commonest-letter call whatever precedes it) and
+// with an untrained model, accuracy is chance, because each call is the answer a quarter of the time.
+TEST(ChoiceTask, AnimalCallsAreAtChanceWithoutTheAnimal) {
+  const auto items = animal_call_items(11, 600, 128);
+  ByteTokenizer bytes;
+  BigramModel unigram;
+  std::vector<double> count(256, 1.0);  // add-one
+  for (unsigned char c : generate_corpus(1, 400000)) count[c] += 1;
+  double total = 0;
+  for (double c : count) total += c;
+  for (int prev = 0; prev < 256; ++prev)
+    for (int next = 0; next < 256; ++next)
+      if (count[next] > 1) unigram.set(static_cast<unsigned char>(prev), static_cast<unsigned char>(next),
+                                       std::log(count[next] / total));
+  ModelConfig c = testing::tiny_config("llama");
+  c.vocab_size = 256;
+  c.context = 128;
+  c.init_std = 0.02;
+  c.resolve();
+  Model<float> untrained(c, 5);
+  for (Model<float>* model : {&unigram.model(), &untrained}) {
+    const json m = choice_metrics(score_items(*model, bytes, items, 128), kAnimalCallsDifficultyAxis);
+    EXPECT_EQ(m["difficulty"]["name"], kAnimalCallsDifficultyAxis);
+    EXPECT_EQ(m["truncated"], 0);
+    // 600 items at p = 0.25: stderr 0.018; 3 stderr either side.
+    EXPECT_NEAR(m["acc"].get<double>(), 0.25, 0.054) << m.dump();
+    EXPECT_NEAR(m["acc_norm"].get<double>(), 0.25, 0.054) << m.dump();
+  }
+}
+
 // With the byte tokenizer, items of at most `window` bytes keep every context token: none truncated.
 TEST(ChoiceTask, SyntheticItemsOfTheWindowsBytesAreNotTruncated) {
   BigramModel bigram;

@@ -73,8 +73,8 @@ TEST(SyntheticCorpus, SameSeedGivesTheSameTextAndAnotherSeedAnotherText) {
 // on purpose, update the digest and say so (results against older runs are not comparable).
 TEST(SyntheticCorpus, PinnedDigestOfSeedOne) {
   const std::string text = generate_corpus(1, 65536);
-  EXPECT_EQ(text.substr(0, 60), "Ben had a silver bike. He told his brother a story. He found");
-  EXPECT_EQ(fnv1a(text), 0xbc2b14f1e1b4ce38ull) << "size " << text.size() << ", digest 0x" << std::hex << fnv1a(text);
+  EXPECT_EQ(text.substr(0, 60), "Ben had a silver bike. In the morning, he played a game. He ");
+  EXPECT_EQ(fnv1a(text), 0x0966ead8decad49dull) << "size " << text.size() << ", digest 0x" << std::hex << fnv1a(text);
 }
 
 TEST(SyntheticCorpus, IsCutAtTheFirstDocumentBoundaryAtOrAfterTheRequestedSize) {
@@ -361,6 +361,83 @@ TEST(SyntheticCorpus, PasskeysAreThePasskeyTasksLinesAtLogUniformGaps) {
     for (const SyntheticFact& f : doc.recalls) EXPECT_NE(f.kind, RecallKind::kPasskey);
   }
   EXPECT_EQ(generate_corpus(23, 200000, false).find("pass key"), std::string::npos);
+}
+
+// Part 7: every call keeps its contract with the text (synthetic_corpus.h, SyntheticCall).
+TEST(SyntheticCorpus, AnimalCallsAreWhereTheySayAndEndTheirSentence) {
+  size_t calls = 0;
+  for (const SyntheticDocument& doc : documents(17, 2000)) {
+    const std::string& t = doc.text;
+    const std::vector<size_t> starts = synthetic_sentence_starts(t);
+    size_t previous = 0;
+    for (const SyntheticCall& c : doc.calls) {
+      SCOPED_TRACE(t.substr(c.sentence_start, 80));
+      ++calls;
+      EXPECT_GE(c.sentence_start, previous);  // in text order
+      previous = c.called_at;
+      EXPECT_TRUE(std::binary_search(starts.begin(), starts.end(), c.sentence_start));
+      EXPECT_EQ(t.compare(c.sentence_start, c.question_prefix.size(), c.question_prefix), 0);
+      EXPECT_EQ(c.sentence_start + c.question_prefix.size(), c.called_at);
+      EXPECT_EQ(t.compare(c.sentence_start, 4, "The "), 0);
+      EXPECT_EQ(c.animal_at, c.sentence_start + 4);
+      EXPECT_EQ(t.compare(c.animal_at, c.animal.size(), c.animal), 0);
+      ASSERT_LT(c.called_at + c.answer.size(), t.size() + 1);
+      EXPECT_EQ(t.compare(c.called_at, c.answer.size(), c.answer), 0);
+      EXPECT_TRUE(c.called_at + c.answer.size() < t.size() && t[c.called_at + c.answer.size()] == '.');
+      // The phrases: none with no gap; each one at least two words more.
+      ASSERT_GE(c.phrases_between, 0);
+      ASSERT_LE(c.phrases_between, 2);
+      const std::string between = c.question_prefix.substr(4 + c.animal.size());
+      if (c.phrases_between == 0) {
+        EXPECT_EQ(between, "");
+      } else {
+        EXPECT_GE(static_cast<int64_t>(std::count(between.begin(), between.end(), ' ')), 2 * c.phrases_between);
+      }
+      EXPECT_EQ(between.find_first_of(".!?\""), std::string::npos);  // one sentence
+      // Choices: the answer and three distinct other calls, none a prefix of another.
+      ASSERT_EQ(c.distractors.size(), 3u);
+      std::vector<std::string> choices = c.distractors;
+      choices.push_back(c.answer);
+      EXPECT_EQ(std::set<std::string>(choices.begin(), choices.end()).size(), 4u);
+      for (const std::string& a : choices)
+        for (const std::string& b : choices)
+          if (&a != &b) EXPECT_NE(b.compare(0, a.size(), a), 0) << a << " / " << b;
+    }
+  }
+  EXPECT_GT(calls, 4000u);
+}
+
+// The pairs hold across the whole corpus (so they can be learned), each animal and each number of
+// phrases is common, and calls are dense enough for a short training run to see thousands.
+TEST(SyntheticCorpus, EachAnimalMakesOneCallInEveryDocument) {
+  std::map<std::string, std::set<std::string>> calls_of;
+  std::map<int64_t, int64_t> by_phrases;
+  int64_t calls = 0, bytes = 0;
+  for (const SyntheticDocument& doc : documents(19, 3000)) {
+    bytes += static_cast<int64_t>(doc.text.size()) + 2;
+    for (const SyntheticCall& c : doc.calls) {
+      calls_of[c.animal].insert(c.answer);
+      ++by_phrases[c.phrases_between];
+      ++calls;
+    }
+  }
+  ASSERT_EQ(calls_of.size(), 4u);
+  std::set<std::string> answers;
+  for (const auto& [animal, answer] : calls_of) {
+    EXPECT_EQ(answer.size(), 1u) << animal;
+    answers.insert(*answer.begin());
+  }
+  EXPECT_EQ(answers.size(), 4u);  // distinct calls: each animal's own
+  ASSERT_EQ(by_phrases.size(), 3u);
+  for (const auto& [phrases, n] : by_phrases) {
+    EXPECT_GT(n, calls / 4) << phrases;  // uniform: a third each
+    EXPECT_LT(n, calls * 5 / 12) << phrases;
+  }
+  const double per_kb = 1024.0 * static_cast<double>(calls) / static_cast<double>(bytes);
+  std::printf("[synthetic corpus] animal calls: %.2f per KB (%lld in %lld bytes)\n", per_kb,
+              static_cast<long long>(calls), static_cast<long long>(bytes));
+  EXPECT_GT(per_kb, 4.0);  // measured 5.6
+  EXPECT_LT(per_kb, 7.5);
 }
 
 TEST(SyntheticCorpus, DocumentLengthsStraddleCommonTrainingContexts) {

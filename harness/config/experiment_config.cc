@@ -68,16 +68,16 @@ void check_train(const TrainConfig& t, const ModelConfig& model) {
 }
 
 void check_choice(const ChoiceConfig& ch) {
-  const bool synthetic = ch.task == "synthetic";
-  require(!ch.task.empty(), "choice.task", "must be 'synthetic' or a JSONL file");
-  require(synthetic == (ch.format == "synthetic"), "choice.format",
-          synthetic ? "task synthetic takes format synthetic, found '" + ch.format + "'"
-                    : "format synthetic needs task: synthetic (a file needs its format)");
-  require(ch.items >= (synthetic ? 1 : 0), "choice.items",
-          std::string("must be >= ") + (synthetic ? "1" : "0 (0 = all)") + ", found " + std::to_string(ch.items));
-  require(ch.max_distance <= 0 || synthetic, "choice.max_distance", "only used by task: synthetic");
-  require(ch.max_sentences == 0 || synthetic, "choice.max_sentences", "only used by task: synthetic");
-  require(ch.item_bytes <= 0 || synthetic, "choice.item_bytes", "only used by task: synthetic");
+  const bool builtin = builtin_choice_task(ch.task), recall = ch.task == "synthetic";
+  require(!ch.task.empty(), "choice.task", "must be 'synthetic', 'animal_calls' or a JSONL file");
+  require(builtin == (ch.format == "synthetic"), "choice.format",
+          builtin ? "task " + ch.task + " takes format synthetic, found '" + ch.format + "'"
+                  : "format synthetic needs task: synthetic or animal_calls (a file needs its format)");
+  require(ch.items >= (builtin ? 1 : 0), "choice.items",
+          std::string("must be >= ") + (builtin ? "1" : "0 (0 = all)") + ", found " + std::to_string(ch.items));
+  require(ch.max_distance <= 0 || recall, "choice.max_distance", "only used by task: synthetic");
+  require(ch.max_sentences == 0 || recall, "choice.max_sentences", "only used by task: synthetic");
+  require(ch.item_bytes <= 0 || builtin, "choice.item_bytes", "only used by the built-in tasks (synthetic, animal_calls)");
 }
 
 // Deep-merges `over` into `base`: mappings key by key, anything else replaces.
@@ -153,7 +153,7 @@ ExperimentConfig parse_root(const YAML::Node& root, const std::string& default_n
     // auto: inside the scoring window, leaving room for the answer; windows under 128 bytes are
     // too short for the story's facts, so they take every item.
     if (ch.max_distance == -1) ch.max_distance = ch.task == "synthetic" && e.context >= 128 ? e.context - 16 : 0;
-    if (ch.item_bytes == -1) ch.item_bytes = ch.task == "synthetic" && e.context >= 128 ? e.context : 0;
+    if (ch.item_bytes == -1) ch.item_bytes = builtin_choice_task(ch.task) && e.context >= 128 ? e.context : 0;
   }
   if (has_extend) c.extend = parse_extend_section(extend_node, c.model);
   if (has_passkey) c.passkey = parse_passkey_section(passkey_node, c.model, c.extend, c.data.tokenizer);

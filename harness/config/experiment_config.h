@@ -103,6 +103,11 @@ struct EvalConfig {
   }
 };
 
+// The built-in multiple-choice tasks (harness/eval/choice_task.h): the recall of the synthetic
+// corpus's facts, and its animal calls. Both take format synthetic.
+constexpr const char* kAnimalCallsTask = "animal_calls";
+inline bool builtin_choice_task(const std::string& task) { return task == "synthetic" || task == kAnimalCallsTask; }
+
 struct ChoiceConfig {
   bool enabled = false;  // the section is present
   std::string task = "synthetic";
@@ -115,13 +120,14 @@ struct ChoiceConfig {
 
   template <class V>
   void visit_fields(V& v) {
-    v(field("task", task, "synthetic (built from the corpus generator) | a JSONL file"));
+    v(field("task", task,
+            "synthetic (recall of the corpus's facts) | animal_calls (the corpus's animal calls) | a JSONL file"));
     v(field("format", format,
-            "the file's layout (synthetic for the built-in task; hellaswag_llamacpp: llama.cpp's 6-line text file)")
+            "the file's layout (synthetic for the built-in tasks; hellaswag_llamacpp: llama.cpp's 6-line text file)")
           .check(one_of({"synthetic", "generic", "hellaswag", "hellaswag_llamacpp", "arc", "piqa", "winogrande"},
                         "format")));
-    v(field("items", items, "synthetic: items generated; files: the first N (0 = all)"));
-    v(field("seed", seed, "synthetic: the task's seed").check(at_least(0)));
+    v(field("items", items, "built-in tasks: items generated; files: the first N (0 = all)"));
+    v(field("seed", seed, "built-in tasks: the task's seed (its documents are generate_corpus(seed)'s)").check(at_least(0)));
     v(field("max_distance", max_distance,
             "synthetic: only facts stated at most this many bytes before the answer; auto = eval.context - 16")
           .check(at_least(0, "0 = any"))
@@ -130,8 +136,8 @@ struct ChoiceConfig {
             "synthetic: only facts with at most this many whole sentences between statement and question")
           .check(at_least(0, "0 = any")));
     v(field("item_bytes", item_bytes,
-            "synthetic: context + longest choice in at most this many bytes, the context cut at a sentence start "
-            "and facts that do not fit skipped; auto = eval.context")
+            "built-in tasks: context + longest choice in at most this many bytes, the context cut at a sentence "
+            "start and facts (calls) whose sentence does not fit skipped; auto = eval.context")
           .check(at_least(0, "0 = the document from its start"))
           .or_word("auto", int64_t{-1}));
   }

@@ -206,6 +206,14 @@ const Words kTrainRecalls = {
 const Words kPasskeyStatements = {"The pass key is {VAL}. Remember it. {VAL} is the pass key."};
 const Words kPasskeyRecalls = {"What is the pass key? The pass key is{ANSWER}."};
 
+// Animal calls (part 7): each animal makes one call, in every document, so the pairs are learned
+// across the corpus; 0..kMaxCallPhrases adverbials stand between the animal and its call.
+const std::pair<const char*, const char*> kAnimalCalls[] = {
+    {"cow", "mooed"}, {"lion", "roared"}, {"wolf", "howled"}, {"donkey", "brayed"}};
+const Words kCallPhrases = {"all day",      "at night",    "once again", "very loudly",
+                            "for a while",  "now and then", "out there", "over here",
+                            "far away",     "this morning", "so happily", "at noon"};
+
 const Words kOpeners = {
     "It was a (sunny|cold|quiet|windy|bright) (morning|afternoon|day).",
     "(Summer|Winter|Spring) had just begun.",
@@ -391,6 +399,7 @@ class Expander {
 // One sentence (or two, for some recalls) of a document, with what it states or recalls.
 struct Piece {
   std::string text;
+  int call = -1;          // index into the document's calls, or -1
   int fact = -1;          // index into the document's facts, or -1
   bool recall = false;    // the piece recalls the fact (else states it)
   size_t mark = 0;        // statement: where the value is; recall: where the answer begins
@@ -422,6 +431,9 @@ std::vector<std::string> distractors(Rng& rng, const std::string& answer, std::v
 // Local facts: one per this many bytes of body, recalled after at most kMaxLocalGap filler sentences.
 constexpr int64_t kLocalFactBytes = 160;
 constexpr uint64_t kMaxLocalGap = 4;
+// Animal calls: one per this many bytes of body (rounded at random), with 0..kMaxCallPhrases phrases.
+constexpr int64_t kCallBytes = 100;
+constexpr uint64_t kMaxCallPhrases = 2;
 // At most this many codes, passwords and train times per document (their value lists are short).
 constexpr size_t kMaxPerKind = 8;
 // Passkeys: in this share of the documents of at least kPasskeyMinDocument planned bytes (shorter ones
@@ -471,6 +483,14 @@ class StoryBuilder {
     for (int64_t i = 0; i < n_local; ++i)
       local_points.push_back(static_cast<int64_t>(rng_.below(static_cast<uint64_t>(body_bytes))));
     std::sort(local_points.begin(), local_points.end());
+    // Animal calls (part 7): one per kCallBytes of body (rounded at random), each written in the
+    // first filler slot after the body passes its random offset (in place of that filler sentence).
+    std::vector<int64_t> call_points;
+    const int64_t n_calls = (body_bytes + static_cast<int64_t>(rng_.below(kCallBytes))) / kCallBytes;
+    for (int64_t i = 0; i < n_calls; ++i)
+      call_points.push_back(static_cast<int64_t>(rng_.below(static_cast<uint64_t>(body_bytes))));
+    std::sort(call_points.begin(), call_points.end());
+    size_t next_call = 0;
     // The passkey (part 6): its key line where the body passes passkey_at, its question once
     // passkey_gap more bytes are written.
     int64_t passkey_at = -1, passkey_gap = 0, passkey_end = 0;
@@ -514,7 +534,12 @@ class StoryBuilder {
       while (next < recall_points.size() && bytes_ - body_start >= recall_points[next].first)
         recall(recall_points[next++].second);
       if (bytes_ - body_start < body_bytes || pending || passkey_at >= 0 || passkey >= 0) {
-        add_filler();
+        if (next_call < call_points.size() && bytes_ - body_start >= call_points[next_call]) {
+          ++next_call;
+          add_call();
+        } else {
+          add_filler();
+        }
         gap = std::max<int64_t>(0, gap - 1);
       }
     }
@@ -560,6 +585,31 @@ class StoryBuilder {
   void add_filler() {
     const Person* s = choose_subject();
     add_plain(pick(rng_, kFillers), s);
+  }
+
+  // "The cow at night mooed.": a random animal, 0..kMaxCallPhrases distinct phrases, its call.
+  void add_call() {
+    const auto& [animal, sound] = kAnimalCalls[rng_.below(std::size(kAnimalCalls))];
+    std::vector<std::string> phrases;
+    const uint64_t n = rng_.below(kMaxCallPhrases + 1);
+    while (phrases.size() < n) {
+      const std::string& phrase = pick(rng_, kCallPhrases);
+      if (!used(phrases, phrase)) phrases.push_back(phrase);
+    }
+    Piece piece;
+    piece.text = std::string("The ") + animal;
+    for (const std::string& phrase : phrases) piece.text += " " + phrase;
+    piece.mark = piece.text.size();
+    piece.text += std::string(" ") + sound + ".";
+    piece.call = static_cast<int>(calls_.size());
+    SyntheticCall call;
+    call.animal = animal;
+    call.answer = std::string(" ") + sound;
+    for (const auto& [other, other_sound] : kAnimalCalls)
+      if (other_sound != std::string_view(sound)) call.distractors.push_back(std::string(" ") + other_sound);
+    call.phrases_between = static_cast<int64_t>(n);
+    calls_.push_back(std::move(call));
+    add_piece(std::move(piece), nullptr, false);
   }
 
   void add_plain(const std::string& t, const Person* subject) {
@@ -780,8 +830,16 @@ class StoryBuilder {
         (p.recall ? recalled_at : stated_at)[p.fact] = doc.text.size() + p.mark;
         if (p.recall) recall_start[p.fact] = doc.text.size();
       }
+      if (p.call >= 0) {
+        SyntheticCall& call = calls_[static_cast<size_t>(p.call)];
+        call.sentence_start = doc.text.size();
+        call.animal_at = doc.text.size() + 4;  // after "The "
+        call.called_at = doc.text.size() + p.mark;
+        call.question_prefix = p.text.substr(0, p.mark);
+      }
       doc.text += p.text;
     }
+    doc.calls = calls_;
     if (doc.text.size() > kSyntheticMaxDocumentBytes)
       throw std::logic_error("synthetic corpus: a document of " + std::to_string(doc.text.size()) +
                              " bytes exceeds kSyntheticMaxDocumentBytes");
@@ -823,6 +881,7 @@ class StoryBuilder {
   const bool passkeys_;
   std::vector<Person> cast_;
   std::vector<Fact> facts_;
+  std::vector<SyntheticCall> calls_;
   std::vector<int> entity_facts_, kv_facts_;
   std::vector<Piece> pieces_;
   int64_t bytes_ = 0;  // length of the pieces joined by spaces
@@ -882,7 +941,9 @@ std::string describe_synthetic_corpus() {
          "  states 0-2 key-value facts (\"The code for the blue door is 4721.\") recalled at its end\n"
          "  (median ~560 bytes later), so predicting them needs long-range attention and position\n"
          "  handling; inside the story, local key-value facts are recalled 0-4 sentences later, and\n"
-         "  ~40% of the stories hold the passkey task's key line, asked for 10-1000 bytes later.";
+         "  ~40% of the stories hold the passkey task's key line, asked for 10-1000 bytes later.\n"
+         "  Every ~100 bytes an animal makes its call (\"The cow at night mooed.\"), 0-2 phrases\n"
+         "  after it: the animal-calls task asks for the call.";
 }
 
 }  // namespace ablate

@@ -43,6 +43,18 @@
 //      planned size): passkey retrieval then measures a recall the training text holds. One key
 //      per document, 5 random digits; the passkey task's own filler is generated without them
 //      (passkeys = false), so its key is the prompt's only one.
+//   7. Animal calls. One sentence per ~100 bytes of body (rounded at random), in place of a filler
+//      sentence: an animal, 0-2 adverbial phrases, its call ("The cow mooed.", "The wolf at night
+//      once again howled."). Four animals, each with one call in the whole corpus (cow mooed, lion
+//      roared, wolf howled, donkey brayed), so the pairs are learned across documents: with no
+//      phrase the call is a word bigram a small model learns early; each phrase puts 7-12 more
+//      bytes between the animal and its call, which only attention back to the animal bridges.
+//      The animal-calls task (choice.task: animal_calls) asks for the call with the four calls as
+//      choices and the phrases as its difficulty axis: the multiple-choice task that measures at
+//      quickstart scale. (Measured with four animals and 0-3 phrases on the 0.8M-parameter model,
+//      seeds 0/1: after 250 steps of 16 x 128 bytes, 1.0 with no phrase and chance (0.24-0.31)
+//      with any; after 500 steps 0.5-0.55 with one phrase and 0.24-0.40 with two; after 750 steps
+//      0.60-0.86 with one phrase. Eight animals: chance with a phrase after 500 steps.)
 //
 // Structure for evaluation. generate_document returns each recall as a SyntheticFact: the byte
 // offset where the fact was stated, the offset where the answer is recalled, the prefix that leads
@@ -113,9 +125,26 @@ struct SyntheticFact {
   bool local = false;  // a local fact (part 5 above): stated in the body, recalled a few sentences later
 };
 
+// One animal call of a document (part 7). With T = the document's text:
+//   T.compare(sentence_start, question_prefix.size(), question_prefix) == 0
+//   sentence_start + question_prefix.size() == called_at
+//   T.compare(animal_at, animal.size(), animal) == 0, animal_at == sentence_start + 4 ("The ")
+//   T.compare(called_at, answer.size(), answer) == 0, and T[called_at + answer.size()] == '.'
+struct SyntheticCall {
+  std::string animal;                    // "cow"
+  std::string question_prefix;           // the sentence up to the call: "The cow at night"
+  std::string answer;                    // " mooed": this animal's call in every document
+  std::vector<std::string> distractors;  // the other three animals' calls: " roared", " howled", " brayed"
+  size_t sentence_start = 0;             // where the sentence begins
+  size_t animal_at = 0;
+  size_t called_at = 0;                  // where `answer` begins
+  int64_t phrases_between = 0;           // 0-2 phrases between animal and call: the task's difficulty axis
+};
+
 struct SyntheticDocument {
   std::string text;                    // one story: ASCII, no newline, <= kSyntheticMaxDocumentBytes
   std::vector<SyntheticFact> recalls;  // in order of recalled_at; at least one per document
+  std::vector<SyntheticCall> calls;    // in text order; none in a document whose body is short
 };
 
 // Where each sentence of a document begins: 0, and every position after a sentence end followed by

@@ -303,11 +303,40 @@ std::vector<ChoiceItem> load_choice_file(const std::string& path, const std::str
   return parse_choice_text(read_whole_file_or_throw<DataError>(path), format, path, limit);
 }
 
+namespace {
+
+// The first sentence start s of `starts` with end − s + longest choice <= item_bytes (0: the
+// document's start), or npos when that s lies after `needed` (the sentence the item needs).
+size_t context_start(const std::vector<size_t>& starts, const std::vector<std::string>& choices, size_t end,
+                     size_t needed, int64_t item_bytes) {
+  if (item_bytes <= 0) return 0;
+  size_t longest = 0;
+  for (const std::string& c : choices) longest = std::max(longest, c.size());
+  const int64_t room = item_bytes - static_cast<int64_t>(longest);  // bytes the context may hold
+  const size_t earliest = static_cast<int64_t>(end) > room ? end - static_cast<size_t>(room) : 0;
+  if (earliest > needed) return std::string::npos;
+  return *std::lower_bound(starts.begin(), starts.end(), earliest);
+}
+
+// Fisher-Yates over the choices, answer first on entry; gold follows the answer.
+void shuffle_choices(ChoiceItem& item, Rng& order) {
+  for (size_t i = item.choices.size(); i > 1; --i) {
+    const size_t j = static_cast<size_t>(order.below(i));
+    std::swap(item.choices[i - 1], item.choices[j]);
+    if (item.gold == static_cast<int>(i - 1)) item.gold = static_cast<int>(j);
+    else if (item.gold == static_cast<int>(j)) item.gold = static_cast<int>(i - 1);
+  }
+}
+
+// The choices' order: its own stream, so the documents are those of generate_corpus(seed).
+Rng choice_order(uint64_t seed) { return Rng(seed ^ 0xC4CEB9FE1A85EC53ull); }
+
+}  // namespace
+
 std::vector<ChoiceItem> synthetic_choice_items(uint64_t seed, int64_t n, const SyntheticTaskShape& shape) {
   if (n <= 0) throw DataError("synthetic choice task: items must be >= 1, found " + std::to_string(n));
   Rng documents(seed);
-  Rng order(seed ^ 0xC4CEB9FE1A85EC53ull);  // the choices' order: its own stream, so the documents
-                                            // are those of generate_corpus(seed)
+  Rng order = choice_order(seed);
   std::vector<ChoiceItem> items;
   // Documents hold several recalls each; limits that (almost) nothing meets must not loop.
   const int64_t document_budget = 1000 + 100 * n;
@@ -329,24 +358,35 @@ std::vector<ChoiceItem> synthetic_choice_items(uint64_t seed, int64_t n, const S
       ChoiceItem item;
       item.choices.push_back(fact.answer);
       item.choices.insert(item.choices.end(), fact.distractors.begin(), fact.distractors.end());
-      size_t from = 0;
-      if (shape.item_bytes > 0) {
-        size_t longest = 0;
-        for (const std::string& c : item.choices) longest = std::max(longest, c.size());
-        const int64_t room = shape.item_bytes - static_cast<int64_t>(longest);  // bytes the context may hold
-        const size_t earliest = static_cast<int64_t>(fact.recalled_at) > room ? fact.recalled_at - room : 0;
-        if (earliest > fact.statement_start) continue;  // the statement's sentence does not fit
-        from = *std::lower_bound(starts.begin(), starts.end(), earliest);
-      }
+      const size_t from = context_start(starts, item.choices, fact.recalled_at, fact.statement_start, shape.item_bytes);
+      if (from == std::string::npos) continue;  // the statement's sentence does not fit
       item.context = doc.text.substr(from, fact.recalled_at - from);
       item.difficulty = fact.sentences_between;
-      // Fisher-Yates; gold follows the answer.
-      for (size_t i = item.choices.size(); i > 1; --i) {
-        const size_t j = static_cast<size_t>(order.below(i));
-        std::swap(item.choices[i - 1], item.choices[j]);
-        if (item.gold == static_cast<int>(i - 1)) item.gold = static_cast<int>(j);
-        else if (item.gold == static_cast<int>(j)) item.gold = static_cast<int>(i - 1);
-      }
+      shuffle_choices(item, order);
+      items.push_back(std::move(item));
+    }
+  }
+  return items;
+}
+
+std::vector<ChoiceItem> animal_call_items(uint64_t seed, int64_t n, int64_t item_bytes) {
+  if (n <= 0) throw DataError("animal-calls choice task: items must be >= 1, found " + std::to_string(n));
+  Rng documents(seed);
+  Rng order = choice_order(seed);
+  std::vector<ChoiceItem> items;
+  while (static_cast<int64_t>(items.size()) < n) {  // every ~180 bytes of corpus holds a call
+    const SyntheticDocument doc = generate_document(documents);
+    const std::vector<size_t> starts = synthetic_sentence_starts(doc.text);
+    for (const SyntheticCall& call : doc.calls) {
+      if (static_cast<int64_t>(items.size()) >= n) break;
+      ChoiceItem item;
+      item.choices.push_back(call.answer);
+      item.choices.insert(item.choices.end(), call.distractors.begin(), call.distractors.end());
+      const size_t from = context_start(starts, item.choices, call.called_at, call.sentence_start, item_bytes);
+      if (from == std::string::npos) continue;  // item_bytes below the call's own sentence
+      item.context = doc.text.substr(from, call.called_at - from);
+      item.difficulty = call.phrases_between;
+      shuffle_choices(item, order);
       items.push_back(std::move(item));
     }
   }
@@ -357,6 +397,8 @@ std::vector<ChoiceItem> load_choice_task(const ChoiceConfig& config) {
   if (config.task == "synthetic")
     return synthetic_choice_items(static_cast<uint64_t>(config.seed), config.items,
                                   {config.max_distance, config.max_sentences, config.item_bytes});
+  if (config.task == kAnimalCallsTask)
+    return animal_call_items(static_cast<uint64_t>(config.seed), config.items, config.item_bytes);
   return load_choice_file(config.task, config.format, config.items);
 }
 
@@ -370,7 +412,17 @@ std::string describe_choice_task(const ChoiceConfig& config) {
            (config.item_bytes > 0 ? ", items of at most " + std::to_string(config.item_bytes) + " bytes"
                                   : std::string()) +
            ")";
+  if (config.task == kAnimalCallsTask)
+    return "animal-calls task (seed " + std::to_string(config.seed) +
+           (config.item_bytes > 0 ? ", items of at most " + std::to_string(config.item_bytes) + " bytes" : std::string()) +
+           ")";
   return config.format + " file " + config.task;
+}
+
+const char* choice_difficulty_axis(const ChoiceConfig& config) {
+  if (config.task == "synthetic") return kSyntheticDifficultyAxis;
+  if (config.task == kAnimalCallsTask) return kAnimalCallsDifficultyAxis;
+  return "";
 }
 
 }  // namespace ablate

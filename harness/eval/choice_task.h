@@ -21,6 +21,11 @@
 //   winogrande {"sentence", "option1", "option2", "answer": "1"|"2"} (tasks/winogrande/
 //              preprocess_winogrande.py): i = sentence.index("_"); context_k = sentence[:i] + option_k;
 //              continuation = " " + sentence[i+1:].strip()
+//   animal_calls  built in (choice.task: animal_calls, format synthetic): the animal calls of
+//              generate_document(Rng(seed)) (synthetic_corpus.h, part 7), in order: context = the
+//              document up to the call ("... The cow at night"), from the first whole sentence that
+//              fits choice.item_bytes, choices = the four calls (" mooed", " roared", " howled",
+//              " brayed") shuffled as below, difficulty = the phrases between animal and call (0-2)
 //   synthetic  built in: the recalls of generate_document(Rng(seed)) (synthetic_corpus.h), in order:
 //              context = the document up to recalled_at (so it ends with the question prefix),
 //              from its start or (choice.item_bytes) from the first whole sentence that fits,
@@ -117,6 +122,18 @@ struct SyntheticTaskShape {
 // item_bytes, and an item is kept only if s <= statement_start: the fact is always in the context,
 // and a byte-level item (at most one token per byte) fits a window of item_bytes tokens.
 std::vector<ChoiceItem> synthetic_choice_items(uint64_t seed, int64_t n, const SyntheticTaskShape& shape = {});
+
+// The animal-calls task's difficulty axis: the phrases between the animal and its call.
+constexpr const char* kAnimalCallsDifficultyAxis = "phrases between animal and call";
+
+// The first n animal calls of the synthetic corpus from Rng(seed) (see above), each as an item whose
+// difficulty is its phrases_between; item_bytes > 0 cuts each context as synthetic_choice_items does
+// (from the first sentence start that leaves room for the longest choice, never past the call's
+// own sentence: a call whose sentence alone is longer is skipped).
+std::vector<ChoiceItem> animal_call_items(uint64_t seed, int64_t n, int64_t item_bytes = 0);
+
+// The difficulty axis of the task a `choice:` section names ("" for files: none).
+const char* choice_difficulty_axis(const ChoiceConfig& config);
 
 // The items a `choice:` section asks for (task synthetic or a file; paths from the working directory).
 std::vector<ChoiceItem> load_choice_task(const ChoiceConfig& config);
