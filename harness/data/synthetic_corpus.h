@@ -47,20 +47,23 @@
 //      sentence: an animal, 0-2 adverbial phrases, its call ("The cow mooed.", "The wolf at night
 //      once again howled."). Four animals, each with one call in the whole corpus (cow mooed, lion
 //      roared, wolf howled, donkey brayed), so the pairs are learned across documents: with no
-//      phrase the call is a word bigram a small model learns early; each phrase puts 7-12 more
+//      phrase the call is a word bigram a small model learns early; each phrase puts 8-13 more
 //      bytes between the animal and its call, which only attention back to the animal bridges.
 //      The animal-calls task (choice.task: animal_calls) asks for the call with the four calls as
 //      choices and the phrases as its difficulty axis: the multiple-choice task that measures at
-//      quickstart scale. (Measured with four animals and 0-3 phrases on the 0.8M-parameter model,
-//      seeds 0/1: after 250 steps of 16 x 128 bytes, 1.0 with no phrase and chance (0.24-0.31)
-//      with any; after 500 steps 0.5-0.55 with one phrase and 0.24-0.40 with two; after 750 steps
-//      0.60-0.86 with one phrase. Eight animals: chance with a phrase after 500 steps.)
+//      quickstart scale. Measured on the quickstart's base model (0.8M parameters, 16 x 128 bytes
+//      a step), accuracy with 0 / 1 / 2 phrases: after 250 steps 1.0 / 0.24 / 0.32 (chance 0.25);
+//      after 500 steps 0.99 / 0.90 / 0.57 (seed 0) and 1.0 / 0.63 / 0.29 (seed 1). Drafts of this
+//      part, injected into the corpus as text: with 8 animals a phrase stayed at chance after 500
+//      steps; with "said" between animal and call ("The cow said moo"), even no phrase stayed at
+//      chance until 2-4M training bytes; a call every 80 bytes instead of 150 did not learn faster.
 //
-// Structure for evaluation. generate_document returns each recall as a SyntheticFact: the byte
-// offset where the fact was stated, the offset where the answer is recalled, the prefix that leads
-// to it, the answer and three wrong continuations of the same form (the other characters' colors,
-// names and values first, then random ones; for codes one digit swap). No choice is a prefix of
-// another (so a byte-level model cannot prefer the shorter one for free). A multiple-choice task is
+// Structure for evaluation. generate_document returns each animal call as a SyntheticCall (below)
+// and each recall as a SyntheticFact: the byte offset where the fact was stated, the offset where
+// the answer is recalled, the prefix that leads to it, the answer and three wrong continuations of
+// the same form (the other characters' colors, names and values first, then random ones; for codes
+// one digit swap). No choice is a prefix of another (so a byte-level model cannot prefer the
+// shorter one for free). A multiple-choice task is
 // context = text.substr(0, recalled_at), choices = {answer} + distractors (each carries the leading
 // space, lm-eval's target delimiter): only the answer is consistent with what was said before.
 //
