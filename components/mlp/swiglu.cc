@@ -1,10 +1,35 @@
 #include "components/mlp/swiglu.h"
 
-#include <cmath>
+#include <algorithm>
+
+#include <Eigen/Core>
 
 #include "components/core/parallel.h"
 
 namespace ablate {
+namespace {
+
+// The gate runs on whole packets of kPack elements, computed in an aligned local array (the last
+// one zero-padded) with Eigen's vectorised exp (SIMD, within ~1 ulp of std::exp). Over a Map, Eigen
+// would vectorise only from the destination's first aligned element, so which elements took the
+// SIMD exp (and their last bit) would depend on the buffer's address; here it never does.
+constexpr int64_t kPack = 16;
+template <typename S>
+using Pack = Eigen::Array<S, kPack, 1>;
+
+template <typename S>
+Pack<S> load(const S* p, int64_t n) {
+  Pack<S> a = Pack<S>::Zero();
+  std::copy(p, p + n, a.data());
+  return a;
+}
+
+template <typename S>
+void store(const Pack<S>& a, S* p, int64_t n) {
+  std::copy(a.data(), a.data() + n, p);
+}
+
+}  // namespace
 
 template <typename S>
 SwiGluMlp<S>::SwiGluMlp(int64_t C, int64_t hidden, bool bias)
@@ -20,10 +45,12 @@ void SwiGluMlp<S>::forward(const S* x, S* y, int64_t N) {
   h_.resize({N, hidden_});
   gate_proj_.forward(x, gate_.ptr(), N);
   up_proj_.forward(x, up_.ptr(), N);
+  // h = silu(g) ⊙ u = g / (1 + e^−g) ⊙ u, with Eigen's vectorised exp (SIMD, within ~1 ulp of std::exp).
   parallel_chunks(N * hidden_, 4096, [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; ++i) {
-      const S g = gate_[i];
-      h_[i] = g / (S(1) + std::exp(-g)) * up_[i];
+    for (int64_t i = i0; i < i1; i += kPack) {
+      const int64_t n = std::min(kPack, i1 - i);
+      const Pack<S> g = load(gate_.ptr() + i, n), u = load(up_.ptr() + i, n);
+      store<S>(g / (S(1) + (-g).exp()) * u, h_.ptr() + i, n);
     }
   });
   down_proj_.forward(h_.ptr(), y, N);
@@ -36,11 +63,12 @@ void SwiGluMlp<S>::backward(const S* dy, S* dx, int64_t N) {
   down_proj_.backward(h_.ptr(), dy, dup_.ptr(), N);  // dh = dy W_down (held in dup_)
   // h = silu(g) ⊙ u:  du = dh ⊙ silu(g);  dg = dh ⊙ u ⊙ σ(g)(1 + g(1 − σ(g)))
   parallel_chunks(N * hidden_, 4096, [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; ++i) {
-      const S g = gate_[i], dh = dup_[i];
-      const S sig = S(1) / (S(1) + std::exp(-g));
-      dgate_[i] = dh * up_[i] * sig * (S(1) + g * (S(1) - sig));
-      dup_[i] = dh * g * sig;
+    for (int64_t i = i0; i < i1; i += kPack) {
+      const int64_t n = std::min(kPack, i1 - i);
+      const Pack<S> g = load(gate_.ptr() + i, n), u = load(up_.ptr() + i, n), dh = load(dup_.ptr() + i, n);
+      const Pack<S> sig = (S(1) + (-g).exp()).inverse();
+      store<S>(dh * u * sig * (S(1) + g * (S(1) - sig)), dgate_.ptr() + i, n);
+      store<S>(dh * g * sig, dup_.ptr() + i, n);  // du, in place of dh
     }
   });
   gate_proj_.backward(x_.ptr(), dgate_.ptr(), dx, N);

@@ -7,6 +7,8 @@
 // unscaled (embedding_scale auto = 1).
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <vector>
 
 #include "components/model/model_config.h"
@@ -25,9 +27,20 @@ class Rope final : public Position<S> {
  private:
   // sign = +1 applies R(φ), −1 applies R(φ)ᵀ = R(−φ) (the backward).
   void apply(S* x, int64_t B, int64_t T, int64_t n_heads, int64_t pos0, int64_t seq_len, int sign) const;
+  // a·cos φ and a·sin φ of positions pos0 .. pos0+T−1, (T, rotary_dim/2) each, for sequences of
+  // seq_len tokens (dynamic NTK's frequencies depend on it).
+  struct Table {
+    int64_t pos0, T, seq_len;
+    std::vector<S> cos, sin;
+  };
+  // The table of the last call, kept for the next: a forward's layers, and the backward, rotate
+  // the same positions, so the angles are computed once per step instead of per layer and pass.
+  std::shared_ptr<const Table> table(int64_t pos0, int64_t T, int64_t seq_len) const;
   int64_t head_dim_, rotary_dim_, original_context_;
   double theta_;
   RopeScalingConfig scaling_;
+  mutable std::mutex table_mutex_;  // calls may come from several threads (items scored in parallel)
+  mutable std::shared_ptr<const Table> table_;
 };
 
 }  // namespace ablate
