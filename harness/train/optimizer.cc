@@ -146,12 +146,12 @@ double AdamW::step(ParameterList<float>& params, double lr) {
     float* m = s.exp_avg.ptr();
     float* v = s.exp_avg_sq.ptr();
     parallel_chunks(param.value.numel(), kChunk, [&](int64_t b, int64_t e) {
+      if (clipping)
+        for (int64_t i = b; i < e; ++i) g[i] = float(double(g[i]) * clip);
+      // No branch and no errno (CMakeLists.txt: -fno-math-errno here; v >= 0, so sqrt never sets
+      // it) in this loop: it vectorises, with the same correctly rounded sqrt and division.
       for (int64_t i = b; i < e; ++i) {
-        double gi = g[i];
-        if (clipping) {
-          g[i] = float(gi * clip);
-          gi = g[i];
-        }
+        const double gi = g[i];
         const float mi = float(b1 * double(m[i]) + (1 - b1) * gi);
         const float vi = float(b2 * double(v[i]) + (1 - b2) * gi * gi);
         m[i] = mi;
