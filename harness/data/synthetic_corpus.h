@@ -53,10 +53,12 @@
 //      choices and the phrases as its difficulty axis: the multiple-choice task that measures at
 //      quickstart scale. Measured on the quickstart's base model (0.8M parameters, 16 x 128 bytes
 //      a step), accuracy with 0 / 1 / 2 phrases: after 250 steps 1.0 / 0.24 / 0.32 (chance 0.25);
-//      after 500 steps 0.99 / 0.90 / 0.57 (seed 0) and 1.0 / 0.63 / 0.29 (seed 1). Drafts of this
-//      part, injected into the corpus as text: with 8 animals a phrase stayed at chance after 500
-//      steps; with "said" between animal and call ("The cow said moo"), even no phrase stayed at
-//      chance until 2-4M training bytes; a call every 80 bytes instead of 150 did not learn faster.
+//      after 500 steps 1.0 / 0.83 / 0.56 (mean of seeds 0 and 1, reports/examples/quickstart;
+//      seeds differ by up to 0.3 with a phrase: when the model learns to look past one varies).
+//      Drafts of this part, injected into the corpus as text: with 8 animals a phrase stayed at
+//      chance after 500 steps; with "said" between animal and call ("The cow said moo"), even no
+//      phrase stayed at chance until 2-4M training bytes; a call every 80 bytes instead of 150 did
+//      not learn faster.
 //
 // Structure for evaluation. generate_document returns each animal call as a SyntheticCall (below)
 // and each recall as a SyntheticFact: the byte offset where the fact was stated, the offset where
