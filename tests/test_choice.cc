@@ -850,6 +850,7 @@ TEST(ChoiceTask, AnimalCallItemsAreTheCorpusCallsCutToTheirBytes) {
   for (const ChoiceItem& it : animal_call_items(7, 20)) EXPECT_GE(it.context.size(), 4u);
   EXPECT_NE(animal_call_items(8, 20)[0].context, animal_call_items(7, 20)[0].context);
   EXPECT_THROW(animal_call_items(7, 0), DataError);
+  EXPECT_THROW(animal_call_items(7, 5, /*item_bytes=*/12), DataError);  // no call's sentence fits: an error
 }
 
 // A fair task: which animal is named decides the answer. Without the context (a unigram prior over

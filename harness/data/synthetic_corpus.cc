@@ -942,7 +942,7 @@ std::string describe_synthetic_corpus() {
          "  (median ~560 bytes later), so predicting them needs long-range attention and position\n"
          "  handling; inside the story, local key-value facts are recalled 0-4 sentences later, and\n"
          "  ~40% of the stories hold the passkey task's key line, asked for 10-1000 bytes later.\n"
-         "  Every ~100 bytes an animal makes its call (\"The cow at night mooed.\"), 0-2 phrases\n"
+         "  About every 180 bytes an animal makes its call (\"The cow at night mooed.\"), 0-2 phrases\n"
          "  after it: the animal-calls task asks for the call.";
 }
 

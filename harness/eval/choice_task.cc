@@ -374,7 +374,13 @@ std::vector<ChoiceItem> animal_call_items(uint64_t seed, int64_t n, int64_t item
   Rng documents(seed);
   Rng order = choice_order(seed);
   std::vector<ChoiceItem> items;
-  while (static_cast<int64_t>(items.size()) < n) {  // every ~180 bytes of corpus holds a call
+  // Every ~180 bytes of corpus hold a call; an item_bytes that (almost) no call fits must not loop.
+  const int64_t document_budget = 1000 + 100 * n;
+  for (int64_t documents_read = 0; static_cast<int64_t>(items.size()) < n; ++documents_read) {
+    if (documents_read == document_budget)
+      throw DataError("animal-calls choice task: only " + std::to_string(items.size()) + " of " + std::to_string(n) +
+                      " items fit item_bytes=" + std::to_string(item_bytes) + " in " +
+                      std::to_string(document_budget) + " documents; raise choice.item_bytes (0 = no limit)");
     const SyntheticDocument doc = generate_document(documents);
     const std::vector<size_t> starts = synthetic_sentence_starts(doc.text);
     for (const SyntheticCall& call : doc.calls) {

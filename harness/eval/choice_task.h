@@ -129,7 +129,8 @@ constexpr const char* kAnimalCallsDifficultyAxis = "phrases between animal and c
 // The first n animal calls of the synthetic corpus from Rng(seed) (see above), each as an item whose
 // difficulty is its phrases_between; item_bytes > 0 cuts each context as synthetic_choice_items does
 // (from the first sentence start that leaves room for the longest choice, never past the call's
-// own sentence: a call whose sentence alone is longer is skipped).
+// own sentence: a call whose sentence alone is longer is skipped). DataError when n <= 0, or when
+// too few calls fit item_bytes in 1000 + 100 n documents.
 std::vector<ChoiceItem> animal_call_items(uint64_t seed, int64_t n, int64_t item_bytes = 0);
 
 // The difficulty axis of the task a `choice:` section names ("" for files: none).
