@@ -853,37 +853,6 @@ TEST(ChoiceTask, AnimalCallItemsAreTheCorpusCallsCutToTheirBytes) {
   EXPECT_THROW(animal_call_items(7, 5, /*item_bytes=*/12), DataError);  // no call's sentence fits: an error
 }
 
-// A fair task: which animal is named decides the answer. Without the context (a unigram prior over
-// the corpus's bytes: it prefers the shortest, commonest-letter call whatever precedes it) and
-// with an untrained model, accuracy is chance, because each call is the answer a quarter of the time.
-TEST(ChoiceTask, AnimalCallsAreAtChanceWithoutTheAnimal) {
-  const auto items = animal_call_items(11, 600, 128);
-  ByteTokenizer bytes;
-  BigramModel unigram;
-  std::vector<double> count(256, 1.0);  // add-one
-  for (unsigned char c : generate_corpus(1, 400000)) count[c] += 1;
-  double total = 0;
-  for (double c : count) total += c;
-  for (int prev = 0; prev < 256; ++prev)
-    for (int next = 0; next < 256; ++next)
-      if (count[next] > 1) unigram.set(static_cast<unsigned char>(prev), static_cast<unsigned char>(next),
-                                       std::log(count[next] / total));
-  ModelConfig c = testing::tiny_config("llama");
-  c.vocab_size = 256;
-  c.context = 128;
-  c.init_std = 0.02;
-  c.resolve();
-  Model<float> untrained(c, 5);
-  for (Model<float>* model : {&unigram.model(), &untrained}) {
-    const json m = choice_metrics(score_items(*model, bytes, items, 128), kAnimalCallsDifficultyAxis);
-    EXPECT_EQ(m["difficulty"]["name"], kAnimalCallsDifficultyAxis);
-    EXPECT_EQ(m["truncated"], 0);
-    // 600 items at p = 0.25: stderr 0.018; 3 stderr either side.
-    EXPECT_NEAR(m["acc"].get<double>(), 0.25, 0.054) << m.dump();
-    EXPECT_NEAR(m["acc_norm"].get<double>(), 0.25, 0.054) << m.dump();
-  }
-}
-
 // With the byte tokenizer, items of at most `window` bytes keep every context token: none truncated.
 TEST(ChoiceTask, SyntheticItemsOfTheWindowsBytesAreNotTruncated) {
   BigramModel bigram;
@@ -900,10 +869,11 @@ TEST(ChoiceTask, SyntheticItemsOfTheWindowsBytesAreNotTruncated) {
   EXPECT_EQ(w["truncated"], w["truncated_items"]);
 }
 
-// A fair task: without the context nothing beats chance. Scored (a) by a unigram prior over the
-// corpus's bytes (P(next) = its frequency, whatever precedes it) and (b) by an untrained model.
-TEST(ChoiceTask, SyntheticTaskIsAtChanceWithoutTheContext) {
-  const auto items = synthetic_choice_items(11, 600, {0, 0, /*item_bytes=*/128});
+// Scores `items` (600, byte-level, 128-byte window) with (a) a unigram prior over the corpus's bytes
+// (P(next) = its frequency, whatever precedes it) and (b) an untrained model: a fair task leaves
+// both at chance. Each summary is checked for its axis and passed to `check` too.
+template <typename F>
+void expect_chance_without_context(const std::vector<ChoiceItem>& items, const char* axis, F&& check) {
   ByteTokenizer bytes;
   BigramModel unigram;
   std::vector<double> count(256, 1.0);  // add-one
@@ -921,12 +891,27 @@ TEST(ChoiceTask, SyntheticTaskIsAtChanceWithoutTheContext) {
   c.resolve();
   Model<float> untrained(c, 5);
   for (Model<float>* model : {&unigram.model(), &untrained}) {
-    const json m = choice_metrics(score_items(*model, bytes, items, 128), kSyntheticDifficultyAxis);
+    const json m = choice_metrics(score_items(*model, bytes, items, 128), axis);
+    EXPECT_EQ(m["difficulty"]["name"], axis);
     EXPECT_DOUBLE_EQ(m["chance"].get<double>(), 0.25);
     // 600 items at p = 0.25: stderr 0.018; 3 stderr either side.
     EXPECT_NEAR(m["acc"].get<double>(), 0.25, 0.054) << m.dump();
     EXPECT_NEAR(m["acc_norm"].get<double>(), 0.25, 0.054) << m.dump();
+    check(m);
   }
+}
+
+// A fair task: without the context nothing beats chance.
+TEST(ChoiceTask, SyntheticTaskIsAtChanceWithoutTheContext) {
+  expect_chance_without_context(synthetic_choice_items(11, 600, {0, 0, /*item_bytes=*/128}),
+                                kSyntheticDifficultyAxis, [](const json&) {});
+}
+
+// Which animal is named decides the answer: the unigram prior prefers the shortest, commonest-letter
+// call whatever precedes it, and is at chance because each call is the answer a quarter of the time.
+TEST(ChoiceTask, AnimalCallsAreAtChanceWithoutTheAnimal) {
+  expect_chance_without_context(animal_call_items(11, 600, 128), kAnimalCallsDifficultyAxis,
+                                [](const json& m) { EXPECT_EQ(m["truncated"], 0); });
 }
 
 // ---- the summary's chance, truncation and difficulty bins --------------------------------------------

@@ -331,72 +331,72 @@ void shuffle_choices(ChoiceItem& item, Rng& order) {
 // The choices' order: its own stream, so the documents are those of generate_corpus(seed).
 Rng choice_order(uint64_t seed) { return Rng(seed ^ 0xC4CEB9FE1A85EC53ull); }
 
-}  // namespace
-
-std::vector<ChoiceItem> synthetic_choice_items(uint64_t seed, int64_t n, const SyntheticTaskShape& shape) {
-  if (n <= 0) throw DataError("synthetic choice task: items must be >= 1, found " + std::to_string(n));
+// The first n items of a built-in task, from the documents of Rng(seed) in order. For each document,
+// candidates(doc, starts, add) calls add(doc, starts, answer, distractors, end, needed, item_bytes,
+// difficulty) per candidate: the item is the context text[s, end) (s from context_start; a
+// candidate that does not fit is skipped) and the answer with its distractors, shuffled. Limits
+// that (almost) no candidate meets throw after 1000 + 100 n documents: "TASK: only K of N items
+// LIMITS in B documents; raise KEYS (0 = no limit)".
+template <typename F>
+std::vector<ChoiceItem> collect_items(uint64_t seed, int64_t n, const std::string& task, const std::string& limits,
+                                      const std::string& keys, F&& candidates) {
+  if (n <= 0) throw DataError(task + ": items must be >= 1, found " + std::to_string(n));
   Rng documents(seed);
   Rng order = choice_order(seed);
   std::vector<ChoiceItem> items;
-  // Documents hold several recalls each; limits that (almost) nothing meets must not loop.
+  const auto add = [&](const SyntheticDocument& doc, const std::vector<size_t>& starts, const std::string& answer,
+                       const std::vector<std::string>& distractors, size_t end, size_t needed, int64_t item_bytes,
+                       int64_t difficulty) {
+    if (static_cast<int64_t>(items.size()) >= n) return;
+    ChoiceItem item;
+    item.choices.push_back(answer);
+    item.choices.insert(item.choices.end(), distractors.begin(), distractors.end());
+    const size_t from = context_start(starts, item.choices, end, needed, item_bytes);
+    if (from == std::string::npos) return;
+    item.context = doc.text.substr(from, end - from);
+    item.difficulty = difficulty;
+    shuffle_choices(item, order);
+    items.push_back(std::move(item));
+  };
   const int64_t document_budget = 1000 + 100 * n;
   for (int64_t documents_read = 0; static_cast<int64_t>(items.size()) < n; ++documents_read) {
     if (documents_read == document_budget)
-      throw DataError("synthetic choice task: only " + std::to_string(items.size()) + " of " + std::to_string(n) +
-                      " items meet max_distance=" + std::to_string(shape.max_distance) +
-                      " bytes, max_sentences=" + std::to_string(shape.max_sentences) +
-                      " and item_bytes=" + std::to_string(shape.item_bytes) + " in " +
-                      std::to_string(document_budget) + " documents; raise choice.max_distance, "
-                      "choice.max_sentences or choice.item_bytes (0 = no limit)");
+      throw DataError(task + ": only " + std::to_string(items.size()) + " of " + std::to_string(n) + " items " +
+                      limits + " in " + std::to_string(document_budget) + " documents; raise " + keys +
+                      " (0 = no limit)");
     const SyntheticDocument doc = generate_document(documents);
-    const std::vector<size_t> starts = synthetic_sentence_starts(doc.text);
-    for (const SyntheticFact& fact : doc.recalls) {
-      if (static_cast<int64_t>(items.size()) >= n) break;
-      if (shape.max_distance > 0 && static_cast<int64_t>(fact.recalled_at - fact.stated_at) > shape.max_distance)
-        continue;
-      if (shape.max_sentences > 0 && fact.sentences_between > shape.max_sentences) continue;
-      ChoiceItem item;
-      item.choices.push_back(fact.answer);
-      item.choices.insert(item.choices.end(), fact.distractors.begin(), fact.distractors.end());
-      const size_t from = context_start(starts, item.choices, fact.recalled_at, fact.statement_start, shape.item_bytes);
-      if (from == std::string::npos) continue;  // the statement's sentence does not fit
-      item.context = doc.text.substr(from, fact.recalled_at - from);
-      item.difficulty = fact.sentences_between;
-      shuffle_choices(item, order);
-      items.push_back(std::move(item));
-    }
+    candidates(doc, synthetic_sentence_starts(doc.text), add);
   }
   return items;
 }
 
+}  // namespace
+
+std::vector<ChoiceItem> synthetic_choice_items(uint64_t seed, int64_t n, const SyntheticTaskShape& shape) {
+  return collect_items(
+      seed, n, "synthetic choice task",
+      "meet max_distance=" + std::to_string(shape.max_distance) + " bytes, max_sentences=" +
+          std::to_string(shape.max_sentences) + " and item_bytes=" + std::to_string(shape.item_bytes),
+      "choice.max_distance, choice.max_sentences or choice.item_bytes",
+      [&](const SyntheticDocument& doc, const std::vector<size_t>& starts, const auto& add) {
+        for (const SyntheticFact& fact : doc.recalls) {
+          if (shape.max_distance > 0 && static_cast<int64_t>(fact.recalled_at - fact.stated_at) > shape.max_distance)
+            continue;
+          if (shape.max_sentences > 0 && fact.sentences_between > shape.max_sentences) continue;
+          add(doc, starts, fact.answer, fact.distractors, fact.recalled_at, fact.statement_start, shape.item_bytes,
+              fact.sentences_between);
+        }
+      });
+}
+
 std::vector<ChoiceItem> animal_call_items(uint64_t seed, int64_t n, int64_t item_bytes) {
-  if (n <= 0) throw DataError("animal-calls choice task: items must be >= 1, found " + std::to_string(n));
-  Rng documents(seed);
-  Rng order = choice_order(seed);
-  std::vector<ChoiceItem> items;
-  // Every ~180 bytes of corpus hold a call; an item_bytes that (almost) no call fits must not loop.
-  const int64_t document_budget = 1000 + 100 * n;
-  for (int64_t documents_read = 0; static_cast<int64_t>(items.size()) < n; ++documents_read) {
-    if (documents_read == document_budget)
-      throw DataError("animal-calls choice task: only " + std::to_string(items.size()) + " of " + std::to_string(n) +
-                      " items fit item_bytes=" + std::to_string(item_bytes) + " in " +
-                      std::to_string(document_budget) + " documents; raise choice.item_bytes (0 = no limit)");
-    const SyntheticDocument doc = generate_document(documents);
-    const std::vector<size_t> starts = synthetic_sentence_starts(doc.text);
-    for (const SyntheticCall& call : doc.calls) {
-      if (static_cast<int64_t>(items.size()) >= n) break;
-      ChoiceItem item;
-      item.choices.push_back(call.answer);
-      item.choices.insert(item.choices.end(), call.distractors.begin(), call.distractors.end());
-      const size_t from = context_start(starts, item.choices, call.called_at, call.sentence_start, item_bytes);
-      if (from == std::string::npos) continue;  // item_bytes below the call's own sentence
-      item.context = doc.text.substr(from, call.called_at - from);
-      item.difficulty = call.phrases_between;
-      shuffle_choices(item, order);
-      items.push_back(std::move(item));
-    }
-  }
-  return items;
+  return collect_items(seed, n, "animal-calls choice task", "fit item_bytes=" + std::to_string(item_bytes),
+                       "choice.item_bytes",
+                       [&](const SyntheticDocument& doc, const std::vector<size_t>& starts, const auto& add) {
+                         for (const SyntheticCall& call : doc.calls)
+                           add(doc, starts, call.answer, call.distractors, call.called_at, call.sentence_start,
+                               item_bytes, call.phrases_between);
+                       });
 }
 
 std::vector<ChoiceItem> load_choice_task(const ChoiceConfig& config) {
