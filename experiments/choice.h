@@ -40,8 +40,9 @@ std::string choice_items_path(const std::string& dir);
 void write_choice_items(const std::string& path, const std::vector<ItemScore>& items);
 
 // The task's name in lm-eval's layout: lm-eval's task name where the format is one of its tasks
-// (hellaswag and hellaswag_llamacpp: "hellaswag"; "piqa"; "winogrande"), the task's name for the built-in
-// tasks ("synthetic", "animal_calls"), else (arc, generic) the file's name without its extension ("arc_easy" for arc_easy.jsonl).
+// (hellaswag and hellaswag_llamacpp: "hellaswag"; "piqa"; "winogrande"), the task's name for the
+// built-in tasks ("synthetic", "animal_calls"), else (arc, generic) the file's name without its
+// extension ("arc_easy" for arc_easy.jsonl).
 std::string lm_eval_task_name(const ChoiceConfig& config);
 
 // The summary (a result's "choice" object) in the layout of lm-eval's results file

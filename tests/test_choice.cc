@@ -714,6 +714,16 @@ TEST(ChoiceTask, SyntheticItemsCanBeLimitedToFactsInsideTheWindow) {
   EXPECT_THROW(synthetic_choice_items(7, 5, {/*max_distance=*/3}), DataError);  // no fact is 3 bytes back: an error, not a hang
 }
 
+// The item's four choices are the answer (at gold) and its three distractors, in some order.
+void expect_answer_and_distractors(const ChoiceItem& it, const std::string& answer,
+                                   const std::vector<std::string>& distractors) {
+  ASSERT_EQ(it.choices.size(), 4u);
+  EXPECT_EQ(it.choices[it.gold], answer);
+  std::multiset<std::string> want(distractors.begin(), distractors.end()), got(it.choices.begin(), it.choices.end());
+  want.insert(answer);
+  EXPECT_EQ(got, want);
+}
+
 TEST(ChoiceTask, SyntheticItemsComeFromTheCorpusRecalls) {
   const auto a = synthetic_choice_items(7, 40), b = synthetic_choice_items(7, 40), c = synthetic_choice_items(8, 40);
   ASSERT_EQ(a.size(), 40u);
@@ -736,12 +746,7 @@ TEST(ChoiceTask, SyntheticItemsComeFromTheCorpusRecalls) {
       const ChoiceItem& it = a[k++];
       EXPECT_EQ(it.context, doc.text.substr(0, fact.recalled_at));
       EXPECT_EQ(it.context.substr(it.context.size() - fact.question_prefix.size()), fact.question_prefix);
-      ASSERT_EQ(it.choices.size(), 4u);
-      EXPECT_EQ(it.choices[it.gold], fact.answer);
-      std::multiset<std::string> want(fact.distractors.begin(), fact.distractors.end()), got;
-      want.insert(fact.answer);
-      got.insert(it.choices.begin(), it.choices.end());
-      EXPECT_EQ(got, want);
+      expect_answer_and_distractors(it, fact.answer, fact.distractors);
     }
   }
 }
@@ -817,12 +822,7 @@ TEST(ChoiceTask, AnimalCallItemsAreTheCorpusCallsCutToTheirBytes) {
       if (k == items.size()) break;
       const ChoiceItem& it = items[k++];
       SCOPED_TRACE(it.context + "|" + call.answer);
-      ASSERT_EQ(it.choices.size(), 4u);
-      EXPECT_EQ(it.choices[it.gold], call.answer);
-      std::multiset<std::string> want(call.distractors.begin(), call.distractors.end()), got;
-      want.insert(call.answer);
-      got.insert(it.choices.begin(), it.choices.end());
-      EXPECT_EQ(got, want);
+      expect_answer_and_distractors(it, call.answer, call.distractors);
       EXPECT_EQ(it.difficulty, call.phrases_between);
       ++by_difficulty[it.difficulty];
       // The context ends with the call's sentence up to the call, begins at a sentence start, and
