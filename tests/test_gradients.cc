@@ -96,7 +96,8 @@ TEST(Gradients, EveryMlpVariant) {
 }
 
 // Attention alone, for every attention variant, with RoPE (YaRN-scaled, partial) and without
-// positions; tile 3 over T = 7 exercises several tiles and the diagonal masking.
+// positions; query tiles of 3 and key tiles of 2 over T = 7 exercise several blocks each way and
+// the diagonal masking.
 TEST(Gradients, EveryAttentionVariant) {
   ASSERT_FALSE(variant_names("attention").empty());
   for (const auto& name : variant_names("attention"))
@@ -118,6 +119,7 @@ TEST(Gradients, EveryAttentionVariant) {
       auto pos = make_position<double>(c);
       Attention<double> attention(c, pos.get());
       attention.tile = 3;
+      attention.key_tile = 2;
       Rng rng(3);
       randomize(attention.parameters(), rng);
       const int64_t B = 2, T = 7;

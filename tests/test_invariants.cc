@@ -77,24 +77,59 @@ TEST(Invariants, PartialRotaryDiffersFromFull) {  // guards the test above again
   EXPECT_GT(relative_error(logits_of(partial, tokens, 2, 10), logits_of(full, tokens, 2, 10)), 1e-3);
 }
 
-// Tiled online-softmax attention equals the naive one: several tile sizes (smaller than, not
-// dividing, and larger than T), grouped heads, and queries that start after cached keys.
+// Tiled online-softmax attention equals the naive one: several query and key tile sizes
+// (smaller than, not dividing, and larger than T), grouped heads, and queries that start after
+// cached keys.
 TEST(Invariants, TiledAttentionEqualsNaive) {
   struct Case { int64_t B, Tq, Tk, H, Hkv, D; };
+  struct Tiles { int64_t query, key; };
   for (const Case& c : {Case{2, 13, 13, 4, 4, 8}, Case{1, 9, 9, 4, 1, 4}, Case{2, 5, 17, 6, 2, 8},
                         Case{1, 1, 30, 2, 2, 16}, Case{1, 70, 70, 2, 1, 8}})
-    for (const int64_t tile : {1, 3, 4, 64}) {
+    for (const Tiles tiles : {Tiles{1, 1}, Tiles{3, 3}, Tiles{4, 4}, Tiles{64, 64}, Tiles{3, 5}, Tiles{4, 512}}) {
       AttentionShape a{c.B, c.Tq, c.Tk, c.H, c.Hkv, c.D, c.Tk - c.Tq, c.Tk * c.Hkv * c.D};
-      Rng rng(c.Tq * 100 + tile);
+      Rng rng(c.Tq * 100 + tiles.query * 10 + tiles.key);
       const auto q = normal_vector<double>(c.B * c.Tq * c.H * c.D, rng);
       const auto k = normal_vector<double>(c.B * c.Tk * c.Hkv * c.D, rng);
       const auto v = normal_vector<double>(c.B * c.Tk * c.Hkv * c.D, rng);
       std::vector<double> o1(q.size()), o2(q.size()), l1(c.B * c.H * c.Tq), l2(l1.size());
       attention_forward_naive(a, q.data(), k.data(), v.data(), o1.data(), l1.data());
-      attention_forward_tiled(a, q.data(), k.data(), v.data(), o2.data(), l2.data(), tile);
-      EXPECT_LE(relative_error(o2, o1), 1e-12) << "Tq=" << c.Tq << " Tk=" << c.Tk << " tile=" << tile;
-      EXPECT_LE(relative_error(l2, l1), 1e-12) << "Tq=" << c.Tq << " Tk=" << c.Tk << " tile=" << tile;
+      attention_forward_tiled(a, q.data(), k.data(), v.data(), o2.data(), l2.data(), tiles.query, tiles.key);
+      const std::string where = "Tq=" + std::to_string(c.Tq) + " Tk=" + std::to_string(c.Tk) +
+                                " tiles=" + std::to_string(tiles.query) + "x" + std::to_string(tiles.key);
+      EXPECT_LE(relative_error(o2, o1), 1e-12) << where;
+      EXPECT_LE(relative_error(l2, l1), 1e-12) << where;
     }
+}
+
+// The fp32 kernels (oneDNN products from two rows up) against the same kernels in double (Eigen),
+// forward and backward, for MHA, GQA and MQA at the default tiles, over more keys than one key
+// tile holds and a length that fills no tile evenly.
+TEST(Invariants, Fp32AttentionKernelsEqualDouble) {
+  struct Case { int64_t B, T, H, Hkv; };
+  for (const Case& c : {Case{2, 37, 4, 4}, Case{1, 600, 4, 2}, Case{2, 130, 4, 1}}) {
+    const int64_t D = 16, nq = c.B * c.T * c.H * D, nkv = c.B * c.T * c.Hkv * D;
+    const AttentionShape a{c.B, c.T, c.T, c.H, c.Hkv, D, 0, c.T * c.Hkv * D};
+    Rng rng(c.T);
+    const auto q = normal_vector<double>(nq, rng), dout = normal_vector<double>(nq, rng);
+    const auto k = normal_vector<double>(nkv, rng), v = normal_vector<double>(nkv, rng);
+    auto to_float = [](const std::vector<double>& x) { return std::vector<float>(x.begin(), x.end()); };
+    auto to_double = [](const std::vector<float>& x) { return std::vector<double>(x.begin(), x.end()); };
+    std::vector<double> o(nq), lse(c.B * c.H * c.T), dq(nq), dk(nkv), dv(nkv);
+    attention_forward_tiled(a, q.data(), k.data(), v.data(), o.data(), lse.data());
+    attention_backward_tiled(a, q.data(), k.data(), v.data(), o.data(), lse.data(), dout.data(), dq.data(),
+                             dk.data(), dv.data());
+    const auto qf = to_float(q), kf = to_float(k), vf = to_float(v), doutf = to_float(dout);
+    std::vector<float> of(nq), lsef(lse.size()), dqf(nq), dkf(nkv), dvf(nkv);
+    attention_forward_tiled(a, qf.data(), kf.data(), vf.data(), of.data(), lsef.data());
+    attention_backward_tiled(a, qf.data(), kf.data(), vf.data(), of.data(), lsef.data(), doutf.data(), dqf.data(),
+                             dkf.data(), dvf.data());
+    const std::string where = "T=" + std::to_string(c.T) + " Hkv=" + std::to_string(c.Hkv);
+    EXPECT_LE(relative_error(to_double(of), o), 1e-5) << where;
+    EXPECT_LE(relative_error(to_double(lsef), lse), 1e-5) << where;
+    EXPECT_LE(relative_error(to_double(dqf), dq), 1e-4) << where;
+    EXPECT_LE(relative_error(to_double(dkf), dk), 1e-4) << where;
+    EXPECT_LE(relative_error(to_double(dvf), dv), 1e-4) << where;
+  }
 }
 
 TEST(Invariants, ModelWithNaiveAttentionEqualsTiled) {
@@ -102,7 +137,10 @@ TEST(Invariants, ModelWithNaiveAttentionEqualsTiled) {
     const ModelConfig c = testing::tiny_config(family);
     const auto tokens = random_tokens(2 * 16, c.vocab_size, 4);
     Model<float> tiled(c, 9), naive(c, 9);
-    for (auto& block : tiled.blocks()) block->attention().tile = 5;
+    for (auto& block : tiled.blocks()) {
+      block->attention().tile = 5;
+      block->attention().key_tile = 3;
+    }
     for (auto& block : naive.blocks()) block->attention().kernel = AttentionKernel::kNaive;
     EXPECT_LE(relative_error(tiled.forward(tokens.data(), 2, 16).data, naive.forward(tokens.data(), 2, 16).data), 1e-5)
         << family;

@@ -13,7 +13,7 @@ Attention<S>::Attention(const ModelConfig& config, const Position<S>* position)
 template <typename S>
 void Attention<S>::attend(const AttentionShape& shape, const S* q, const S* k, const S* v, S* o, S* lse) const {
   if (kernel == AttentionKernel::kNaive) attention_forward_naive(shape, q, k, v, o, lse);
-  else attention_forward_tiled(shape, q, k, v, o, lse, tile);
+  else attention_forward_tiled(shape, q, k, v, o, lse, tile, key_tile);
 }
 
 template <typename S>
@@ -51,7 +51,7 @@ void Attention<S>::backward(const S* dy, S* dx, int64_t B, int64_t T) {
   o_proj_.backward(o_.ptr(), dy, do_.ptr(), N);  // y = o W_oᵀ
   const AttentionShape shape{B, T, T, H_, Hkv_, D_, 0, T * Hkv_ * D_};
   attention_backward_tiled(shape, q_.ptr(), k_.ptr(), v_.ptr(), o_.ptr(), lse_.ptr(), do_.ptr(), dq_.ptr(),
-                           dk_.ptr(), dv_.ptr(), tile);
+                           dk_.ptr(), dv_.ptr(), tile, key_tile);
   position_->rotate_backward(dq_.ptr(), B, T, H_, 0, T);  // q = R q_raw
   position_->rotate_backward(dk_.ptr(), B, T, Hkv_, 0, T);
   q_proj_.backward(x_.ptr(), dq_.ptr(), dx, N);

@@ -34,7 +34,8 @@ class Attention {
   int64_t kv_bytes_per_token() const { return 2 * Hkv_ * D_ * 4; }
 
   AttentionKernel kernel = AttentionKernel::kTiled;  // kNaive only for tests
-  int64_t tile = kAttentionTile;
+  int64_t tile = kAttentionTile;  // query rows per block
+  int64_t key_tile = kAttentionKeyTile;
 
  private:
   // q, k, v of x (B, T, C) at positions pos0.., rotated; sizes o_ and lse_ for T queries.

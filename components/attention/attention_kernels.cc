@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "components/core/linalg.h"
+#include "components/core/onednn_gemm.h"
 #include "components/core/parallel.h"
 
 namespace ablate {
@@ -16,29 +18,64 @@ ConstMapR<S> rows(const S* base, int64_t n_rows, int64_t D, int64_t row_stride) 
   return ConstMapR<S>(base, n_rows, D, Eigen::OuterStride<>(row_stride));
 }
 
+// A strided view of an m x n operand: element (i, j) at data[i * row_stride + j * col_stride].
+template <typename S>
+struct View {
+  const S* data;
+  int64_t row_stride, col_stride;
+  View transposed() const { return {data, col_stride, row_stride}; }
+};
+
+// c (m x n, row stride ldc) = a (m x k) · b (k x n), or c += a · b when accumulate: one
+// single-threaded kernel call, so results depend on the shapes only. fp32 products of 2+ rows
+// run on oneDNN (a 64 x 64 x 64 Eigen product spends much of its time packing its operands);
+// double (the reference for tests), one-row products (decode, whose key count changes every
+// token) and set_fp32_gemm_backend(kEigen) run on Eigen.
+template <typename S>
+void product(View<S> a, View<S> b, S* c, int64_t ldc, int64_t m, int64_t k, int64_t n, bool accumulate) {
+  if constexpr (std::is_same_v<S, float>)
+    if (m >= 2 && fp32_gemm_backend() == GemmBackend::kOneDnn)
+      return onednn_gemm(GemmType::kF32, {a.data, a.row_stride, a.col_stride}, {b.data, b.row_stride, b.col_stride},
+                         c, ldc, m, k, n, accumulate);
+  using Strided = Eigen::Map<const MatrixR<S>, Eigen::Unaligned, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
+  const Strided A(a.data, m, k, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(a.row_stride, a.col_stride));
+  const Strided Bm(b.data, k, n, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(b.row_stride, b.col_stride));
+  MapR<S> C(c, m, n, Eigen::OuterStride<>(ldc));
+  if (accumulate) C.noalias() += A * Bm;
+  else C.noalias() = A * Bm;
+}
+
+// Score blocks are rows of `ld` = tk rounded up to 16 elements in Eigen's aligned storage: every
+// row starts on a SIMD boundary, so the vectorised exp covers the same elements whatever the
+// buffer's address (Eigen peels scalar elements up to the first aligned one), and results are
+// bit-identical run to run.
+inline int64_t padded(int64_t n) { return (n + 15) / 16 * 16; }
+
 }  // namespace
 
 template <typename S>
 void attention_forward_tiled(const AttentionShape& a, const S* q, const S* k, const S* v, S* o, S* lse,
-                             int64_t tile) {
+                             int64_t tile, int64_t key_tile) {
   const int64_t group = a.H / a.Hkv, q_tiles = (a.Tq + tile - 1) / tile;
+  const int64_t q_row = a.H * a.D, kv_row = a.Hkv * a.D;
   const S scale = S(1) / std::sqrt(S(a.D));
   const S neg_inf = -std::numeric_limits<S>::infinity();
   parallel_for_each(a.B * a.H * q_tiles, [&](int64_t idx) {
     const int64_t b = idx / (a.H * q_tiles), h = (idx / q_tiles) % a.H, qt = idx % q_tiles;
     const int64_t kvh = h / group;
     const int64_t i0 = qt * tile, i1 = std::min(a.Tq, i0 + tile), tq = i1 - i0;
-    const auto Q = rows(q + ((b * a.Tq + i0) * a.H + h) * a.D, tq, a.D, a.H * a.D);
-    MatrixR<S> acc = MatrixR<S>::Zero(tq, a.D);
-    MatrixR<S> scores(tq, tile);
-    std::vector<S> m(tq, neg_inf), l(tq, S(0));
+    const View<S> Q{q + ((b * a.Tq + i0) * a.H + h) * a.D, q_row, 1};
     const int64_t k_end = std::min(a.Tk, a.q_offset + i1);  // keys visible to the last query row
-    for (int64_t j0 = 0; j0 < k_end; j0 += tile) {
-      const int64_t j1 = std::min(k_end, j0 + tile), tk = j1 - j0;
-      const auto K = rows(k + b * a.kv_batch_stride + (j0 * a.Hkv + kvh) * a.D, tk, a.D, a.Hkv * a.D);
-      const auto V = rows(v + b * a.kv_batch_stride + (j0 * a.Hkv + kvh) * a.D, tk, a.D, a.Hkv * a.D);
-      auto Sb = scores.topLeftCorner(tq, tk);
-      Sb.noalias() = scale * (Q * K.transpose());
+    MatrixR<S> acc = MatrixR<S>::Zero(tq, a.D);
+    MatrixR<S> scores(tq, padded(std::min(key_tile, k_end)));
+    std::vector<S> m(tq, neg_inf), l(tq, S(0));
+    for (int64_t j0 = 0; j0 < k_end; j0 += key_tile) {
+      const int64_t tk = std::min(k_end, j0 + key_tile) - j0;
+      const View<S> K{k + b * a.kv_batch_stride + (j0 * a.Hkv + kvh) * a.D, kv_row, 1};
+      const View<S> V{v + b * a.kv_batch_stride + (j0 * a.Hkv + kvh) * a.D, kv_row, 1};
+      const int64_t ld = padded(tk);
+      product(Q, K.transposed(), scores.data(), ld, tq, a.D, tk, false);  // Q Kᵀ
+      MapR<S> Sb(scores.data(), tq, tk, Eigen::OuterStride<>(ld));
       for (int64_t r = 0; r < tq; ++r) {
         // keys j0 .. j0+visible-1 (none for a row before this tile's first key: its p are 0)
         const int64_t visible = std::clamp<int64_t>(a.q_offset + i0 + r - j0 + 1, 0, tk);
@@ -46,15 +83,14 @@ void attention_forward_tiled(const AttentionShape& a, const S* q, const S* k, co
         row.tail(tk - visible).setZero();
         if (visible == 0) continue;
         auto seen = row.head(visible);
-        const S m_new = std::max(m[r], seen.maxCoeff());
+        const S m_new = std::max(m[r], scale * seen.maxCoeff());  // = max of the scaled scores (scale > 0)
         const S correction = (m[r] == neg_inf) ? S(0) : std::exp(m[r] - m_new);
-        seen = (seen.array() - m_new).exp();  // Eigen's vectorised exp (SIMD, within ~1 ulp)
-        const S sum = seen.sum();
-        l[r] = l[r] * correction + sum;
+        seen = (seen.array() * scale - m_new).exp();  // Eigen's vectorised exp (SIMD, within ~1 ulp)
+        l[r] = l[r] * correction + seen.sum();
         acc.row(r) *= correction;
         m[r] = m_new;
       }
-      acc.noalias() += Sb * V;
+      product<S>({scores.data(), ld, 1}, V, acc.data(), a.D, tq, tk, a.D, true);  // acc += P V
     }
     for (int64_t r = 0; r < tq; ++r) {
       S* out = o + ((b * a.Tq + i0 + r) * a.H + h) * a.D;
@@ -93,9 +129,8 @@ void attention_forward_naive(const AttentionShape& a, const S* q, const S* k, co
 
 template <typename S>
 void attention_backward_tiled(const AttentionShape& a, const S* q, const S* k, const S* v, const S* o,
-                              const S* lse, const S* dout, S* dq, S* dk, S* dv, int64_t tile) {
+                              const S* lse, const S* dout, S* dq, S* dk, S* dv, int64_t tile, int64_t key_tile) {
   const int64_t group = a.H / a.Hkv;
-  const int64_t q_tiles = (a.Tq + tile - 1) / tile, k_tiles = (a.Tk + tile - 1) / tile;
   const S scale = S(1) / std::sqrt(S(a.D));
   const int64_t q_row = a.H * a.D, kv_row = a.Hkv * a.D;
 
@@ -110,75 +145,78 @@ void attention_backward_tiled(const AttentionShape& a, const S* q, const S* k, c
       }
   });
 
-  // P and dS of one (query tile, key tile) block, recomputed from the saved lse.
-  auto block = [&](int64_t b, int64_t h, int64_t i0, int64_t tq, int64_t j0, int64_t tk,
-                   const ConstMapR<S>& Q, const ConstMapR<S>& dO, const ConstMapR<S>& K,
-                   const ConstMapR<S>& V, MatrixR<S>& P, MatrixR<S>& dS) {
-    P.resize(tq, tk);
-    P.noalias() = scale * (Q * K.transpose());
-    dS.resize(tq, tk);
-    dS.noalias() = dO * V.transpose();  // dP
-    for (int64_t r = 0; r < tq; ++r) {
-      const int64_t visible = std::clamp<int64_t>(a.q_offset + i0 + r - j0 + 1, 0, tk);
-      const S row_lse = lse[(b * a.H + h) * a.Tq + i0 + r];
-      const S row_delta = delta[(b * a.H + h) * a.Tq + i0 + r];
-      P.row(r).head(visible) = (P.row(r).head(visible).array() - row_lse).exp();
-      P.row(r).tail(tk - visible).setZero();
-      dS.row(r).array() = P.row(r).array() * (dS.row(r).array() - row_delta);
+  // One task per (batch, query head), in one pass over its (query tile, key tile) blocks: P and
+  // dS are made once per block and give dQ, dK and dV. Query heads that share a kv head write
+  // their dK, dV to rows of their own (B, H, Tk, D), summed over the group in head order below;
+  // with one query head per kv head (MHA) they go straight to dk, dv.
+  const bool shared = group > 1;
+  std::vector<S> dk_heads(shared ? a.B * a.H * a.Tk * a.D : 0), dv_heads(dk_heads.size());
+  parallel_for_each(a.B * a.H, [&](int64_t idx) {
+    const int64_t b = idx / a.H, h = idx % a.H, kvh = h / group;
+    const int64_t kv_ld = shared ? a.D : kv_row;
+    S* dK = shared ? dk_heads.data() + idx * a.Tk * a.D : dk + b * a.kv_batch_stride + kvh * a.D;
+    S* dV = shared ? dv_heads.data() + idx * a.Tk * a.D : dv + b * a.kv_batch_stride + kvh * a.D;
+    S* dQ = dq + (b * a.Tq * a.H + h) * a.D;
+    for (int64_t j = 0; j < a.Tk; ++j) {
+      std::fill_n(dK + j * kv_ld, a.D, S(0));
+      std::fill_n(dV + j * kv_ld, a.D, S(0));
     }
-  };
-
-  // dK, dV: one task per (batch, kv head, key tile), summing over its query heads and tiles.
-  parallel_for_each(a.B * a.Hkv * k_tiles, [&](int64_t idx) {
-    const int64_t b = idx / (a.Hkv * k_tiles), kvh = (idx / k_tiles) % a.Hkv, kt = idx % k_tiles;
-    const int64_t j0 = kt * tile, tk = std::min(a.Tk, j0 + tile) - j0;
-    const auto K = rows(k + b * a.kv_batch_stride + (j0 * a.Hkv + kvh) * a.D, tk, a.D, kv_row);
-    const auto V = rows(v + b * a.kv_batch_stride + (j0 * a.Hkv + kvh) * a.D, tk, a.D, kv_row);
-    MatrixR<S> dK = MatrixR<S>::Zero(tk, a.D), dV = MatrixR<S>::Zero(tk, a.D), P, dS;
-    const int64_t first_row = std::max<int64_t>(0, j0 - a.q_offset);  // first query that sees key j0
-    for (int64_t h = kvh * group; h < (kvh + 1) * group; ++h)
-      for (int64_t i0 = (first_row / tile) * tile; i0 < a.Tq; i0 += tile) {
-        const int64_t tq = std::min(a.Tq, i0 + tile) - i0;
-        const auto Q = rows(q + ((b * a.Tq + i0) * a.H + h) * a.D, tq, a.D, q_row);
-        const auto dO = rows(dout + ((b * a.Tq + i0) * a.H + h) * a.D, tq, a.D, q_row);
-        block(b, h, i0, tq, j0, tk, Q, dO, K, V, P, dS);
-        dV.noalias() += P.transpose() * dO;
-        dK.noalias() += scale * (dS.transpose() * Q);
+    for (int64_t i = 0; i < a.Tq; ++i) std::fill_n(dQ + i * q_row, a.D, S(0));
+    const int64_t block_rows = std::min(tile, a.Tq), block_ld = padded(std::min(key_tile, a.Tk));
+    MatrixR<S> P(block_rows, block_ld), dS(block_rows, block_ld);
+    for (int64_t i0 = 0; i0 < a.Tq; i0 += tile) {
+      const int64_t tq = std::min(a.Tq, i0 + tile) - i0;
+      const View<S> Q{q + ((b * a.Tq + i0) * a.H + h) * a.D, q_row, 1};
+      const View<S> dO{dout + ((b * a.Tq + i0) * a.H + h) * a.D, q_row, 1};
+      const int64_t k_end = std::min(a.Tk, a.q_offset + i0 + tq);
+      for (int64_t j0 = 0; j0 < k_end; j0 += key_tile) {
+        const int64_t tk = std::min(k_end, j0 + key_tile) - j0;
+        const View<S> K{k + b * a.kv_batch_stride + (j0 * a.Hkv + kvh) * a.D, kv_row, 1};
+        const View<S> V{v + b * a.kv_batch_stride + (j0 * a.Hkv + kvh) * a.D, kv_row, 1};
+        const int64_t ld = padded(tk);
+        product(Q, K.transposed(), P.data(), ld, tq, a.D, tk, false);    // scores
+        product(dO, V.transposed(), dS.data(), ld, tq, a.D, tk, false);  // dP
+        MapR<S> Pb(P.data(), tq, tk, Eigen::OuterStride<>(ld)), dSb(dS.data(), tq, tk, Eigen::OuterStride<>(ld));
+        for (int64_t r = 0; r < tq; ++r) {
+          const int64_t visible = std::clamp<int64_t>(a.q_offset + i0 + r - j0 + 1, 0, tk);
+          const S row_lse = lse[(b * a.H + h) * a.Tq + i0 + r];
+          const S row_delta = delta[(b * a.H + h) * a.Tq + i0 + r];
+          Pb.row(r).head(visible) = (Pb.row(r).head(visible).array() * scale - row_lse).exp();
+          Pb.row(r).tail(tk - visible).setZero();
+          dSb.row(r).array() = Pb.row(r).array() * (dSb.row(r).array() - row_delta) * scale;  // dS / √D
+        }
+        const View<S> P_view{P.data(), ld, 1}, dS_view{dS.data(), ld, 1};
+        product(dS_view, K, dQ + i0 * q_row, q_row, tq, tk, a.D, true);                  // dQ += dS K / √D
+        product(dS_view.transposed(), Q, dK + j0 * kv_ld, kv_ld, tk, tq, a.D, true);     // dK += dSᵀ Q / √D
+        product(P_view.transposed(), dO, dV + j0 * kv_ld, kv_ld, tk, tq, a.D, true);     // dV += Pᵀ dO
       }
-    for (int64_t c = 0; c < tk; ++c)
-      for (int64_t d = 0; d < a.D; ++d) {
-        dk[b * a.kv_batch_stride + ((j0 + c) * a.Hkv + kvh) * a.D + d] = dK(c, d);
-        dv[b * a.kv_batch_stride + ((j0 + c) * a.Hkv + kvh) * a.D + d] = dV(c, d);
-      }
+    }
   });
-
-  // dQ: one task per (batch, head, query tile), summing over its visible key tiles.
-  parallel_for_each(a.B * a.H * q_tiles, [&](int64_t idx) {
-    const int64_t b = idx / (a.H * q_tiles), h = (idx / q_tiles) % a.H, qt = idx % q_tiles;
-    const int64_t kvh = h / group;
-    const int64_t i0 = qt * tile, tq = std::min(a.Tq, i0 + tile) - i0;
-    const auto Q = rows(q + ((b * a.Tq + i0) * a.H + h) * a.D, tq, a.D, q_row);
-    const auto dO = rows(dout + ((b * a.Tq + i0) * a.H + h) * a.D, tq, a.D, q_row);
-    MatrixR<S> dQ = MatrixR<S>::Zero(tq, a.D), P, dS;
-    const int64_t k_end = std::min(a.Tk, a.q_offset + i0 + tq);
-    for (int64_t j0 = 0; j0 < k_end; j0 += tile) {
-      const int64_t tk = std::min(k_end, j0 + tile) - j0;
-      const auto K = rows(k + b * a.kv_batch_stride + (j0 * a.Hkv + kvh) * a.D, tk, a.D, kv_row);
-      const auto V = rows(v + b * a.kv_batch_stride + (j0 * a.Hkv + kvh) * a.D, tk, a.D, kv_row);
-      block(b, h, i0, tq, j0, tk, Q, dO, K, V, P, dS);
-      dQ.noalias() += scale * (dS * K);
+  if (!shared) return;
+  parallel_chunks(a.B * a.Tk, rows_per_chunk(a.H * a.D), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t b = r / a.Tk, j = r % a.Tk;
+      for (int64_t kvh = 0; kvh < a.Hkv; ++kvh) {
+        S* dk_row = dk + b * a.kv_batch_stride + (j * a.Hkv + kvh) * a.D;
+        S* dv_row = dv + b * a.kv_batch_stride + (j * a.Hkv + kvh) * a.D;
+        std::fill_n(dk_row, a.D, S(0));
+        std::fill_n(dv_row, a.D, S(0));
+        for (int64_t h = kvh * group; h < (kvh + 1) * group; ++h)
+          for (int64_t d = 0; d < a.D; ++d) {
+            dk_row[d] += dk_heads[((b * a.H + h) * a.Tk + j) * a.D + d];
+            dv_row[d] += dv_heads[((b * a.H + h) * a.Tk + j) * a.D + d];
+          }
+      }
     }
-    for (int64_t r = 0; r < tq; ++r)
-      for (int64_t d = 0; d < a.D; ++d) dq[((b * a.Tq + i0 + r) * a.H + h) * a.D + d] = dQ(r, d);
   });
 }
 
 #define ABLATE_INSTANTIATE(S)                                                                         \
   template void attention_forward_tiled<S>(const AttentionShape&, const S*, const S*, const S*, S*, S*, \
-                                           int64_t);                                                  \
+                                           int64_t, int64_t);                                                  \
   template void attention_forward_naive<S>(const AttentionShape&, const S*, const S*, const S*, S*, S*); \
   template void attention_backward_tiled<S>(const AttentionShape&, const S*, const S*, const S*,       \
-                                            const S*, const S*, const S*, S*, S*, S*, int64_t);
+                                            const S*, const S*, const S*, S*, S*, S*, int64_t, int64_t);
 ABLATE_INSTANTIATE(float)
 ABLATE_INSTANTIATE(double)
 #undef ABLATE_INSTANTIATE

@@ -1,6 +1,8 @@
 // Causal scaled-dot-product attention kernels:  O = softmax(Q Kᵀ / √D + causal mask) V.
 // Tiled kernels use the online softmax of FlashAttention (Dao et al. 2022; FlashAttention-2,
-// Dao 2023): only tile × tile score blocks exist at any time, so memory is O(T), never T×T.
+// Dao 2023): only query-tile × key-tile score blocks exist at any time, so memory is O(T), never
+// T×T. Each block's products are single kernel calls (oneDNN for fp32), so wide key tiles pay:
+// 64 queries × up to 512 keys.
 // The naive kernel materialises each head's Tq×Tk matrix; it is the reference for tests.
 // Grouped-query attention: query head h reads kv head h / (H / Hkv)  (HF repeat_kv).
 #pragma once
@@ -15,25 +17,27 @@ struct AttentionShape {
   int64_t kv_batch_stride = 0;  // elements between batches of k/v (Tk·Hkv·D, or capacity·Hkv·D in a cache)
 };
 
-constexpr int64_t kAttentionTile = 64;
+constexpr int64_t kAttentionTile = 64;      // query rows per block (and per forward task)
+constexpr int64_t kAttentionKeyTile = 512;  // keys per block
 
 // q (B, Tq, H, D), k/v (B, Tk, Hkv, D) with kv_batch_stride -> o (B, Tq, H, D), lse (B, H, Tq)
 // (lse = log Σ_j exp(score_ij), kept for the backward pass).
 template <typename S>
 void attention_forward_tiled(const AttentionShape& a, const S* q, const S* k, const S* v, S* o, S* lse,
-                             int64_t tile = kAttentionTile);
+                             int64_t tile = kAttentionTile, int64_t key_tile = kAttentionKeyTile);
 
 // Same contract, holding one Tq × Tk score matrix per head (reference for tests).
 template <typename S>
 void attention_forward_naive(const AttentionShape& a, const S* q, const S* k, const S* v, S* o, S* lse);
 
 // Backward of attention_forward_tiled from dout (B, Tq, H, D): writes dq (B, Tq, H, D) and
-// dk/dv (laid out like k/v). Recomputes score tiles from q, k and lse (FlashAttention-2):
+// dk/dv (laid out like k/v). Recomputes score blocks from q, k and lse (FlashAttention-2), once
+// per block, in one pass per (batch, query head):
 //   P = exp(S − lse),  dV = Pᵀ dO,  dP = dO Vᵀ,  dS = P ⊙ (dP − rowsum(dO ⊙ O)),
 //   dQ = dS K / √D,  dK = dSᵀ Q / √D.
 template <typename S>
 void attention_backward_tiled(const AttentionShape& a, const S* q, const S* k, const S* v, const S* o,
                               const S* lse, const S* dout, S* dq, S* dk, S* dv,
-                              int64_t tile = kAttentionTile);
+                              int64_t tile = kAttentionTile, int64_t key_tile = kAttentionKeyTile);
 
 }  // namespace ablate
