@@ -26,6 +26,17 @@ struct View {
   View transposed() const { return {data, col_stride, row_stride}; }
 };
 
+// Calls f with v as an Eigen matrix of rows x cols whose inner stride is 1 (one of v's strides
+// is 1): row-major, or column-major for a transposed view. (A map with two strides would make
+// Eigen multiply coefficient by coefficient.)
+template <typename S, typename F>
+void as_matrix(View<S> v, int64_t rows, int64_t cols, F&& f) {
+  using ConstMapC = Eigen::Map<const Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>,
+                               Eigen::Unaligned, Eigen::OuterStride<>>;
+  if (v.col_stride == 1) f(ConstMapR<S>(v.data, rows, cols, Eigen::OuterStride<>(v.row_stride)));
+  else f(ConstMapC(v.data, rows, cols, Eigen::OuterStride<>(v.col_stride)));
+}
+
 // c (m x n, row stride ldc) = a (m x k) · b (k x n), or c += a · b when accumulate: one
 // single-threaded kernel call, so results depend on the shapes only. fp32 products of 2+ rows
 // run on oneDNN (a 64 x 64 x 64 Eigen product spends much of its time packing its operands);
@@ -37,12 +48,13 @@ void product(View<S> a, View<S> b, S* c, int64_t ldc, int64_t m, int64_t k, int6
     if (m >= 2 && fp32_gemm_backend() == GemmBackend::kOneDnn)
       return onednn_gemm(GemmType::kF32, {a.data, a.row_stride, a.col_stride}, {b.data, b.row_stride, b.col_stride},
                          c, ldc, m, k, n, accumulate);
-  using Strided = Eigen::Map<const MatrixR<S>, Eigen::Unaligned, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
-  const Strided A(a.data, m, k, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(a.row_stride, a.col_stride));
-  const Strided Bm(b.data, k, n, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(b.row_stride, b.col_stride));
   MapR<S> C(c, m, n, Eigen::OuterStride<>(ldc));
-  if (accumulate) C.noalias() += A * Bm;
-  else C.noalias() = A * Bm;
+  as_matrix(a, m, k, [&](const auto& A) {
+    as_matrix(b, k, n, [&](const auto& B) {
+      if (accumulate) C.noalias() += A * B;
+      else C.noalias() = A * B;
+    });
+  });
 }
 
 // Score blocks are rows of `ld` = tk rounded up to 16 elements in Eigen's aligned storage: every

@@ -4,6 +4,10 @@
 # of the resulting bench.json (or $MODEL), on the same thread count, once per precision the bench
 # measured (bench.precisions: fp32 plain, bf16 under torch.autocast); prints both and the ratios
 # Ablate / PyTorch for training tokens/s and prefill tokens/s (at the largest prefill context).
+# With ROUNDS=R > 1 it does this R times in turn (Ablate, PyTorch, Ablate, PyTorch, ...) and
+# prints each round's ratios and their median and range: on a shared VM both sides' figures move
+# by 20% between minutes, and a pair measured back to back moves together, so the per-round ratio
+# is steadier than one run's.
 #
 #   experiments/pytorch/compare_pytorch.sh [CONFIG] [THREADS]
 #     CONFIG   default configs/bench/llama_6x512.yaml (the model must be Llama-style: rmsnorm,
@@ -13,8 +17,8 @@
 #        MODEL (bench model to compare), OUT (folder for bench.json, pytorch_fp32.json, pytorch_bf16.json; default a temp dir),
 #        BASELINE_LD_LIBRARY_PATH (prepended to LD_LIBRARY_PATH for PyTorch only, e.g. a folder
 #        with another libblas.so.3: Debian's torch calls whatever libblas.so.3 it loads, by
-#        default the netlib reference BLAS). OMP_NUM_THREADS and OPENBLAS_NUM_THREADS are set to
-#        THREADS for the baseline.
+#        default the netlib reference BLAS), ROUNDS (default 1; round K's files go to OUT/round_K).
+#        OMP_NUM_THREADS and OPENBLAS_NUM_THREADS are set to THREADS for the baseline.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 config=${1:-$root/configs/bench/llama_6x512.yaml}
@@ -22,12 +26,22 @@ threads=${2:-$(nproc)}
 ablate=${ABLATE:-$root/build/ablate}
 python=${PYTHON:-/usr/bin/python3}
 out=${OUT:-$(mktemp -d)}
+rounds=${ROUNDS:-1}
+case "$rounds" in ''|*[!0-9]*|0) echo "compare_pytorch: ROUNDS must be a positive integer, not '$rounds'" >&2; exit 2;; esac
 mkdir -p "$out"
 
+# Each round: `ablate bench`, then the baseline in each precision the bench measured. (The loop's
+# body is not indented: it holds here-documents.)
+round_dirs=()
+for round in $(seq 1 "$rounds"); do
+dir=$out
+if [ "$rounds" -gt 1 ]; then dir=$out/round_$round; echo "compare_pytorch: round $round of $rounds" >&2; fi
+mkdir -p "$dir"
+round_dirs+=("$dir")
 echo "load average before: $(cat /proc/loadavg)" >&2
-"$ablate" bench "$config" -o "$out" --threads "$threads" | tee "$out/ablate.txt" >&2
+"$ablate" bench "$config" -o "$dir" --threads "$threads" | tee "$dir/ablate.txt" >&2
 
-baseline_args=$("$python" - "$out/bench.json" "${MODEL:-}" <<'EOF'
+baseline_args=$("$python" - "$dir/bench.json" "${MODEL:-}" <<'EOF'
 import json, sys
 bench = json.load(open(sys.argv[1]))["bench"]
 models = bench["models"]
@@ -52,43 +66,16 @@ print(" ".join("--%s %s" % kv for kv in [
     ("repeats", config["repeats"]), ("matmul-size", config["matmul_size"]), ("model-name", m["name"])]))
 EOF
 )
-precisions=$("$python" -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["bench"].get("precisions", ["fp32"])))' "$out/bench.json")
+precisions=$("$python" -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["bench"].get("precisions", ["fp32"])))' "$dir/bench.json")
 for precision in $precisions; do
   echo "pytorch_baseline.py $baseline_args --threads $threads --precision $precision" >&2
   LD_LIBRARY_PATH="${BASELINE_LD_LIBRARY_PATH:+$BASELINE_LD_LIBRARY_PATH:}${LD_LIBRARY_PATH:-}" \
     OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" "$python" "$root/experiments/pytorch/pytorch_baseline.py" \
-    $baseline_args --threads "$threads" --precision "$precision" > "$out/pytorch_$precision.json"
+    $baseline_args --threads "$threads" --precision "$precision" > "$dir/pytorch_$precision.json"
 done
 echo "load average after: $(cat /proc/loadavg)" >&2
-echo "files: $out/bench.json, $out/pytorch_{$(echo $precisions | tr ' ' ,)}.json" >&2
+echo "files: $dir/bench.json, $dir/pytorch_{$(echo $precisions | tr ' ' ,)}.json" >&2
 
-"$python" - "$out/bench.json" $(for p in $precisions; do echo "$out/pytorch_$p.json"; done) <<'EOF'
-import json, sys
-result = json.load(open(sys.argv[1]))
-bench = result["bench"]
-print("%d threads, CPU %s, oneDNN ISA %s" % (bench["threads"], result["machine"]["cpu"], bench.get("onednn_isa", "?")))
-print("%-30s %12s %12s %8s" % ("tokens/s (median)", "Ablate", "PyTorch", "ratio"))
-rows = []
-for path in sys.argv[2:]:
-    torch = json.load(open(path))
-    precision = torch.get("precision", "fp32")
-    m = next(m for m in bench["models"] if m["name"] == torch["model_name"] and m.get("precision", "fp32") == precision)
-    prefill = next(p for p in m["prefill"] if p["context"] == torch["prefill"]["context"])
-    peak = bench["matmul_bf16_peak_gflops" if precision == "bf16" else "matmul_peak_gflops"]
-    print("%s %s: PyTorch %s (%s, matmul %.1f GFLOP/s), Ablate matmul %.1f GFLOP/s"
-          % (m["name"], precision, torch["torch"], "BLAS " + torch["blas"] if precision == "fp32" else "oneDNN via autocast",
-             torch["matmul_gflops"], peak))
-    row = {"model": m["name"], "precision": precision,
-           "train_ratio": m["train_tokens_per_second"] / torch["train_tokens_per_second"],
-           "prefill_ratio": prefill["tokens_per_second"] / torch["prefill"]["tokens_per_second"],
-           "ablate_train_tokens_per_second": m["train_tokens_per_second"],
-           "pytorch_train_tokens_per_second": torch["train_tokens_per_second"],
-           "ablate_prefill_tokens_per_second": prefill["tokens_per_second"],
-           "pytorch_prefill_tokens_per_second": torch["prefill"]["tokens_per_second"]}
-    print("%-30s %12.1f %12.1f %7.2fx" % ("%s train B=%d T=%d" % (precision, m["train_batch_size"], m["train_context"]),
-          m["train_tokens_per_second"], torch["train_tokens_per_second"], row["train_ratio"]))
-    print("%-30s %12.1f %12.1f %7.2fx" % ("%s prefill T=%d" % (precision, prefill["context"]), prefill["tokens_per_second"],
-          torch["prefill"]["tokens_per_second"], row["prefill_ratio"]))
-    rows.append(row)
-print(json.dumps(rows))
-EOF
+done
+
+"$python" "$root/experiments/pytorch/compare_summary.py" "${round_dirs[@]}"
