@@ -1,30 +1,34 @@
 #include "components/mlp/gelu.h"
 
+#include <algorithm>
 #include <cmath>
 
+#include <unsupported/Eigen/SpecialFunctions>  // Array::erf
+
+#include "components/core/packets.h"
 #include "components/core/parallel.h"
 
 namespace ablate {
 namespace {
 
+// gelu and its derivative on one packet, with Eigen's vectorised tanh, erf and exp (see packets.h).
 template <typename S>
-S gelu(S u, GeluForm form) {
-  if (form == GeluForm::kErf) return S(0.5) * u * (S(1) + std::erf(u * S(M_SQRT1_2)));
+Pack<S> gelu(const Pack<S>& u, GeluForm form) {
+  if (form == GeluForm::kErf) return S(0.5) * u * (S(1) + (u * S(M_SQRT1_2)).erf());
   const S k = S(0.7978845608028654);  // √(2/π)
-  return S(0.5) * u * (S(1) + std::tanh(k * (u + S(0.044715) * u * u * u)));
+  return S(0.5) * u * (S(1) + (k * (u + S(0.044715) * u * u * u)).tanh());
 }
 
 // d gelu / du
 template <typename S>
-S gelu_derivative(S u, GeluForm form) {
+Pack<S> gelu_derivative(const Pack<S>& u, GeluForm form) {
   if (form == GeluForm::kErf) {
-    const S cdf = S(0.5) * (S(1) + std::erf(u * S(M_SQRT1_2)));
-    const S pdf = std::exp(S(-0.5) * u * u) * S(0.3989422804014327);  // 1/√(2π)
+    const Pack<S> cdf = S(0.5) * (S(1) + (u * S(M_SQRT1_2)).erf());
+    const Pack<S> pdf = (S(-0.5) * u * u).exp() * S(0.3989422804014327);  // 1/√(2π)
     return cdf + u * pdf;
   }
   const S k = S(0.7978845608028654);
-  const S inner = k * (u + S(0.044715) * u * u * u);
-  const S t = std::tanh(inner);
+  const Pack<S> t = (k * (u + S(0.044715) * u * u * u)).tanh();
   return S(0.5) * (S(1) + t) + S(0.5) * u * (S(1) - t * t) * k * (S(1) + S(3 * 0.044715) * u * u);
 }
 
@@ -42,7 +46,10 @@ void GeluMlp<S>::forward(const S* x, S* y, int64_t N) {
   g_.resize({N, hidden_});
   up_proj_.forward(x, u_.ptr(), N);
   parallel_chunks(N * hidden_, 4096, [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; ++i) g_[i] = gelu(u_[i], form_);
+    for (int64_t i = i0; i < i1; i += kPack) {
+      const int64_t n = std::min(kPack, i1 - i);
+      store_pack<S>(gelu(load_pack(u_.ptr() + i, n), form_), g_.ptr() + i, n);
+    }
   });
   down_proj_.forward(g_.ptr(), y, N);
 }
@@ -51,8 +58,11 @@ template <typename S>
 void GeluMlp<S>::backward(const S* dy, S* dx, int64_t N) {
   du_.resize({N, hidden_});
   down_proj_.backward(g_.ptr(), dy, du_.ptr(), N);  // dg = dy W_down
-  parallel_chunks(N * hidden_, 4096, [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; ++i) du_[i] *= gelu_derivative(u_[i], form_);  // g = gelu(u)
+  parallel_chunks(N * hidden_, 4096, [&](int64_t i0, int64_t i1) {  // g = gelu(u): du = dg ⊙ gelu'(u)
+    for (int64_t i = i0; i < i1; i += kPack) {
+      const int64_t n = std::min(kPack, i1 - i);
+      store_pack<S>(load_pack(du_.ptr() + i, n) * gelu_derivative(load_pack(u_.ptr() + i, n), form_), du_.ptr() + i, n);
+    }
   });
   up_proj_.backward(x_.ptr(), du_.ptr(), dx, N);  // u = W_up x
 }

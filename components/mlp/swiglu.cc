@@ -2,34 +2,10 @@
 
 #include <algorithm>
 
-#include <Eigen/Core>
-
+#include "components/core/packets.h"
 #include "components/core/parallel.h"
 
 namespace ablate {
-namespace {
-
-// The gate runs on whole packets of kPack elements, computed in an aligned local array (the last
-// one zero-padded) with Eigen's vectorised exp (SIMD, within ~1 ulp of std::exp). Over a Map, Eigen
-// would vectorise only from the destination's first aligned element, so which elements took the
-// SIMD exp (and their last bit) would depend on the buffer's address; here it never does.
-constexpr int64_t kPack = 16;
-template <typename S>
-using Pack = Eigen::Array<S, kPack, 1>;
-
-template <typename S>
-Pack<S> load(const S* p, int64_t n) {
-  Pack<S> a = Pack<S>::Zero();
-  std::copy(p, p + n, a.data());
-  return a;
-}
-
-template <typename S>
-void store(const Pack<S>& a, S* p, int64_t n) {
-  std::copy(a.data(), a.data() + n, p);
-}
-
-}  // namespace
 
 template <typename S>
 SwiGluMlp<S>::SwiGluMlp(int64_t C, int64_t hidden, bool bias)
@@ -49,8 +25,8 @@ void SwiGluMlp<S>::forward(const S* x, S* y, int64_t N) {
   parallel_chunks(N * hidden_, 4096, [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; i += kPack) {
       const int64_t n = std::min(kPack, i1 - i);
-      const Pack<S> g = load(gate_.ptr() + i, n), u = load(up_.ptr() + i, n);
-      store<S>(g / (S(1) + (-g).exp()) * u, h_.ptr() + i, n);
+      const Pack<S> g = load_pack(gate_.ptr() + i, n), u = load_pack(up_.ptr() + i, n);
+      store_pack<S>(g / (S(1) + (-g).exp()) * u, h_.ptr() + i, n);
     }
   });
   down_proj_.forward(h_.ptr(), y, N);
@@ -65,10 +41,10 @@ void SwiGluMlp<S>::backward(const S* dy, S* dx, int64_t N) {
   parallel_chunks(N * hidden_, 4096, [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; i += kPack) {
       const int64_t n = std::min(kPack, i1 - i);
-      const Pack<S> g = load(gate_.ptr() + i, n), u = load(up_.ptr() + i, n), dh = load(dup_.ptr() + i, n);
+      const Pack<S> g = load_pack(gate_.ptr() + i, n), u = load_pack(up_.ptr() + i, n), dh = load_pack(dup_.ptr() + i, n);
       const Pack<S> sig = (S(1) + (-g).exp()).inverse();
-      store<S>(dh * u * sig * (S(1) + g * (S(1) - sig)), dgate_.ptr() + i, n);
-      store<S>(dh * g * sig, dup_.ptr() + i, n);  // du, in place of dh
+      store_pack<S>(dh * u * sig * (S(1) + g * (S(1) - sig)), dgate_.ptr() + i, n);
+      store_pack<S>(dh * g * sig, dup_.ptr() + i, n);  // du, in place of dh
     }
   });
   gate_proj_.backward(x_.ptr(), dgate_.ptr(), dx, N);
