@@ -58,6 +58,10 @@ class PeakMemory : public testing::TempDirTest {
 
 TEST_F(PeakMemory, EachSweepPointHasItsOwnPeak) {
   if (!can_reset_peak()) GTEST_SKIP() << "/proc/self/clear_refs cannot be written here: peaks are the process's";
+  // AddressSanitizer keeps freed blocks resident in its quarantine (256 MB by default), so under it
+  // a run's peak grows with how much the run allocates and frees (oneDNN's per-call buffers, for
+  // one), not with what it holds: the small point after the large one measured 10 MB more.
+  if (testing::kAddressSanitizer) GTEST_SKIP() << "AddressSanitizer's quarantine keeps freed memory resident";
   constexpr int64_t kMiB = 1 << 20;
   for (const std::vector<std::string>& order : {std::vector<std::string>{"small", "large"},
                                                 std::vector<std::string>{"large", "small"}}) {
