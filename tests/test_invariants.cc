@@ -113,7 +113,6 @@ TEST(Invariants, Fp32AttentionKernelsEqualDouble) {
     const auto q = normal_vector<double>(nq, rng), dout = normal_vector<double>(nq, rng);
     const auto k = normal_vector<double>(nkv, rng), v = normal_vector<double>(nkv, rng);
     auto to_float = [](const std::vector<double>& x) { return std::vector<float>(x.begin(), x.end()); };
-    auto to_double = [](const std::vector<float>& x) { return std::vector<double>(x.begin(), x.end()); };
     std::vector<double> o(nq), lse(c.B * c.H * c.T), dq(nq), dk(nkv), dv(nkv);
     attention_forward_tiled(a, q.data(), k.data(), v.data(), o.data(), lse.data());
     attention_backward_tiled(a, q.data(), k.data(), v.data(), o.data(), lse.data(), dout.data(), dq.data(),
@@ -124,11 +123,11 @@ TEST(Invariants, Fp32AttentionKernelsEqualDouble) {
     attention_backward_tiled(a, qf.data(), kf.data(), vf.data(), of.data(), lsef.data(), doutf.data(), dqf.data(),
                              dkf.data(), dvf.data());
     const std::string where = "T=" + std::to_string(c.T) + " Hkv=" + std::to_string(c.Hkv);
-    EXPECT_LE(relative_error(to_double(of), o), 1e-5) << where;
-    EXPECT_LE(relative_error(to_double(lsef), lse), 1e-5) << where;
-    EXPECT_LE(relative_error(to_double(dqf), dq), 1e-4) << where;
-    EXPECT_LE(relative_error(to_double(dkf), dk), 1e-4) << where;
-    EXPECT_LE(relative_error(to_double(dvf), dv), 1e-4) << where;
+    EXPECT_LE(relative_error(of, o), 1e-5) << where;
+    EXPECT_LE(relative_error(lsef, lse), 1e-5) << where;
+    EXPECT_LE(relative_error(dqf, dq), 1e-4) << where;
+    EXPECT_LE(relative_error(dkf, dk), 1e-4) << where;
+    EXPECT_LE(relative_error(dvf, dv), 1e-4) << where;
   }
 }
 
