@@ -118,8 +118,8 @@ TEST(Gradients, EveryAttentionVariant) {
       c.resolve();
       auto pos = make_position<double>(c);
       Attention<double> attention(c, pos.get());
-      attention.tile = 3;
-      attention.key_tile = 2;
+      attention.blocks.tile = 3;
+      attention.blocks.key_tile = 2;
       Rng rng(3);
       randomize(attention.parameters(), rng);
       const int64_t B = 2, T = 7;

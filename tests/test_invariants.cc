@@ -93,7 +93,8 @@ TEST(Invariants, TiledAttentionEqualsNaive) {
       const auto v = normal_vector<double>(c.B * c.Tk * c.Hkv * c.D, rng);
       std::vector<double> o1(q.size()), o2(q.size()), l1(c.B * c.H * c.Tq), l2(l1.size());
       attention_forward_naive(a, q.data(), k.data(), v.data(), o1.data(), l1.data());
-      attention_forward_tiled(a, q.data(), k.data(), v.data(), o2.data(), l2.data(), tiles.query, tiles.key);
+      attention_forward_tiled(a, q.data(), k.data(), v.data(), o2.data(), l2.data(),
+                              AttentionBlocks{tiles.query, tiles.key});
       const std::string where = "Tq=" + std::to_string(c.Tq) + " Tk=" + std::to_string(c.Tk) +
                                 " tiles=" + std::to_string(tiles.query) + "x" + std::to_string(tiles.key);
       EXPECT_LE(relative_error(o2, o1), 1e-12) << where;
@@ -179,8 +180,8 @@ TEST(Invariants, ModelWithNaiveAttentionEqualsTiled) {
     const auto tokens = random_tokens(2 * 16, c.vocab_size, 4);
     Model<float> tiled(c, 9), naive(c, 9);
     for (auto& block : tiled.blocks()) {
-      block->attention().tile = 5;
-      block->attention().key_tile = 3;
+      block->attention().blocks.tile = 5;
+      block->attention().blocks.key_tile = 3;
     }
     for (auto& block : naive.blocks()) block->attention().kernel = AttentionKernel::kNaive;
     EXPECT_LE(relative_error(tiled.forward(tokens.data(), 2, 16).data, naive.forward(tokens.data(), 2, 16).data), 1e-5)

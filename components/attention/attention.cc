@@ -1,5 +1,7 @@
 #include "components/attention/attention.h"
 
+#include "components/core/weight_matmul.h"
+
 namespace ablate {
 
 template <typename S>
@@ -11,9 +13,16 @@ Attention<S>::Attention(const ModelConfig& config, const Position<S>* position)
       v_proj_(C_, Hkv_ * D_, config.bias || config.attention.qkv_bias), o_proj_(H_ * D_, C_, config.bias) {}
 
 template <typename S>
+AttentionBlocks Attention<S>::kernel_blocks() const {
+  AttentionBlocks b = blocks;
+  if (b.products == Precision::kBf16 && bf16_kernel() != Bf16Kernel::kNative) b.products = Precision::kFp32;
+  return b;
+}
+
+template <typename S>
 void Attention<S>::attend(const AttentionShape& shape, const S* q, const S* k, const S* v, S* o, S* lse) const {
   if (kernel == AttentionKernel::kNaive) attention_forward_naive(shape, q, k, v, o, lse);
-  else attention_forward_tiled(shape, q, k, v, o, lse, tile, key_tile);
+  else attention_forward_tiled(shape, q, k, v, o, lse, kernel_blocks());
 }
 
 template <typename S>
@@ -51,7 +60,7 @@ void Attention<S>::backward(const S* dy, S* dx, int64_t B, int64_t T) {
   o_proj_.backward(o_.ptr(), dy, do_.ptr(), N);  // y = o W_oᵀ
   const AttentionShape shape{B, T, T, H_, Hkv_, D_, 0, T * Hkv_ * D_};
   attention_backward_tiled(shape, q_.ptr(), k_.ptr(), v_.ptr(), o_.ptr(), lse_.ptr(), do_.ptr(), dq_.ptr(),
-                           dk_.ptr(), dv_.ptr(), tile, key_tile);
+                           dk_.ptr(), dv_.ptr(), kernel_blocks());
   position_->rotate_backward(dq_.ptr(), B, T, H_, 0, T);  // q = R q_raw
   position_->rotate_backward(dk_.ptr(), B, T, Hkv_, 0, T);
   q_proj_.backward(x_.ptr(), dq_.ptr(), dx, N);

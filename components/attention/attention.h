@@ -34,13 +34,17 @@ class Attention {
   int64_t kv_bytes_per_token() const { return 2 * Hkv_ * D_ * 4; }
 
   AttentionKernel kernel = AttentionKernel::kTiled;  // kNaive only for tests
-  int64_t tile = kAttentionTile;  // query rows per block
-  int64_t key_tile = kAttentionKeyTile;
+  // The tiled kernels' blocks and the precision of their products. Model::set_precision sets
+  // blocks.products; bf16 products run where the bf16 kernel is native (bf16_kernel(),
+  // weight_matmul.h), and fp32 ones elsewhere: on the fp32 kernels, rounding the operands would
+  // only add conversions.
+  AttentionBlocks blocks;
 
  private:
   // q, k, v of x (B, T, C) at positions pos0.., rotated; sizes o_ and lse_ for T queries.
   void project(const S* x, int64_t B, int64_t T, int64_t pos0);
   void attend(const AttentionShape& shape, const S* q, const S* k, const S* v, S* o, S* lse) const;
+  AttentionBlocks kernel_blocks() const;  // blocks, with the products this CPU runs
 
   int64_t C_, H_, Hkv_, D_;
   const Position<S>* position_;

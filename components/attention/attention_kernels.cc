@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "components/core/bf16.h"
 #include "components/core/linalg.h"
 #include "components/core/onednn_gemm.h"
 #include "components/core/parallel.h"
@@ -18,13 +19,39 @@ ConstMapR<S> rows(const S* base, int64_t n_rows, int64_t D, int64_t row_stride) 
   return ConstMapR<S>(base, n_rows, D, Eigen::OuterStride<>(row_stride));
 }
 
-// A strided view of an m x n operand: element (i, j) at data[i * row_stride + j * col_stride].
+// A strided view of an m x n operand: element (i, j) at data[i * row_stride + j * col_stride],
+// and, for bf16 products, at bf16[i * row_stride + j * col_stride] rounded to bf16 (else null).
 template <typename S>
 struct View {
   const S* data;
   int64_t row_stride, col_stride;
-  View transposed() const { return {data, col_stride, row_stride}; }
+  const Bf16* bf16 = nullptr;
+  View transposed() const { return {data, col_stride, row_stride, bf16}; }
 };
+
+// A tensor's bf16 copy for bf16 products (empty for fp32 ones): `batches` runs of `n` elements,
+// `batch_stride` apart (a KV cache's batches hold capacity rows, of which the first Tk are read).
+template <typename S>
+std::vector<Bf16> bf16_copy(bool bf16, const S* x, int64_t batches, int64_t batch_stride, int64_t n) {
+  std::vector<Bf16> copy;
+  if constexpr (std::is_same_v<S, float>)
+    if (bf16) {
+      copy.resize(static_cast<size_t>((batches - 1) * batch_stride + n));
+      for (int64_t b = 0; b < batches; ++b) to_bf16(x + b * batch_stride, copy.data() + b * batch_stride, n);
+    }
+  return copy;
+}
+
+// The element at `offset` of a bf16 copy (null when there is none).
+inline const Bf16* at(const std::vector<Bf16>& copy, int64_t offset) {
+  return copy.empty() ? nullptr : copy.data() + offset;
+}
+
+// Whether these blocks' products take bf16 operands: float kernels asked for bf16, with 2+ query rows.
+template <typename S>
+bool bf16_products(const AttentionShape& a, const AttentionBlocks& blocks) {
+  return std::is_same_v<S, float> && blocks.products == Precision::kBf16 && a.Tq >= 2;
+}
 
 // Calls f with v as an Eigen matrix of rows x cols whose inner stride is 1 (one of v's strides
 // is 1): row-major, or column-major for a transposed view. (A map with two strides would make
@@ -38,16 +65,21 @@ void as_matrix(View<S> v, int64_t rows, int64_t cols, F&& f) {
 }
 
 // c (m x n, row stride ldc) = a (m x k) · b (k x n), or c += a · b when accumulate: one
-// single-threaded kernel call, so results depend on the shapes only. fp32 products of 2+ rows
-// run on oneDNN (a 64 x 64 x 64 Eigen product spends much of its time packing its operands);
-// double (the reference for tests), one-row products (decode, whose key count changes every
-// token) and set_fp32_gemm_backend(kEigen) run on Eigen.
+// single-threaded kernel call, so results depend on the shapes only. bf16 products (both views
+// have a bf16 copy) and fp32 products of 2+ rows run on oneDNN (a 64 x 64 x 64 Eigen product
+// spends much of its time packing its operands); double (the reference for tests), one-row
+// products (decode, whose key count changes every token) and set_fp32_gemm_backend(kEigen) run
+// on Eigen.
 template <typename S>
 void product(View<S> a, View<S> b, S* c, int64_t ldc, int64_t m, int64_t k, int64_t n, bool accumulate) {
-  if constexpr (std::is_same_v<S, float>)
+  if constexpr (std::is_same_v<S, float>) {
+    if (a.bf16 && b.bf16)
+      return onednn_gemm(GemmType::kBf16, {a.bf16, a.row_stride, a.col_stride}, {b.bf16, b.row_stride, b.col_stride},
+                         c, ldc, m, k, n, accumulate);
     if (m >= 2 && fp32_gemm_backend() == GemmBackend::kOneDnn)
       return onednn_gemm(GemmType::kF32, {a.data, a.row_stride, a.col_stride}, {b.data, b.row_stride, b.col_stride},
                          c, ldc, m, k, n, accumulate);
+  }
   MapR<S> C(c, m, n, Eigen::OuterStride<>(ldc));
   as_matrix(a, m, k, [&](const auto& A) {
     as_matrix(b, k, n, [&](const auto& B) {
@@ -63,28 +95,45 @@ void product(View<S> a, View<S> b, S* c, int64_t ldc, int64_t m, int64_t k, int6
 // bit-identical run to run.
 inline int64_t padded(int64_t n) { return (n + 15) / 16 * 16; }
 
+// The first `cols` of each of a block's `rows` rows (row stride ld) rounded into its bf16 copy,
+// for bf16 products (nothing when there is none).
+template <typename S>
+void round_block(const S* block, int64_t rows, int64_t cols, int64_t ld, std::vector<Bf16>& copy) {
+  if constexpr (std::is_same_v<S, float>)
+    if (!copy.empty())
+      for (int64_t r = 0; r < rows; ++r) to_bf16(block + r * ld, copy.data() + r * ld, cols);
+}
+
 }  // namespace
 
 template <typename S>
 void attention_forward_tiled(const AttentionShape& a, const S* q, const S* k, const S* v, S* o, S* lse,
-                             int64_t tile, int64_t key_tile) {
+                             const AttentionBlocks& blocks) {
+  const int64_t tile = blocks.tile, key_tile = blocks.key_tile;
   const int64_t group = a.H / a.Hkv, q_tiles = (a.Tq + tile - 1) / tile;
   const int64_t q_row = a.H * a.D, kv_row = a.Hkv * a.D;
   const S scale = S(1) / std::sqrt(S(a.D));
   const S neg_inf = -std::numeric_limits<S>::infinity();
+  const bool bf16 = bf16_products<S>(a, blocks);
+  const std::vector<Bf16> q16 = bf16_copy(bf16, q, 1, 0, a.B * a.Tq * q_row);
+  const std::vector<Bf16> k16 = bf16_copy(bf16, k, a.B, a.kv_batch_stride, a.Tk * kv_row);
+  const std::vector<Bf16> v16 = bf16_copy(bf16, v, a.B, a.kv_batch_stride, a.Tk * kv_row);
   parallel_for_each(a.B * a.H * q_tiles, [&](int64_t idx) {
     const int64_t b = idx / (a.H * q_tiles), h = (idx / q_tiles) % a.H, qt = idx % q_tiles;
     const int64_t kvh = h / group;
     const int64_t i0 = qt * tile, i1 = std::min(a.Tq, i0 + tile), tq = i1 - i0;
-    const View<S> Q{q + ((b * a.Tq + i0) * a.H + h) * a.D, q_row, 1};
+    const int64_t q_at = ((b * a.Tq + i0) * a.H + h) * a.D;
+    const View<S> Q{q + q_at, q_row, 1, at(q16, q_at)};
     const int64_t k_end = std::min(a.Tk, a.q_offset + i1);  // keys visible to the last query row
     MatrixR<S> acc = MatrixR<S>::Zero(tq, a.D);
     MatrixR<S> scores(tq, padded(std::min(key_tile, k_end)));
+    std::vector<Bf16> p16(bf16 ? scores.size() : 0);  // the block's P in bf16
     std::vector<S> m(tq, neg_inf), l(tq, S(0));
     for (int64_t j0 = 0; j0 < k_end; j0 += key_tile) {
       const int64_t tk = std::min(k_end, j0 + key_tile) - j0;
-      const View<S> K{k + b * a.kv_batch_stride + (j0 * a.Hkv + kvh) * a.D, kv_row, 1};
-      const View<S> V{v + b * a.kv_batch_stride + (j0 * a.Hkv + kvh) * a.D, kv_row, 1};
+      const int64_t kv_at = b * a.kv_batch_stride + (j0 * a.Hkv + kvh) * a.D;
+      const View<S> K{k + kv_at, kv_row, 1, at(k16, kv_at)};
+      const View<S> V{v + kv_at, kv_row, 1, at(v16, kv_at)};
       const int64_t ld = padded(tk);
       product(Q, K.transposed(), scores.data(), ld, tq, a.D, tk, false);  // Q Kᵀ
       MapR<S> Sb(scores.data(), tq, tk, Eigen::OuterStride<>(ld));
@@ -98,11 +147,12 @@ void attention_forward_tiled(const AttentionShape& a, const S* q, const S* k, co
         const S m_new = std::max(m[r], scale * seen.maxCoeff());  // = max of the scaled scores (scale > 0)
         const S correction = (m[r] == neg_inf) ? S(0) : std::exp(m[r] - m_new);
         seen = (seen.array() * scale - m_new).exp();  // Eigen's vectorised exp (SIMD, within ~1 ulp)
-        l[r] = l[r] * correction + seen.sum();
+        l[r] = l[r] * correction + seen.sum();  // of the fp32 p (bf16 products round P after)
         acc.row(r) *= correction;
         m[r] = m_new;
       }
-      product<S>({scores.data(), ld, 1}, V, acc.data(), a.D, tq, tk, a.D, true);  // acc += P V
+      round_block(scores.data(), tq, tk, ld, p16);
+      product<S>({scores.data(), ld, 1, at(p16, 0)}, V, acc.data(), a.D, tq, tk, a.D, true);  // acc += P V
     }
     for (int64_t r = 0; r < tq; ++r) {
       S* out = o + ((b * a.Tq + i0 + r) * a.H + h) * a.D;
@@ -141,7 +191,8 @@ void attention_forward_naive(const AttentionShape& a, const S* q, const S* k, co
 
 template <typename S>
 void attention_backward_tiled(const AttentionShape& a, const S* q, const S* k, const S* v, const S* o,
-                              const S* lse, const S* dout, S* dq, S* dk, S* dv, int64_t tile, int64_t key_tile) {
+                              const S* lse, const S* dout, S* dq, S* dk, S* dv, const AttentionBlocks& blocks) {
+  const int64_t tile = blocks.tile, key_tile = blocks.key_tile;
   const int64_t group = a.H / a.Hkv;
   const S scale = S(1) / std::sqrt(S(a.D));
   const int64_t q_row = a.H * a.D, kv_row = a.Hkv * a.D;
@@ -162,6 +213,11 @@ void attention_backward_tiled(const AttentionShape& a, const S* q, const S* k, c
   // their dK, dV to rows of their own (B, H, Tk, D), summed over the group in head order below;
   // with one query head per kv head (MHA) they go straight to dk, dv.
   const bool shared = group > 1;
+  const bool bf16 = bf16_products<S>(a, blocks);
+  const std::vector<Bf16> q16 = bf16_copy(bf16, q, 1, 0, a.B * a.Tq * q_row);
+  const std::vector<Bf16> do16 = bf16_copy(bf16, dout, 1, 0, a.B * a.Tq * q_row);
+  const std::vector<Bf16> k16 = bf16_copy(bf16, k, a.B, a.kv_batch_stride, a.Tk * kv_row);
+  const std::vector<Bf16> v16 = bf16_copy(bf16, v, a.B, a.kv_batch_stride, a.Tk * kv_row);
   std::vector<S> dk_heads(shared ? a.B * a.H * a.Tk * a.D : 0), dv_heads(dk_heads.size());
   parallel_for_each(a.B * a.H, [&](int64_t idx) {
     const int64_t b = idx / a.H, h = idx % a.H, kvh = h / group;
@@ -176,15 +232,18 @@ void attention_backward_tiled(const AttentionShape& a, const S* q, const S* k, c
     for (int64_t i = 0; i < a.Tq; ++i) std::fill_n(dQ + i * q_row, a.D, S(0));
     const int64_t block_rows = std::min(tile, a.Tq), block_ld = padded(std::min(key_tile, a.Tk));
     MatrixR<S> P(block_rows, block_ld), dS(block_rows, block_ld);
+    std::vector<Bf16> p16(bf16 ? P.size() : 0), ds16(p16.size());  // the blocks' bf16 copies
     for (int64_t i0 = 0; i0 < a.Tq; i0 += tile) {
       const int64_t tq = std::min(a.Tq, i0 + tile) - i0;
-      const View<S> Q{q + ((b * a.Tq + i0) * a.H + h) * a.D, q_row, 1};
-      const View<S> dO{dout + ((b * a.Tq + i0) * a.H + h) * a.D, q_row, 1};
+      const int64_t q_at = ((b * a.Tq + i0) * a.H + h) * a.D;
+      const View<S> Q{q + q_at, q_row, 1, at(q16, q_at)};
+      const View<S> dO{dout + q_at, q_row, 1, at(do16, q_at)};
       const int64_t k_end = std::min(a.Tk, a.q_offset + i0 + tq);
       for (int64_t j0 = 0; j0 < k_end; j0 += key_tile) {
         const int64_t tk = std::min(k_end, j0 + key_tile) - j0;
-        const View<S> K{k + b * a.kv_batch_stride + (j0 * a.Hkv + kvh) * a.D, kv_row, 1};
-        const View<S> V{v + b * a.kv_batch_stride + (j0 * a.Hkv + kvh) * a.D, kv_row, 1};
+        const int64_t kv_at = b * a.kv_batch_stride + (j0 * a.Hkv + kvh) * a.D;
+        const View<S> K{k + kv_at, kv_row, 1, at(k16, kv_at)};
+        const View<S> V{v + kv_at, kv_row, 1, at(v16, kv_at)};
         const int64_t ld = padded(tk);
         product(Q, K.transposed(), P.data(), ld, tq, a.D, tk, false);    // scores
         product(dO, V.transposed(), dS.data(), ld, tq, a.D, tk, false);  // dP
@@ -197,7 +256,9 @@ void attention_backward_tiled(const AttentionShape& a, const S* q, const S* k, c
           Pb.row(r).tail(tk - visible).setZero();
           dSb.row(r).array() = Pb.row(r).array() * (dSb.row(r).array() - row_delta) * scale;  // dS / √D
         }
-        const View<S> P_view{P.data(), ld, 1}, dS_view{dS.data(), ld, 1};
+        round_block(P.data(), tq, tk, ld, p16);
+        round_block(dS.data(), tq, tk, ld, ds16);
+        const View<S> P_view{P.data(), ld, 1, at(p16, 0)}, dS_view{dS.data(), ld, 1, at(ds16, 0)};
         product(dS_view, K, dQ + i0 * q_row, q_row, tq, tk, a.D, true);                  // dQ += dS K / √D
         product(dS_view.transposed(), Q, dK + j0 * kv_ld, kv_ld, tk, tq, a.D, true);     // dK += dSᵀ Q / √D
         product(P_view.transposed(), dO, dV + j0 * kv_ld, kv_ld, tk, tq, a.D, true);     // dV += Pᵀ dO
@@ -225,10 +286,10 @@ void attention_backward_tiled(const AttentionShape& a, const S* q, const S* k, c
 
 #define ABLATE_INSTANTIATE(S)                                                                         \
   template void attention_forward_tiled<S>(const AttentionShape&, const S*, const S*, const S*, S*, S*, \
-                                           int64_t, int64_t);                                                  \
+                                           const AttentionBlocks&);                                       \
   template void attention_forward_naive<S>(const AttentionShape&, const S*, const S*, const S*, S*, S*); \
   template void attention_backward_tiled<S>(const AttentionShape&, const S*, const S*, const S*,       \
-                                            const S*, const S*, const S*, S*, S*, S*, int64_t, int64_t);
+                                            const S*, const S*, const S*, S*, S*, S*, const AttentionBlocks&);
 ABLATE_INSTANTIATE(float)
 ABLATE_INSTANTIATE(double)
 #undef ABLATE_INSTANTIATE

@@ -1,8 +1,9 @@
 // Precision of a model's matrix products (the `precision:` key). fp32: fp32 operands, bitwise
 // deterministic for a given thread count and CPU. bf16 (mixed precision, as torch.autocast on CPU):
 // the linear layers' and the LM head's GEMMs — forward and both backward products — take bf16
-// operands and accumulate in fp32; master weights, gradients, AdamW state, norms, attention,
-// softmax and the loss stay fp32. The bf16 weight copies are remade once per optimizer step.
+// operands and accumulate in fp32, and so do attention's score and value products where the bf16
+// kernel is native (AttentionBlocks, attention.h); master weights, gradients, AdamW state, norms,
+// the softmax and the loss stay fp32. The bf16 weight copies are remade once per optimizer step.
 #pragma once
 
 #include <string>

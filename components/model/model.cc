@@ -134,6 +134,7 @@ void Model<S>::set_precision(Precision precision) {
   require_precision(precision);
   for (auto& p : parameters())
     if (p.param->decay) p.param->precision = precision;  // matrices: the weights of the products
+  for (auto& block : blocks_) block->attention().blocks.products = precision;  // attention's own products
   precision_ = precision;
 }
 
