@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <type_traits>
 #include <vector>
 
@@ -29,22 +30,22 @@ struct View {
   View transposed() const { return {data, col_stride, row_stride, bf16}; }
 };
 
-// A tensor's bf16 copy for bf16 products (empty for fp32 ones): `batches` runs of `n` elements,
+// A tensor's bf16 copy for bf16 products (null for fp32 ones): `batches` runs of `n` elements,
 // `batch_stride` apart (a KV cache's batches hold capacity rows, of which the first Tk are read).
 template <typename S>
-std::vector<Bf16> bf16_copy(bool bf16, const S* x, int64_t batches, int64_t batch_stride, int64_t n) {
-  std::vector<Bf16> copy;
+std::unique_ptr<Bf16[]> bf16_tensor(bool bf16, const S* x, int64_t batches, int64_t batch_stride, int64_t n) {
+  std::unique_ptr<Bf16[]> copy;
   if constexpr (std::is_same_v<S, float>)
     if (bf16) {
-      copy.resize(static_cast<size_t>((batches - 1) * batch_stride + n));
-      for (int64_t b = 0; b < batches; ++b) to_bf16(x + b * batch_stride, copy.data() + b * batch_stride, n);
+      copy = bf16_buffer((batches - 1) * batch_stride + n);
+      for (int64_t b = 0; b < batches; ++b) to_bf16(x + b * batch_stride, copy.get() + b * batch_stride, n);
     }
   return copy;
 }
 
 // The element at `offset` of a bf16 copy (null when there is none).
-inline const Bf16* at(const std::vector<Bf16>& copy, int64_t offset) {
-  return copy.empty() ? nullptr : copy.data() + offset;
+inline const Bf16* at(const std::unique_ptr<Bf16[]>& copy, int64_t offset) {
+  return copy ? copy.get() + offset : nullptr;
 }
 
 // Whether these blocks' products take bf16 operands: float kernels asked for bf16, with 2+ query rows.
@@ -98,10 +99,10 @@ inline int64_t padded(int64_t n) { return (n + 15) / 16 * 16; }
 // The first `cols` of each of a block's `rows` rows (row stride ld) rounded into its bf16 copy,
 // for bf16 products (nothing when there is none).
 template <typename S>
-void round_block(const S* block, int64_t rows, int64_t cols, int64_t ld, std::vector<Bf16>& copy) {
+void round_block(const S* block, int64_t rows, int64_t cols, int64_t ld, const std::unique_ptr<Bf16[]>& copy) {
   if constexpr (std::is_same_v<S, float>)
-    if (!copy.empty())
-      for (int64_t r = 0; r < rows; ++r) to_bf16(block + r * ld, copy.data() + r * ld, cols);
+    if (copy)
+      for (int64_t r = 0; r < rows; ++r) to_bf16(block + r * ld, copy.get() + r * ld, cols);
 }
 
 }  // namespace
@@ -115,9 +116,9 @@ void attention_forward_tiled(const AttentionShape& a, const S* q, const S* k, co
   const S scale = S(1) / std::sqrt(S(a.D));
   const S neg_inf = -std::numeric_limits<S>::infinity();
   const bool bf16 = bf16_products<S>(a, blocks);
-  const std::vector<Bf16> q16 = bf16_copy(bf16, q, 1, 0, a.B * a.Tq * q_row);
-  const std::vector<Bf16> k16 = bf16_copy(bf16, k, a.B, a.kv_batch_stride, a.Tk * kv_row);
-  const std::vector<Bf16> v16 = bf16_copy(bf16, v, a.B, a.kv_batch_stride, a.Tk * kv_row);
+  const std::unique_ptr<Bf16[]> q16 = bf16_tensor(bf16, q, 1, 0, a.B * a.Tq * q_row);
+  const std::unique_ptr<Bf16[]> k16 = bf16_tensor(bf16, k, a.B, a.kv_batch_stride, a.Tk * kv_row);
+  const std::unique_ptr<Bf16[]> v16 = bf16_tensor(bf16, v, a.B, a.kv_batch_stride, a.Tk * kv_row);
   parallel_for_each(a.B * a.H * q_tiles, [&](int64_t idx) {
     const int64_t b = idx / (a.H * q_tiles), h = (idx / q_tiles) % a.H, qt = idx % q_tiles;
     const int64_t kvh = h / group;
@@ -127,7 +128,7 @@ void attention_forward_tiled(const AttentionShape& a, const S* q, const S* k, co
     const int64_t k_end = std::min(a.Tk, a.q_offset + i1);  // keys visible to the last query row
     MatrixR<S> acc = MatrixR<S>::Zero(tq, a.D);
     MatrixR<S> scores(tq, padded(std::min(key_tile, k_end)));
-    std::vector<Bf16> p16(bf16 ? scores.size() : 0);  // the block's P in bf16
+    const std::unique_ptr<Bf16[]> p16 = bf16 ? bf16_buffer(scores.size()) : nullptr;  // the block's P in bf16
     std::vector<S> m(tq, neg_inf), l(tq, S(0));
     for (int64_t j0 = 0; j0 < k_end; j0 += key_tile) {
       const int64_t tk = std::min(k_end, j0 + key_tile) - j0;
@@ -214,10 +215,10 @@ void attention_backward_tiled(const AttentionShape& a, const S* q, const S* k, c
   // with one query head per kv head (MHA) they go straight to dk, dv.
   const bool shared = group > 1;
   const bool bf16 = bf16_products<S>(a, blocks);
-  const std::vector<Bf16> q16 = bf16_copy(bf16, q, 1, 0, a.B * a.Tq * q_row);
-  const std::vector<Bf16> do16 = bf16_copy(bf16, dout, 1, 0, a.B * a.Tq * q_row);
-  const std::vector<Bf16> k16 = bf16_copy(bf16, k, a.B, a.kv_batch_stride, a.Tk * kv_row);
-  const std::vector<Bf16> v16 = bf16_copy(bf16, v, a.B, a.kv_batch_stride, a.Tk * kv_row);
+  const std::unique_ptr<Bf16[]> q16 = bf16_tensor(bf16, q, 1, 0, a.B * a.Tq * q_row);
+  const std::unique_ptr<Bf16[]> do16 = bf16_tensor(bf16, dout, 1, 0, a.B * a.Tq * q_row);
+  const std::unique_ptr<Bf16[]> k16 = bf16_tensor(bf16, k, a.B, a.kv_batch_stride, a.Tk * kv_row);
+  const std::unique_ptr<Bf16[]> v16 = bf16_tensor(bf16, v, a.B, a.kv_batch_stride, a.Tk * kv_row);
   std::vector<S> dk_heads(shared ? a.B * a.H * a.Tk * a.D : 0), dv_heads(dk_heads.size());
   parallel_for_each(a.B * a.H, [&](int64_t idx) {
     const int64_t b = idx / a.H, h = idx % a.H, kvh = h / group;
@@ -232,7 +233,8 @@ void attention_backward_tiled(const AttentionShape& a, const S* q, const S* k, c
     for (int64_t i = 0; i < a.Tq; ++i) std::fill_n(dQ + i * q_row, a.D, S(0));
     const int64_t block_rows = std::min(tile, a.Tq), block_ld = padded(std::min(key_tile, a.Tk));
     MatrixR<S> P(block_rows, block_ld), dS(block_rows, block_ld);
-    std::vector<Bf16> p16(bf16 ? P.size() : 0), ds16(p16.size());  // the blocks' bf16 copies
+    const std::unique_ptr<Bf16[]> p16 = bf16 ? bf16_buffer(P.size()) : nullptr;  // the blocks' bf16 copies
+    const std::unique_ptr<Bf16[]> ds16 = bf16 ? bf16_buffer(P.size()) : nullptr;
     for (int64_t i0 = 0; i0 < a.Tq; i0 += tile) {
       const int64_t tq = std::min(a.Tq, i0 + tile) - i0;
       const int64_t q_at = ((b * a.Tq + i0) * a.H + h) * a.D;

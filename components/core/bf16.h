@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 
 namespace ablate {
 
@@ -29,6 +30,16 @@ inline float from_bf16(Bf16 b) {
 
 // out[i] = to_bf16(in[i]) for i < n, in parallel chunks (vector instructions where the build has them).
 void to_bf16(const float* in, Bf16* out, int64_t n);
+
+// A buffer of n bf16 values, not zero-filled first (the caller writes every element it reads).
+inline std::unique_ptr<Bf16[]> bf16_buffer(int64_t n) { return std::unique_ptr<Bf16[]>(new Bf16[n]); }
+
+// in[0, n) rounded to bf16, in a buffer of its own.
+inline std::unique_ptr<Bf16[]> bf16_copy(const float* in, int64_t n) {
+  std::unique_ptr<Bf16[]> out = bf16_buffer(n);
+  to_bf16(in, out.get(), n);
+  return out;
+}
 
 // out[i] = from_bf16(to_bf16(in[i])): the value rounded to bf16, held as fp32 (in == out allowed).
 void round_to_bf16(const float* in, float* out, int64_t n);

@@ -36,14 +36,6 @@ std::atomic<GemmBackend> fp32_backend{GemmBackend::kOneDnn};
 // (For one row Eigen's matrix-vector kernel is faster than oneDNN's, so xwt and xw keep it there.)
 bool onednn_for_fp32() { return fp32_backend.load() == GemmBackend::kOneDnn; }
 
-// A bf16 copy of an fp32 operand. (A buffer per call, not per thread: a thread waiting in one
-// product's parallel loop may run another product's task, which must not overwrite its operands.)
-std::vector<Bf16> bf16_operand(const float* a, int64_t n) {
-  std::vector<Bf16> b(n);
-  to_bf16(a, b.data(), n);
-  return b;
-}
-
 // The blocks of the three products, for either operand type (T = float or Bf16).
 template <typename T>
 void onednn_xwt(GemmType type, const T* x, const T* w, float* y, int64_t M, int64_t K, int64_t N, bool accumulate) {
@@ -71,16 +63,27 @@ void onednn_dw(GemmType type, const T* dy, const T* x, float* dw, int64_t M, int
 void set_fp32_gemm_backend(GemmBackend backend) { fp32_backend.store(backend); }
 GemmBackend fp32_gemm_backend() { return fp32_backend.load(); }
 
+// (The fp32 operands' bf16 copies are buffers per call, not per thread: a thread waiting in one
+// product's parallel loop may run another product's task, which must not overwrite its operands.)
+void matmul_xwt_bf16(const Bf16* x, const Bf16* w, float* y, int64_t M, int64_t K, int64_t N, bool accumulate) {
+  onednn_xwt(GemmType::kBf16, x, w, y, M, K, N, accumulate);
+}
 void matmul_xwt_bf16(const float* x, const Bf16* w, float* y, int64_t M, int64_t K, int64_t N, bool accumulate) {
-  onednn_xwt(GemmType::kBf16, bf16_operand(x, M * K).data(), w, y, M, K, N, accumulate);
+  matmul_xwt_bf16(bf16_copy(x, M * K).get(), w, y, M, K, N, accumulate);
 }
 
+void matmul_xw_bf16(const Bf16* dy, const Bf16* w, float* dx, int64_t M, int64_t N, int64_t K, bool accumulate) {
+  onednn_xw(GemmType::kBf16, dy, w, dx, M, N, K, accumulate);
+}
 void matmul_xw_bf16(const float* dy, const Bf16* w, float* dx, int64_t M, int64_t N, int64_t K, bool accumulate) {
-  onednn_xw(GemmType::kBf16, bf16_operand(dy, M * N).data(), w, dx, M, N, K, accumulate);
+  matmul_xw_bf16(bf16_copy(dy, M * N).get(), w, dx, M, N, K, accumulate);
 }
 
+void matmul_dw_bf16(const Bf16* dy, const Bf16* x, float* dw, int64_t M, int64_t N, int64_t K) {
+  onednn_dw(GemmType::kBf16, dy, x, dw, M, N, K);
+}
 void matmul_dw_bf16(const float* dy, const float* x, float* dw, int64_t M, int64_t N, int64_t K) {
-  onednn_dw(GemmType::kBf16, bf16_operand(dy, M * N).data(), bf16_operand(x, M * K).data(), dw, M, N, K);
+  matmul_dw_bf16(bf16_copy(dy, M * N).get(), bf16_copy(x, M * K).get(), dw, M, N, K);
 }
 
 template <typename S>

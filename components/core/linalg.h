@@ -38,6 +38,10 @@ void matmul_dw(const S* dy, const S* x, S* dw, int64_t M, int64_t N, int64_t K);
 void matmul_xwt_bf16(const float* x, const Bf16* w, float* y, int64_t M, int64_t K, int64_t N, bool accumulate);
 void matmul_xw_bf16(const float* dy, const Bf16* w, float* dx, int64_t M, int64_t N, int64_t K, bool accumulate);
 void matmul_dw_bf16(const float* dy, const float* x, float* dw, int64_t M, int64_t N, int64_t K);
+// The same on operands already in bf16 (an operand read by two products is rounded once).
+void matmul_xwt_bf16(const Bf16* x, const Bf16* w, float* y, int64_t M, int64_t K, int64_t N, bool accumulate);
+void matmul_xw_bf16(const Bf16* dy, const Bf16* w, float* dx, int64_t M, int64_t N, int64_t K, bool accumulate);
+void matmul_dw_bf16(const Bf16* dy, const Bf16* x, float* dw, int64_t M, int64_t N, int64_t K);
 
 // Which kernels the fp32 products use (process-wide; oneDNN by default). For benchmarks that
 // compare the two, and for tests.

@@ -63,8 +63,9 @@ void weight_backward(const S* x, const S* dy, Parameter<S>& w, S* dx, int64_t M,
       return matmul_dw(dy_r.get(), rounded(x, M * K).get(), w.grad.ptr(), M, N, K);
     }
     if (in_bf16(w)) {
-      if (dx) matmul_xw_bf16(dy, w.bf16_value(), dx, M, N, K, accumulate_dx);
-      return matmul_dw_bf16(dy, x, w.grad.ptr(), M, N, K);
+      const std::unique_ptr<Bf16[]> dy16 = bf16_copy(dy, M * N);  // read by both products
+      if (dx) matmul_xw_bf16(dy16.get(), w.bf16_value(), dx, M, N, K, accumulate_dx);
+      return matmul_dw_bf16(dy16.get(), bf16_copy(x, M * K).get(), w.grad.ptr(), M, N, K);
     }
   }
   if (dx) matmul_xw(dy, w.value.ptr(), dx, M, N, K, accumulate_dx);
