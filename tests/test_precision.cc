@@ -302,21 +302,28 @@ TEST(Precision, Bf16AttentionProductsWithinTwoBf16EpsilonsOfDouble) {
   }
 }
 
-// Decode (one query row a call) keeps fp32 products under bf16: its rows equal fp32's bit for bit.
-TEST(Precision, OneQueryRowKeepsFp32AttentionProducts) {
+// Calls of fewer than kMinBf16QueryRows query rows after a cache (decode: one) keep fp32
+// products under bf16: they equal fp32's bit for bit; from kMinBf16QueryRows rows on they round.
+TEST(Precision, FewQueryRowsKeepFp32AttentionProducts) {
   SKIP_WITHOUT_BF16();
   const int64_t T = 300, H = 4, Hkv = 2, D = 64;
-  const AttentionShape a{1, 1, T, H, Hkv, D, T - 1, T * Hkv * D};
   Rng rng(5);
-  const auto q = testing::normal_vector<float>(H * D, rng);
   const auto k = testing::normal_vector<float>(T * Hkv * D, rng), v = testing::normal_vector<float>(T * Hkv * D, rng);
-  AttentionBlocks bf16;
-  bf16.products = Precision::kBf16;
-  std::vector<float> o32(H * D), o16(H * D), lse32(H), lse16(H);
-  attention_forward_tiled(a, q.data(), k.data(), v.data(), o32.data(), lse32.data());
-  attention_forward_tiled(a, q.data(), k.data(), v.data(), o16.data(), lse16.data(), bf16);
-  EXPECT_EQ(o16, o32);
-  EXPECT_EQ(lse16, lse32);
+  for (int64_t rows : {int64_t(1), kMinBf16QueryRows - 1, kMinBf16QueryRows}) {
+    const AttentionShape a{1, rows, T, H, Hkv, D, T - rows, T * Hkv * D};
+    const auto q = testing::normal_vector<float>(rows * H * D, rng);
+    AttentionBlocks bf16;
+    bf16.products = Precision::kBf16;
+    std::vector<float> o32(q.size()), o16(q.size()), lse32(rows * H), lse16(rows * H);
+    attention_forward_tiled(a, q.data(), k.data(), v.data(), o32.data(), lse32.data());
+    attention_forward_tiled(a, q.data(), k.data(), v.data(), o16.data(), lse16.data(), bf16);
+    if (rows < kMinBf16QueryRows) {
+      EXPECT_EQ(o16, o32) << rows << " rows";
+      EXPECT_EQ(lse16, lse32) << rows << " rows";
+    } else {
+      EXPECT_NE(o16, o32) << rows << " rows";
+    }
+  }
 }
 
 TEST(Precision, NamesAndTheUnsupportedMessage) {

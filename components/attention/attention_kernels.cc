@@ -48,10 +48,11 @@ inline const Bf16* at(const std::unique_ptr<Bf16[]>& copy, int64_t offset) {
   return copy ? copy.get() + offset : nullptr;
 }
 
-// Whether these blocks' products take bf16 operands: float kernels asked for bf16, with 2+ query rows.
+// Whether these blocks' products take bf16 operands: float kernels asked for bf16, with at least
+// kMinBf16QueryRows query rows.
 template <typename S>
 bool bf16_products(const AttentionShape& a, const AttentionBlocks& blocks) {
-  return std::is_same_v<S, float> && blocks.products == Precision::kBf16 && a.Tq >= 2;
+  return std::is_same_v<S, float> && blocks.products == Precision::kBf16 && a.Tq >= kMinBf16QueryRows;
 }
 
 // Calls f with v as an Eigen matrix of rows x cols whose inner stride is 1 (one of v's strides

@@ -27,10 +27,12 @@ struct AttentionBlocks {
   int64_t key_tile = kAttentionKeyTile;  // keys per block
   // The products' operands (float only). bf16: Q, K, V, dO and each block's P and dS rounded to
   // bf16, products accumulated in fp32 (as torch.autocast runs attention's matmuls on CPU); the
-  // scores, softmax, its running max and sum, lse and the outputs stay fp32. Products of one query
-  // row (decode) stay fp32: they would round the whole cache for one row.
+  // scores, softmax, its running max and sum, lse and the outputs stay fp32. Calls with fewer
+  // than kMinBf16QueryRows query rows (decode, short chunks after a cache) keep fp32 products:
+  // rounding the whole cache each call would cost more than their products.
   Precision products = Precision::kFp32;
 };
+constexpr int64_t kMinBf16QueryRows = 16;
 
 // q (B, Tq, H, D), k/v (B, Tk, Hkv, D) with kv_batch_stride -> o (B, Tq, H, D), lse (B, H, Tq)
 // (lse = log Σ_j exp(score_ij), kept for the backward pass).

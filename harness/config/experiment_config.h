@@ -169,8 +169,9 @@ struct ExperimentConfig {
     v(field("seed", seed, "weights and batch order").check(at_least(0)));
     v(field("threads", threads, "worker threads").check(at_least(0, "0 = every core")));
     v(field("precision", precision,
-            "matrix products in training and evaluation: fp32, or bf16 (bf16 operands, fp32 accumulation, fp32 "
-            "weights, optimizer, norms, attention and loss; needs AVX512-BF16 or AMX)")
+            "matrix products in training and evaluation: fp32, or bf16 (bf16 operands of the linear layers', the "
+            "LM head's and, where the bf16 kernel is native, attention's products, fp32 accumulation; fp32 weights, "
+            "optimizer, norms, softmax and loss; needs AVX512-BF16 or AMX)")
           .check(one_of(precision_names(), "precision")));
     v.section("data", data, "what the model is trained and validated on");
     v.section("train", train, "the training run");
