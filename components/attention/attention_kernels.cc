@@ -103,7 +103,7 @@ template <typename S>
 void round_block(const S* block, int64_t rows, int64_t cols, int64_t ld, const std::unique_ptr<Bf16[]>& copy) {
   if constexpr (std::is_same_v<S, float>)
     if (copy)
-      for (int64_t r = 0; r < rows; ++r) to_bf16(block + r * ld, copy.get() + r * ld, cols);
+      for (int64_t r = 0; r < rows; ++r) to_bf16_serial(block + r * ld, copy.get() + r * ld, cols);
 }
 
 }  // namespace

@@ -8,17 +8,19 @@
 
 namespace ablate {
 
-void to_bf16(const float* in, Bf16* out, int64_t n) {
-  parallel_chunks(n, int64_t(1) << 16, [&](int64_t b, int64_t e) {
-    int64_t i = b;
+void to_bf16_serial(const float* in, Bf16* out, int64_t n) {
+  int64_t i = 0;
 #if defined(__AVX512BF16__)
-    for (; i + 16 <= e; i += 16) {
-      const __m256bh v = _mm512_cvtneps_pbh(_mm512_loadu_ps(in + i));
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), reinterpret_cast<const __m256i&>(v));
-    }
+  for (; i + 16 <= n; i += 16) {
+    const __m256bh v = _mm512_cvtneps_pbh(_mm512_loadu_ps(in + i));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), reinterpret_cast<const __m256i&>(v));
+  }
 #endif
-    for (; i < e; ++i) out[i] = to_bf16(in[i]);
-  });
+  for (; i < n; ++i) out[i] = to_bf16(in[i]);
+}
+
+void to_bf16(const float* in, Bf16* out, int64_t n) {
+  parallel_chunks(n, int64_t(1) << 16, [&](int64_t b, int64_t e) { to_bf16_serial(in + b, out + b, e - b); });
 }
 
 void round_to_bf16(const float* in, float* out, int64_t n) {

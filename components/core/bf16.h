@@ -30,6 +30,8 @@ inline float from_bf16(Bf16 b) {
 
 // out[i] = to_bf16(in[i]) for i < n, in parallel chunks (vector instructions where the build has them).
 void to_bf16(const float* in, Bf16* out, int64_t n);
+// The same on the calling thread only (for short rows inside a parallel task).
+void to_bf16_serial(const float* in, Bf16* out, int64_t n);
 
 // A buffer of n bf16 values, not zero-filled first (the caller writes every element it reads).
 inline std::unique_ptr<Bf16[]> bf16_buffer(int64_t n) { return std::unique_ptr<Bf16[]>(new Bf16[n]); }
