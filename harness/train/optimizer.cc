@@ -16,13 +16,21 @@ constexpr int64_t kChunk = int64_t(1) << 16;
 const std::string kExpAvg = ".exp_avg";
 const std::string kExpAvgSq = ".exp_avg_sq";
 
-// Σ x² in double: partial sums over fixed chunks, added in chunk order.
+// Σ x² in double: partial sums over fixed chunks, added in chunk order. Within a chunk, element i
+// goes to lane i mod kLanes and the lanes are added in order at the end: a fixed order that the
+// compiler can vectorise (one running sum would make every addition wait for the previous one).
 double sum_squares(const float* x, int64_t n) {
+  constexpr int64_t kLanes = 16;
   const int64_t n_chunks = (n + kChunk - 1) / kChunk;
   std::vector<double> partial(static_cast<size_t>(n_chunks), 0.0);
   parallel_chunks(n, kChunk, [&](int64_t b, int64_t e) {
+    double lanes[kLanes] = {};
+    int64_t i = b;
+    for (; i + kLanes <= e; i += kLanes)
+      for (int64_t l = 0; l < kLanes; ++l) lanes[l] += double(x[i + l]) * double(x[i + l]);
+    for (int64_t l = 0; i < e; ++i, ++l) lanes[l] += double(x[i]) * double(x[i]);
     double s = 0;
-    for (int64_t i = b; i < e; ++i) s += double(x[i]) * double(x[i]);
+    for (double lane : lanes) s += lane;
     partial[static_cast<size_t>(b / kChunk)] = s;
   });
   double total = 0;
