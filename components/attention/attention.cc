@@ -26,16 +26,16 @@ void Attention<S>::attend(const AttentionShape& shape, const S* q, const S* k, c
 }
 
 template <typename S>
-void Attention<S>::project(const S* x, int64_t B, int64_t T, int64_t pos0) {
+void Attention<S>::project(const WeightInput<S>& x, int64_t B, int64_t T, int64_t pos0) {
   const int64_t N = B * T;
   q_.resize({B, T, H_, D_});
   k_.resize({B, T, Hkv_, D_});
   v_.resize({B, T, Hkv_, D_});
   o_.resize({B, T, H_, D_});
   lse_.resize({B, H_, T});
-  q_proj_.forward(x, q_.ptr(), N);
-  k_proj_.forward(x, k_.ptr(), N);
-  v_proj_.forward(x, v_.ptr(), N);
+  q_proj_.forward(x, q_.ptr());
+  k_proj_.forward(x, k_.ptr());
+  v_proj_.forward(x, v_.ptr());
   position_->rotate(q_.ptr(), B, T, H_, pos0, pos0 + T);
   position_->rotate(k_.ptr(), B, T, Hkv_, pos0, pos0 + T);
 }
@@ -44,10 +44,12 @@ template <typename S>
 void Attention<S>::forward(const S* x, S* y, int64_t B, int64_t T) {
   x_.resize({B, T, C_});
   std::copy(x, x + B * T * C_, x_.ptr());
-  project(x, B, T, 0);
+  x_in_.set(x_.ptr(), B * T, C_);
+  project(x_in_, B, T, 0);
   const AttentionShape shape{B, T, T, H_, Hkv_, D_, /*q_offset=*/0, /*kv_batch_stride=*/T * Hkv_ * D_};
   attend(shape, q_.ptr(), k_.ptr(), v_.ptr(), o_.ptr(), lse_.ptr());
-  o_proj_.forward(o_.ptr(), y, B * T);
+  o_in_.set(o_.ptr(), B * T, H_ * D_);
+  o_proj_.forward(o_in_, y);
 }
 
 template <typename S>
@@ -57,22 +59,22 @@ void Attention<S>::backward(const S* dy, S* dx, int64_t B, int64_t T) {
   dq_.resize({B, T, H_, D_});
   dk_.resize({B, T, Hkv_, D_});
   dv_.resize({B, T, Hkv_, D_});
-  o_proj_.backward(o_.ptr(), dy, do_.ptr(), N);  // y = o W_oᵀ
+  o_proj_.backward(o_in_, dy, do_.ptr());  // y = o W_oᵀ
   const AttentionShape shape{B, T, T, H_, Hkv_, D_, 0, T * Hkv_ * D_};
   attention_backward_tiled(shape, q_.ptr(), k_.ptr(), v_.ptr(), o_.ptr(), lse_.ptr(), do_.ptr(), dq_.ptr(),
                            dk_.ptr(), dv_.ptr(), kernel_blocks());
   position_->rotate_backward(dq_.ptr(), B, T, H_, 0, T);  // q = R q_raw
   position_->rotate_backward(dk_.ptr(), B, T, Hkv_, 0, T);
-  q_proj_.backward(x_.ptr(), dq_.ptr(), dx, N);
-  k_proj_.backward(x_.ptr(), dk_.ptr(), dx, N, /*accumulate_dx=*/true);
-  v_proj_.backward(x_.ptr(), dv_.ptr(), dx, N, /*accumulate_dx=*/true);
+  q_proj_.backward(x_in_, dq_.ptr(), dx);
+  k_proj_.backward(x_in_, dk_.ptr(), dx, /*accumulate_dx=*/true);
+  v_proj_.backward(x_in_, dv_.ptr(), dx, /*accumulate_dx=*/true);
 }
 
 template <typename S>
 void Attention<S>::forward_cached(const S* x, S* y, int64_t B, int64_t T, KVCache<S>& cache) {
   const int64_t N = B * T, pos0 = cache.length;
   cache.grow_for(B, Hkv_, D_, T);
-  project(x, B, T, pos0);
+  project(WeightInput<S>(x, N, C_), B, T, pos0);
   const int64_t row = Hkv_ * D_;
   for (int64_t b = 0; b < B; ++b) {
     std::copy_n(k_.ptr() + b * T * row, T * row, cache.k.ptr() + (b * cache.capacity + pos0) * row);

@@ -42,7 +42,7 @@ class Attention {
 
  private:
   // q, k, v of x (B, T, C) at positions pos0.., rotated; sizes o_ and lse_ for T queries.
-  void project(const S* x, int64_t B, int64_t T, int64_t pos0);
+  void project(const WeightInput<S>& x, int64_t B, int64_t T, int64_t pos0);
   void attend(const AttentionShape& shape, const S* q, const S* k, const S* v, S* o, S* lse) const;
   AttentionBlocks kernel_blocks() const;  // blocks, with the products this CPU runs
 
@@ -50,8 +50,10 @@ class Attention {
   const Position<S>* position_;
   Linear<S> q_proj_, k_proj_, v_proj_, o_proj_;
   Tensor<S> x_;          // (B, T, C) input
+  WeightInput<S> x_in_;  // x_, as q_proj, k_proj and v_proj read it (forward and backward)
   Tensor<S> q_, k_, v_;  // (B, T, H, D), (B, T, Hkv, D) x2, after rotation
   Tensor<S> o_;          // (B, T, H, D) attention output (input of o_proj)
+  WeightInput<S> o_in_;  // o_, as o_proj reads it
   Tensor<S> lse_;        // (B, H, T)
   Tensor<S> do_, dq_, dk_, dv_;  // backward scratch
 };

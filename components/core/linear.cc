@@ -14,7 +14,8 @@ Linear<S>::Linear(int64_t in_features, int64_t out_features, bool bias)
 }
 
 template <typename S>
-void Linear<S>::forward(const S* x, S* y, int64_t N) const {
+void Linear<S>::forward(const WeightInput<S>& x, S* y) const {
+  const int64_t N = x.rows();
   if (has_bias_) {
     const S* b = bias.value.ptr();
     parallel_chunks(N, rows_per_chunk(out_), [&](int64_t r0, int64_t r1) {
@@ -22,13 +23,23 @@ void Linear<S>::forward(const S* x, S* y, int64_t N) const {
         for (int64_t o = 0; o < out_; ++o) y[r * out_ + o] = b[o];
     });
   }
-  weight_forward(x, weight, y, N, /*accumulate=*/has_bias_);
+  weight_forward(x, weight, y, /*accumulate=*/has_bias_);
+}
+
+template <typename S>
+void Linear<S>::forward(const S* x, S* y, int64_t N) const {
+  forward(WeightInput<S>(x, N, in_), y);
+}
+
+template <typename S>
+void Linear<S>::backward(const WeightInput<S>& x, const S* dy, S* dx, bool accumulate_dx) {
+  weight_backward(x, dy, weight, dx, accumulate_dx);
+  if (has_bias_) sum_rows(dy, bias.grad.ptr(), x.rows(), out_);
 }
 
 template <typename S>
 void Linear<S>::backward(const S* x, const S* dy, S* dx, int64_t N, bool accumulate_dx) {
-  weight_backward(x, dy, weight, dx, N, accumulate_dx);
-  if (has_bias_) sum_rows(dy, bias.grad.ptr(), N, out_);
+  backward(WeightInput<S>(x, N, in_), dy, dx, accumulate_dx);
 }
 
 template <typename S>

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "components/core/parameter.h"
+#include "components/core/weight_input.h"
 
 namespace ablate {
 
@@ -17,6 +18,9 @@ class Linear {
   // Undoes `y = x Wᵀ + b`: dx (N, in) = dy W (written, or added when accumulate_dx; skipped if
   // dx is null); dW += dyᵀ x; db += Σ_rows dy.
   void backward(const S* x, const S* dy, S* dx, int64_t N, bool accumulate_dx = false);
+  // The same for an input that other products read too (rounded once under bf16: weight_input.h).
+  void forward(const WeightInput<S>& x, S* y) const;
+  void backward(const WeightInput<S>& x, const S* dy, S* dx, bool accumulate_dx = false);
   ParameterList<S> parameters();
 
   int64_t in_features() const { return in_; }

@@ -43,38 +43,53 @@ const char* bf16_kernel_name() { return bf16_kernel() == Bf16Kernel::kNative ? "
 void set_bf16_kernel(Bf16Kernel kernel) { kernel_setting().store(kernel); }
 
 template <typename S>
-void weight_forward(const S* x, const Parameter<S>& w, S* y, int64_t M, bool accumulate) {
-  const int64_t N = w.value.shape[0], K = w.value.shape[1];
+void weight_forward(const WeightInput<S>& x, const Parameter<S>& w, S* y, bool accumulate) {
+  const int64_t M = x.rows(), N = w.value.shape[0], K = w.value.shape[1];
   if constexpr (std::is_same_v<S, float>)
     if (in_bf16(w)) {
-      if (on_fp32_kernels(M)) return matmul_xwt(rounded(x, M * K).get(), w.bf16_rounded_value(), y, M, K, N, accumulate);
-      return matmul_xwt_bf16(x, w.bf16_value(), y, M, K, N, accumulate);
+      if (on_fp32_kernels(M))
+        return matmul_xwt(rounded(x.values(), M * K).get(), w.bf16_rounded_value(), y, M, K, N, accumulate);
+      return matmul_xwt_bf16(x.bf16(), w.bf16_value(), y, M, K, N, accumulate);
     }
-  matmul_xwt(x, w.value.ptr(), y, M, K, N, accumulate);
+  matmul_xwt(x.values(), w.value.ptr(), y, M, K, N, accumulate);
 }
 
 template <typename S>
-void weight_backward(const S* x, const S* dy, Parameter<S>& w, S* dx, int64_t M, bool accumulate_dx) {
-  const int64_t N = w.value.shape[0], K = w.value.shape[1];
+void weight_forward(const S* x, const Parameter<S>& w, S* y, int64_t M, bool accumulate) {
+  weight_forward(WeightInput<S>(x, M, w.value.shape[1]), w, y, accumulate);
+}
+
+template <typename S>
+void weight_backward(const WeightInput<S>& x, const S* dy, Parameter<S>& w, S* dx, bool accumulate_dx) {
+  const int64_t M = x.rows(), N = w.value.shape[0], K = w.value.shape[1];
   if constexpr (std::is_same_v<S, float>) {
     if (in_bf16(w) && on_fp32_kernels(M)) {
       const std::unique_ptr<float[]> dy_r = rounded(dy, M * N);
       if (dx) matmul_xw(dy_r.get(), w.bf16_rounded_value(), dx, M, N, K, accumulate_dx);
-      return matmul_dw(dy_r.get(), rounded(x, M * K).get(), w.grad.ptr(), M, N, K);
+      return matmul_dw(dy_r.get(), rounded(x.values(), M * K).get(), w.grad.ptr(), M, N, K);
     }
     if (in_bf16(w)) {
       const std::unique_ptr<Bf16[]> dy16 = bf16_copy(dy, M * N);  // read by both products
       if (dx) matmul_xw_bf16(dy16.get(), w.bf16_value(), dx, M, N, K, accumulate_dx);
-      return matmul_dw_bf16(dy16.get(), bf16_copy(x, M * K).get(), w.grad.ptr(), M, N, K);
+      return matmul_dw_bf16(dy16.get(), x.bf16(), w.grad.ptr(), M, N, K);
     }
   }
   if (dx) matmul_xw(dy, w.value.ptr(), dx, M, N, K, accumulate_dx);
-  matmul_dw(dy, x, w.grad.ptr(), M, N, K);
+  matmul_dw(dy, x.values(), w.grad.ptr(), M, N, K);
 }
 
-template void weight_forward<float>(const float*, const Parameter<float>&, float*, int64_t, bool);
-template void weight_forward<double>(const double*, const Parameter<double>&, double*, int64_t, bool);
-template void weight_backward<float>(const float*, const float*, Parameter<float>&, float*, int64_t, bool);
-template void weight_backward<double>(const double*, const double*, Parameter<double>&, double*, int64_t, bool);
+template <typename S>
+void weight_backward(const S* x, const S* dy, Parameter<S>& w, S* dx, int64_t M, bool accumulate_dx) {
+  weight_backward(WeightInput<S>(x, M, w.value.shape[1]), dy, w, dx, accumulate_dx);
+}
+
+#define ABLATE_INSTANTIATE(S)                                                                           \
+  template void weight_forward<S>(const WeightInput<S>&, const Parameter<S>&, S*, bool);                \
+  template void weight_forward<S>(const S*, const Parameter<S>&, S*, int64_t, bool);                    \
+  template void weight_backward<S>(const WeightInput<S>&, const S*, Parameter<S>&, S*, bool);           \
+  template void weight_backward<S>(const S*, const S*, Parameter<S>&, S*, int64_t, bool);
+ABLATE_INSTANTIATE(float)
+ABLATE_INSTANTIATE(double)
+#undef ABLATE_INSTANTIATE
 
 }  // namespace ablate

@@ -1,6 +1,6 @@
 // A linear map's three products with its weight parameter W (N, K), in W's precision: fp32 (or
 // double) products of the values, or bf16 operands with fp32 accumulation (precision: bf16; W's
-// bf16 copy, the activations rounded per call). Used by Linear and by the model's LM head.
+// bf16 copy, an activation rounded once: weight_input.h). Used by Linear and by the model's LM head.
 //
 // bf16 products run on one of two kernels (bf16_kernel(), process-wide): oneDNN's bf16 kernels
 // (kNative: AMX tiles, or AVX512-BF16 dot products), or the fp32 kernels on the operands rounded to
@@ -20,6 +20,7 @@
 #include <cstdint>
 
 #include "components/core/parameter.h"
+#include "components/core/weight_input.h"
 
 namespace ablate {
 
@@ -31,9 +32,13 @@ void set_bf16_kernel(Bf16Kernel kernel);  // for benchmarks and tests
 
 // y (M, N) = x (M, K) · Wᵀ, or y += ... when accumulate.
 template <typename S>
+void weight_forward(const WeightInput<S>& x, const Parameter<S>& w, S* y, bool accumulate);
+template <typename S>
 void weight_forward(const S* x, const Parameter<S>& w, S* y, int64_t M, bool accumulate);
 
 // dx (M, K) = dy (M, N) · W (or += when accumulate; skipped when dx is null); W.grad += dyᵀ · x.
+template <typename S>
+void weight_backward(const WeightInput<S>& x, const S* dy, Parameter<S>& w, S* dx, bool accumulate_dx);
 template <typename S>
 void weight_backward(const S* x, const S* dy, Parameter<S>& w, S* dx, int64_t M, bool accumulate_dx);
 

@@ -44,27 +44,29 @@ void GeluMlp<S>::forward(const S* x, S* y, int64_t N) {
   std::copy(x, x + N * C_, x_.ptr());
   u_.resize({N, hidden_});
   g_.resize({N, hidden_});
-  up_proj_.forward(x, u_.ptr(), N);
+  x_in_.set(x_.ptr(), N, C_);
+  up_proj_.forward(x_in_, u_.ptr());
   parallel_chunks(N * hidden_, 4096, [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; i += kPack) {
       const int64_t n = std::min(kPack, i1 - i);
       store_pack<S>(gelu(load_pack(u_.ptr() + i, n), form_), g_.ptr() + i, n);
     }
   });
-  down_proj_.forward(g_.ptr(), y, N);
+  g_in_.set(g_.ptr(), N, hidden_);
+  down_proj_.forward(g_in_, y);
 }
 
 template <typename S>
 void GeluMlp<S>::backward(const S* dy, S* dx, int64_t N) {
   du_.resize({N, hidden_});
-  down_proj_.backward(g_.ptr(), dy, du_.ptr(), N);  // dg = dy W_down
+  down_proj_.backward(g_in_, dy, du_.ptr());  // dg = dy W_down
   parallel_chunks(N * hidden_, 4096, [&](int64_t i0, int64_t i1) {  // g = gelu(u): du = dg ⊙ gelu'(u)
     for (int64_t i = i0; i < i1; i += kPack) {
       const int64_t n = std::min(kPack, i1 - i);
       store_pack<S>(load_pack(du_.ptr() + i, n) * gelu_derivative(load_pack(u_.ptr() + i, n), form_), du_.ptr() + i, n);
     }
   });
-  up_proj_.backward(x_.ptr(), du_.ptr(), dx, N);  // u = W_up x
+  up_proj_.backward(x_in_, du_.ptr(), dx);  // u = W_up x
 }
 
 template <typename S>

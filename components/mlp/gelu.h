@@ -24,8 +24,10 @@ class GeluMlp final : public Mlp<S> {
   GeluForm form_;
   Linear<S> up_proj_, down_proj_;  // (hidden, C), (C, hidden)
   Tensor<S> x_;                    // (N, C) input
+  WeightInput<S> x_in_;            // x_, as up_proj reads it (forward and backward)
   Tensor<S> u_;                    // (N, hidden) pre-activation W_up x
   Tensor<S> g_;                    // (N, hidden) gelu(u)
+  WeightInput<S> g_in_;            // g_, as down_proj reads it
   Tensor<S> du_;                   // (N, hidden) scratch for backward
 };
 

@@ -19,8 +19,9 @@ void SwiGluMlp<S>::forward(const S* x, S* y, int64_t N) {
   gate_.resize({N, hidden_});
   up_.resize({N, hidden_});
   h_.resize({N, hidden_});
-  gate_proj_.forward(x, gate_.ptr(), N);
-  up_proj_.forward(x, up_.ptr(), N);
+  x_in_.set(x_.ptr(), N, C_);
+  gate_proj_.forward(x_in_, gate_.ptr());
+  up_proj_.forward(x_in_, up_.ptr());
   // h = silu(g) ⊙ u = g / (1 + e^−g) ⊙ u, with Eigen's vectorised exp (SIMD, within ~1 ulp of std::exp).
   parallel_chunks(N * hidden_, 4096, [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; i += kPack) {
@@ -29,14 +30,15 @@ void SwiGluMlp<S>::forward(const S* x, S* y, int64_t N) {
       store_pack<S>(g / (S(1) + (-g).exp()) * u, h_.ptr() + i, n);
     }
   });
-  down_proj_.forward(h_.ptr(), y, N);
+  h_in_.set(h_.ptr(), N, hidden_);
+  down_proj_.forward(h_in_, y);
 }
 
 template <typename S>
 void SwiGluMlp<S>::backward(const S* dy, S* dx, int64_t N) {
   dgate_.resize({N, hidden_});
   dup_.resize({N, hidden_});
-  down_proj_.backward(h_.ptr(), dy, dup_.ptr(), N);  // dh = dy W_down (held in dup_)
+  down_proj_.backward(h_in_, dy, dup_.ptr());  // dh = dy W_down (held in dup_)
   // h = silu(g) ⊙ u:  du = dh ⊙ silu(g);  dg = dh ⊙ u ⊙ σ(g)(1 + g(1 − σ(g)))
   parallel_chunks(N * hidden_, 4096, [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; i += kPack) {
@@ -47,8 +49,8 @@ void SwiGluMlp<S>::backward(const S* dy, S* dx, int64_t N) {
       store_pack<S>(dh * g * sig, dup_.ptr() + i, n);  // du, in place of dh
     }
   });
-  gate_proj_.backward(x_.ptr(), dgate_.ptr(), dx, N);
-  up_proj_.backward(x_.ptr(), dup_.ptr(), dx, N, /*accumulate_dx=*/true);
+  gate_proj_.backward(x_in_, dgate_.ptr(), dx);
+  up_proj_.backward(x_in_, dup_.ptr(), dx, /*accumulate_dx=*/true);
 }
 
 template <typename S>

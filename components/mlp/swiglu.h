@@ -21,8 +21,10 @@ class SwiGluMlp final : public Mlp<S> {
   int64_t C_, hidden_;
   Linear<S> gate_proj_, up_proj_, down_proj_;  // (hidden, C), (hidden, C), (C, hidden)
   Tensor<S> x_;                                // (N, C) input
+  WeightInput<S> x_in_;                        // x_, as gate_proj and up_proj read it
   Tensor<S> gate_, up_;                        // (N, hidden) W_gate x, W_up x
   Tensor<S> h_;                                // (N, hidden) silu(gate) ⊙ up
+  WeightInput<S> h_in_;                        // h_, as down_proj reads it
   Tensor<S> dgate_, dup_;                      // (N, hidden) scratch for backward
 };
 
