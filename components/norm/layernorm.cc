@@ -23,11 +23,8 @@ void LayerNorm<S>::forward(const S* x, S* y, int64_t N) {
   parallel_chunks(N, rows_per_chunk(4 * C_), [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       const S* xr = x + r * C_;
-      S mean = 0, var = 0;
-      for (int64_t c = 0; c < C_; ++c) mean += xr[c];
-      mean /= C_;
-      for (int64_t c = 0; c < C_; ++c) var += (xr[c] - mean) * (xr[c] - mean);
-      var /= C_;
+      const S mean = lane_sum<S>(C_, [&](int64_t c) { return xr[c]; }) / S(C_);
+      const S var = lane_sum<S>(C_, [&](int64_t c) { return (xr[c] - mean) * (xr[c] - mean); }) / S(C_);
       const S rstd = S(1) / std::sqrt(var + eps_);
       mean_[r] = mean;
       rstd_[r] = rstd;
@@ -47,14 +44,9 @@ void LayerNorm<S>::backward(const S* dy, S* dx, int64_t N) {
       const S* xr = x_.ptr() + r * C_;
       const S* dyr = dy + r * C_;
       const S mean = mean_[r], rstd = rstd_[r];
-      S mean_dxhat = 0, mean_dxhat_xhat = 0;
-      for (int64_t c = 0; c < C_; ++c) {
-        const S dxhat = dyr[c] * w[c];
-        mean_dxhat += dxhat;
-        mean_dxhat_xhat += dxhat * (xr[c] - mean) * rstd;
-      }
-      mean_dxhat /= C_;
-      mean_dxhat_xhat /= C_;
+      const S mean_dxhat = lane_sum<S>(C_, [&](int64_t c) { return dyr[c] * w[c]; }) / S(C_);
+      const S mean_dxhat_xhat =
+          lane_sum<S>(C_, [&](int64_t c) { return dyr[c] * w[c] * (xr[c] - mean) * rstd; }) / S(C_);
       S* dxr = dx + r * C_;
       for (int64_t c = 0; c < C_; ++c) {
         const S xhat = (xr[c] - mean) * rstd;

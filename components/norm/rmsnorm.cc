@@ -20,8 +20,7 @@ void RmsNorm<S>::forward(const S* x, S* y, int64_t N) {
   parallel_chunks(N, rows_per_chunk(3 * C_), [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       const S* xr = x + r * C_;
-      S ms = 0;
-      for (int64_t c = 0; c < C_; ++c) ms += xr[c] * xr[c];
+      const S ms = lane_sum<S>(C_, [&](int64_t c) { return xr[c] * xr[c]; });
       const S rstd = S(1) / std::sqrt(ms / C_ + eps_);
       rstd_[r] = rstd;
       S* yr = y + r * C_;
@@ -40,9 +39,7 @@ void RmsNorm<S>::backward(const S* dy, S* dx, int64_t N) {
       const S* xr = x_.ptr() + r * C_;
       const S* dyr = dy + r * C_;
       const S rstd = rstd_[r];
-      S mean_dxhat_xhat = 0;
-      for (int64_t c = 0; c < C_; ++c) mean_dxhat_xhat += dyr[c] * w[c] * xr[c] * rstd;
-      mean_dxhat_xhat /= C_;
+      const S mean_dxhat_xhat = lane_sum<S>(C_, [&](int64_t c) { return dyr[c] * w[c] * xr[c] * rstd; }) / S(C_);
       S* dxr = dx + r * C_;
       for (int64_t c = 0; c < C_; ++c) dxr[c] = rstd * (dyr[c] * w[c] - xr[c] * rstd * mean_dxhat_xhat);
     }

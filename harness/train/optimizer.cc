@@ -4,6 +4,7 @@
 #include <set>
 
 #include "components/core/parallel.h"
+#include "components/core/row_reduce.h"
 #include "components/core/text.h"
 
 namespace ablate {
@@ -16,21 +17,13 @@ constexpr int64_t kChunk = int64_t(1) << 16;
 const std::string kExpAvg = ".exp_avg";
 const std::string kExpAvgSq = ".exp_avg_sq";
 
-// Σ x² in double: partial sums over fixed chunks, added in chunk order. Within a chunk, element i
-// goes to lane i mod kLanes and the lanes are added in order at the end: a fixed order that the
-// compiler can vectorise (one running sum would make every addition wait for the previous one).
+// Σ x² in double: partial sums over fixed chunks (each in lanes: lane_sum), added in chunk order.
 double sum_squares(const float* x, int64_t n) {
-  constexpr int64_t kLanes = 16;
   const int64_t n_chunks = (n + kChunk - 1) / kChunk;
   std::vector<double> partial(static_cast<size_t>(n_chunks), 0.0);
   parallel_chunks(n, kChunk, [&](int64_t b, int64_t e) {
-    double lanes[kLanes] = {};
-    int64_t i = b;
-    for (; i + kLanes <= e; i += kLanes)
-      for (int64_t l = 0; l < kLanes; ++l) lanes[l] += double(x[i + l]) * double(x[i + l]);
-    for (int64_t l = 0; i < e; ++i, ++l) lanes[l] += double(x[i]) * double(x[i]);
-    double s = 0;
-    for (double lane : lanes) s += lane;
+    const float* xb = x + b;
+    const double s = lane_sum<double>(e - b, [&](int64_t i) { return double(xb[i]) * double(xb[i]); });
     partial[static_cast<size_t>(b / kChunk)] = s;
   });
   double total = 0;
