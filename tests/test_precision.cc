@@ -257,6 +257,37 @@ TEST(WeightMatmul, BothBf16KernelsComputeTheRoundedProducts) {
   EXPECT_EQ(machine_default == Bf16Kernel::kNative, onednn_isa() == "avx512_core_amx" || amd_bf16);
 }
 
+// A WeightInput's products equal those of the plain pointer bit for bit; its bf16 copy is made
+// once and kept (so values changed behind its back are not seen) until set() names new values.
+TEST(WeightMatmul, AWeightInputKeepsItsBf16CopyUntilSet) {
+  SKIP_WITHOUT_BF16();
+  Rng rng(9);
+  const int64_t M = 130, K = 70, N = 150;
+  Parameter<float> w({N, K}, true);
+  w.value.data = testing::normal_vector<float>(N * K, rng);
+  w.precision = Precision::kBf16;
+  std::vector<float> x = testing::normal_vector<float>(M * K, rng);
+  const auto dy = testing::normal_vector<float>(M * N, rng);
+  std::vector<float> y_plain(M * N), y_shared(M * N), dx_plain(M * K), dx_shared(M * K);
+  weight_forward(x.data(), w, y_plain.data(), M, false);
+  weight_backward(x.data(), dy.data(), w, dx_plain.data(), M, false);
+  const std::vector<float> grad_plain = w.grad.data;
+  std::fill(w.grad.data.begin(), w.grad.data.end(), 0.0f);
+  WeightInput<float> in(x.data(), M, K);
+  weight_forward(in, w, y_shared.data(), false);
+  weight_backward(in, dy.data(), w, dx_shared.data(), false);
+  EXPECT_EQ(y_shared, y_plain);
+  EXPECT_EQ(dx_shared, dx_plain);
+  EXPECT_EQ(w.grad.data, grad_plain);
+  const Bf16* copy = in.bf16();
+  EXPECT_EQ(copy[0], to_bf16(x[0]));
+  x[0] = 1000.0f;
+  EXPECT_EQ(in.bf16(), copy);
+  EXPECT_NE(in.bf16()[0], to_bf16(1000.0f));
+  in.set(x.data(), M, K);
+  EXPECT_EQ(in.bf16()[0], to_bf16(1000.0f));
+}
+
 // Attention's bf16 products (Q, K, V, dO and each block's P and dS rounded, fp32 accumulation)
 // against attention in double of the same inputs, rounded to bf16 first: the scores' products are
 // then exact, so lse matches as in fp32, and what is left in the outputs and gradients is the
@@ -392,6 +423,32 @@ TEST(Precision, Bf16WeightCopiesFollowEveryChangeOfTheWeights) {
       for (float& w : p.param->value.data) w *= 1.5f;
   fresh.set_precision(Precision::kBf16);
   EXPECT_EQ(fresh.forward(tokens.data(), 1, 8).data, after);
+}
+
+// The layers keep their inputs' bf16 copies from the forward for the backward (WeightInput): a
+// forward of other tokens must replace every one of them. After a forward of A, a forward and
+// backward of B give what a model that only ever saw B gives, bit for bit.
+TEST(Precision, Bf16ActivationCopiesFollowEachForward) {
+  SKIP_WITHOUT_BF16();
+  const std::vector<int32_t> a = {1, 5, 7, 2, 9, 3, 4, 8}, b = {6, 2, 8, 8, 1, 0, 3, 5};
+  auto run = [&](Model<float>& model, bool first_a) {
+    model.set_precision(Precision::kBf16);
+    if (first_a) model.forward(a.data(), 1, 8);
+    model.zero_grad();
+    const std::vector<float> logits = model.forward(b.data(), 1, 8).data;
+    std::vector<float> dlogits(logits.size());
+    for (size_t i = 0; i < logits.size(); ++i) dlogits[i] = 0.01f * float(i % 7) - 0.03f;
+    model.backward(dlogits.data());
+    std::vector<float> grads;
+    for (auto& p : model.parameters()) grads.insert(grads.end(), p.param->grad.data.begin(), p.param->grad.data.end());
+    return std::make_pair(logits, grads);
+  };
+  for (const char* family : {"llama", "gpt2"}) {
+    Model<float> seen_a(testing::tiny_config(family), 1), fresh(testing::tiny_config(family), 1);
+    const auto after_a = run(seen_a, true), only_b = run(fresh, false);
+    EXPECT_EQ(after_a.first, only_b.first) << family;
+    EXPECT_EQ(after_a.second, only_b.second) << family;
+  }
 }
 
 class PrecisionRun : public testing::TempDirTest {
