@@ -31,6 +31,7 @@ class WeightInput {
 
   const S* values() const { return x_; }
   int64_t rows() const { return M_; }
+  int64_t cols() const { return K_; }
 
   // x rounded to bf16 (fp32 inputs only), made on the first call after set().
   const Bf16* bf16() const {

@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <memory>
+#include <stdexcept>
+#include <string>
 #include <type_traits>
 
 #include "components/core/linalg.h"
@@ -29,6 +31,14 @@ std::unique_ptr<float[]> rounded(const float* a, int64_t n) {
   return r;
 }
 
+// x (M, K) against W (N, K): a mismatch is a caller's bug, caught before any product reads past x.
+template <typename S>
+void check_input(const WeightInput<S>& x, const Parameter<S>& w) {
+  if (x.cols() != w.value.shape[1])
+    throw std::logic_error("weight product: the input has " + std::to_string(x.cols()) + " columns, the weight " +
+                           std::to_string(w.value.shape[1]));
+}
+
 }  // namespace
 
 Bf16Kernel default_bf16_kernel() {
@@ -44,6 +54,7 @@ void set_bf16_kernel(Bf16Kernel kernel) { kernel_setting().store(kernel); }
 
 template <typename S>
 void weight_forward(const WeightInput<S>& x, const Parameter<S>& w, S* y, bool accumulate) {
+  check_input(x, w);
   const int64_t M = x.rows(), N = w.value.shape[0], K = w.value.shape[1];
   if constexpr (std::is_same_v<S, float>)
     if (in_bf16(w)) {
@@ -61,6 +72,7 @@ void weight_forward(const S* x, const Parameter<S>& w, S* y, int64_t M, bool acc
 
 template <typename S>
 void weight_backward(const WeightInput<S>& x, const S* dy, Parameter<S>& w, S* dx, bool accumulate_dx) {
+  check_input(x, w);
   const int64_t M = x.rows(), N = w.value.shape[0], K = w.value.shape[1];
   if constexpr (std::is_same_v<S, float>) {
     if (in_bf16(w) && on_fp32_kernels(M)) {
