@@ -60,7 +60,8 @@ const Tensor<S>& Model<S>::head_logits(int64_t B, int64_t T) {
   normed_.resize({B, T, C});
   final_norm_->forward(x_.ptr(), normed_.ptr(), N);
   logits_.resize({B, T, V});
-  weight_forward(normed_.ptr(), head(), logits_.ptr(), N, false);
+  normed_in_.set(normed_.ptr(), N, C);
+  weight_forward(normed_in_, head(), logits_.ptr(), false);
   return logits_;
 }
 
@@ -90,7 +91,7 @@ void Model<S>::backward(const S* dlogits) {
   dx_.resize({B, T, C});
   dy_.resize({B, T, C});
   // logits = normed Hᵀ
-  weight_backward(normed_.ptr(), dlogits, head_param, dy_.ptr(), N, false);
+  weight_backward(normed_in_, dlogits, head_param, dy_.ptr(), false);
   final_norm_->backward(dy_.ptr(), dx_.ptr(), N);
   for (auto it = blocks_.rbegin(); it != blocks_.rend(); ++it) {
     (*it)->backward(dx_.ptr(), dy_.ptr(), B, T);

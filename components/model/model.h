@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "components/core/kv_cache.h"
+#include "components/core/weight_input.h"
 #include "components/model/block.h"
 #include "components/model/model_config.h"
 #include "components/norm/norm.h"
@@ -64,6 +65,7 @@ class Model {
   std::vector<int32_t> tokens_;  // (B, T) of the last forward
   Tensor<S> x_, y_;              // (B, T, C) residual stream ping-pong buffers
   Tensor<S> normed_;             // (B, T, C) final-norm output
+  WeightInput<S> normed_in_;     // normed_, as the head reads it (forward and backward)
   Tensor<S> logits_;             // (B, T, V)
   Tensor<S> dx_, dy_;            // backward scratch
 };
