@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -286,6 +287,72 @@ TEST(WeightMatmul, AWeightInputKeepsItsBf16CopyUntilSet) {
   EXPECT_NE(in.bf16()[0], to_bf16(1000.0f));
   in.set(x.data(), M, K);
   EXPECT_EQ(in.bf16()[0], to_bf16(1000.0f));
+}
+
+TEST(Bf16, TransposedConversionRoundsEachElementAsToBf16) {
+  Rng rng(10);
+  for (auto [M, N] : {std::pair<int64_t, int64_t>{70, 37}, {64, 512}, {5, 3}}) {  // tails of 32 rows, and none
+    std::vector<float> in = testing::normal_vector<float>(M * N, rng);
+    in[0] = std::numeric_limits<float>::quiet_NaN();
+    in[1] = 1e-40f;  // subnormal: a signed zero
+    std::vector<Bf16> out(M * N);
+    to_bf16_transposed(in.data(), out.data(), M, N);
+    for (int64_t r = 0; r < M; ++r)
+      for (int64_t n = 0; n < N; ++n)
+        ASSERT_EQ(out[n * M + r], to_bf16(in[r * N + n])) << "M=" << M << " N=" << N << " at " << r << "," << n;
+  }
+}
+
+// With the native kernel, products of 256+ rows read the weight (forward, dx) and the input (dW)
+// through packed copies (onednn_gemm.h). They compute the products of the rounded operands, as the
+// plain path does, for row counts with and without a tail block and a k that is no multiple of the
+// packed blocks; a changed weight (mark_changed) and a new input (set) are packed again.
+TEST(WeightMatmul, PackedOperandsComputeTheRoundedProductsAndFollowChanges) {
+  SKIP_WITHOUT_BF16();
+  Rng rng(11);
+  const Bf16Kernel machine_default = bf16_kernel();
+  set_bf16_kernel(Bf16Kernel::kNative);
+  const int64_t K = 70, N = 150;
+  for (int64_t M : {256, 300}) {
+    Parameter<float> w({N, K}, true);
+    w.value.data = testing::normal_vector<float>(N * K, rng);
+    w.precision = Precision::kBf16;
+    std::vector<float> x = testing::normal_vector<float>(M * K, rng);
+    const auto dy = testing::normal_vector<float>(M * N, rng);
+    auto products = [&](const WeightInput<float>& in, bool packing) {
+      set_bf16_weight_packing(packing);
+      std::fill(w.grad.data.begin(), w.grad.data.end(), 0.0f);
+      Products p{std::vector<float>(M * N), std::vector<float>(M * K), {}};
+      weight_forward(in, w, p.y.data(), false);
+      weight_backward(in, dy.data(), w, p.dx.data(), false);
+      p.dw = w.grad.data;
+      set_bf16_weight_packing(true);
+      return p;
+    };
+    auto expect_rounded_products = [&](const Products& p, const char* what) {
+      const Products ref = reference_layer(rounded_to_bf16(x), rounded_to_bf16(w.value.data), rounded_to_bf16(dy), M, K, N);
+      EXPECT_LE(testing::relative_error(p.y, ref.y), 1e-5) << what << " M=" << M;
+      EXPECT_LE(testing::relative_error(p.dx, ref.dx), 1e-5) << what << " M=" << M;
+      EXPECT_LE(testing::relative_error(p.dw, ref.dw), 1e-5) << what << " M=" << M;
+    };
+    WeightInput<float> in(x.data(), M, K);
+    const Products packed = products(in, true);
+    expect_rounded_products(packed, "packed");
+    expect_rounded_products(products(in, false), "plain");
+    EXPECT_GT(w.bf16_packs().bytes(), 0) << "M=" << M << ": the weight was not packed";
+    EXPECT_GT(in.bf16_packs().bytes(), 0) << "M=" << M << ": the input was not packed";
+    EXPECT_EQ(products(in, true).y, packed.y) << "reused packed copies";
+
+    // New values in the same buffers: packed again, not read stale.
+    for (float& v : w.value.data) v *= -2.0f;
+    w.mark_changed();
+    for (float& v : x) v = v * 0.5f + 1.0f;
+    in.set(x.data(), M, K);
+    const Products after = products(in, true);
+    expect_rounded_products(after, "after the change");
+    EXPECT_EQ(after.y, products(WeightInput<float>(x.data(), M, K), true).y) << "against fresh copies";
+  }
+  set_bf16_kernel(machine_default);
 }
 
 // Attention's bf16 products (Q, K, V, dO and each block's P and dS rounded, fp32 accumulation)

@@ -33,6 +33,9 @@ void to_bf16(const float* in, Bf16* out, int64_t n);
 // The same on the calling thread only (for short rows inside a parallel task).
 void to_bf16_serial(const float* in, Bf16* out, int64_t n);
 
+// out (N x M) = the transpose of in (M x N), rounded to bf16 (each element as to_bf16 rounds it).
+void to_bf16_transposed(const float* in, Bf16* out, int64_t M, int64_t N);
+
 // A buffer of n bf16 values, not zero-filled first (the caller writes every element it reads).
 inline std::unique_ptr<Bf16[]> bf16_buffer(int64_t n) { return std::unique_ptr<Bf16[]>(new Bf16[n]); }
 

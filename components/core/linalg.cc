@@ -31,6 +31,17 @@ void parallel_blocks(int64_t R, int64_t C, F&& f) {
   });
 }
 
+// The blocks of a product with a packed weight (onednn_gemm.h): 64 rows by all C columns, so
+// the weight is packed once, as one operand, then read by every row block and every later product.
+template <typename F>
+void parallel_row_blocks(int64_t R, int64_t C, F&& f) {
+  constexpr int64_t kRowBlock = 64;
+  parallel_for_each((R + kRowBlock - 1) / kRowBlock, [&](int64_t b) {
+    const int64_t r0 = b * kRowBlock, r1 = std::min(R, r0 + kRowBlock);
+    f(r0, r1, int64_t(0), C);
+  });
+}
+
 std::atomic<GemmBackend> fp32_backend{GemmBackend::kOneDnn};
 
 // (For one row Eigen's matrix-vector kernel is faster than oneDNN's, so xwt and xw keep it there.)
@@ -75,6 +86,24 @@ void matmul_xwt_bf16(const float* x, const Bf16* w, float* y, int64_t M, int64_t
 void matmul_xw_bf16(const Bf16* dy, const Bf16* w, float* dx, int64_t M, int64_t N, int64_t K, bool accumulate) {
   onednn_xw(GemmType::kBf16, dy, w, dx, M, N, K, accumulate);
 }
+
+void matmul_xwt_bf16(const Bf16* x, const Bf16* w, PackedOperands& w_packs, float* y, int64_t M, int64_t K, int64_t N,
+                     bool accumulate) {
+  w_packs.pack({w, 1, K}, std::min<int64_t>(M, 64), K, N, accumulate);
+  parallel_row_blocks(M, N, [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+    onednn_gemm_packed({x + r0 * K, K, 1}, {w + c0 * K, 1, K}, w_packs, y + r0 * N + c0, N, r1 - r0, K, c1 - c0,
+                       accumulate);
+  });
+}
+
+void matmul_xw_bf16(const Bf16* dy, const Bf16* w, PackedOperands& w_packs, float* dx, int64_t M, int64_t N, int64_t K,
+                    bool accumulate) {
+  w_packs.pack({w, K, 1}, std::min<int64_t>(M, 64), N, K, accumulate);
+  parallel_row_blocks(M, K, [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+    onednn_gemm_packed({dy + r0 * N, N, 1}, {w + c0, K, 1}, w_packs, dx + r0 * K + c0, K, r1 - r0, N, c1 - c0,
+                       accumulate);
+  });
+}
 void matmul_xw_bf16(const float* dy, const Bf16* w, float* dx, int64_t M, int64_t N, int64_t K, bool accumulate) {
   matmul_xw_bf16(bf16_copy(dy, M * N).get(), w, dx, M, N, K, accumulate);
 }
@@ -84,6 +113,14 @@ void matmul_dw_bf16(const Bf16* dy, const Bf16* x, float* dw, int64_t M, int64_t
 }
 void matmul_dw_bf16(const float* dy, const float* x, float* dw, int64_t M, int64_t N, int64_t K) {
   matmul_dw_bf16(bf16_copy(dy, M * N).get(), bf16_copy(x, M * K).get(), dw, M, N, K);
+}
+
+void matmul_dw_bf16(const Bf16* dy_t, const Bf16* x, PackedOperands& x_packs, float* dw, int64_t M, int64_t N,
+                    int64_t K) {
+  x_packs.pack({x, K, 1}, std::min<int64_t>(N, 64), M, K, true);
+  parallel_row_blocks(N, K, [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+    onednn_gemm_packed({dy_t + r0 * M, M, 1}, {x + c0, K, 1}, x_packs, dw + r0 * K + c0, K, r1 - r0, M, c1 - c0, true);
+  });
 }
 
 template <typename S>

@@ -11,6 +11,7 @@
 #include <Eigen/Core>
 
 #include "components/core/bf16.h"
+#include "components/core/onednn_gemm.h"
 
 namespace ablate {
 
@@ -42,6 +43,16 @@ void matmul_dw_bf16(const float* dy, const float* x, float* dw, int64_t M, int64
 void matmul_xwt_bf16(const Bf16* x, const Bf16* w, float* y, int64_t M, int64_t K, int64_t N, bool accumulate);
 void matmul_xw_bf16(const Bf16* dy, const Bf16* w, float* dx, int64_t M, int64_t N, int64_t K, bool accumulate);
 void matmul_dw_bf16(const Bf16* dy, const Bf16* x, float* dw, int64_t M, int64_t N, int64_t K);
+// The forward and dx products reading w through its packed copy (w_packs: onednn_gemm.h, kept
+// with the weight), on blocks of 64 rows by all columns.
+void matmul_xwt_bf16(const Bf16* x, const Bf16* w, PackedOperands& w_packs, float* y, int64_t M, int64_t K, int64_t N,
+                     bool accumulate);
+void matmul_xw_bf16(const Bf16* dy, const Bf16* w, PackedOperands& w_packs, float* dx, int64_t M, int64_t N, int64_t K,
+                    bool accumulate);
+// dw (N, K) += dy_t (N, M) · x (M, K), dy_t being dy transposed (the kernels that read a packed
+// x take only a dense dy_t), x read through its packed copy (x_packs: kept with the activation).
+void matmul_dw_bf16(const Bf16* dy_t, const Bf16* x, PackedOperands& x_packs, float* dw, int64_t M, int64_t N,
+                    int64_t K);
 
 // Which kernels the fp32 products use (process-wide; oneDNN by default). For benchmarks that
 // compare the two, and for tests.

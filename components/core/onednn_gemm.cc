@@ -1,20 +1,30 @@
 #include "components/core/onednn_gemm.h"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <tuple>
+#include <vector>
 
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "components/core/parallel.h"
+
 namespace ablate {
 namespace {
 
-using Key = std::tuple<int, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, bool>;
+using Key = std::tuple<int, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, bool, bool>;
 
 struct Entry {
   dnnl::matmul primitive;
   dnnl::memory a, b, c;
+  // With a packed b: the reorder from the plain b into the layout `b` has (none where oneDNN
+  // reads this b plain), and the plain b it reads.
+  dnnl::reorder pack;
+  dnnl::memory plain_b;
 };
 
 const dnnl::engine& cpu_engine() {
@@ -24,18 +34,30 @@ const dnnl::engine& cpu_engine() {
 
 // Debian's oneDNN runs its primitives on OpenMP: with one OpenMP thread per calling thread, each
 // primitive is made for and runs on exactly the thread that calls it.
+using Bf16Bits = uint16_t;
+using ReorderKey = std::tuple<int64_t, int64_t, int64_t, int64_t, int>;
+
 struct ThreadState {
   ThreadState() : stream(cpu_engine()) { omp_set_num_threads(1); }
   dnnl::stream stream;
   std::map<Key, Entry> primitives;
+  std::map<ReorderKey, dnnl::reorder> reorders;  // packing one column block (pack_into)
+  std::vector<float> c_block;  // onednn_gemm_packed's dense c
 };
 
+ThreadState& thread_state() {
+  thread_local ThreadState state;
+  return state;
+}
+
+// The matmul for these shapes and strides; with packed_b, b's layout is the one oneDNN chooses.
 Entry make_entry(GemmType type, GemmOperand a, GemmOperand b, int64_t ldc, int64_t m, int64_t k, int64_t n,
-                 bool accumulate) {
+                 bool accumulate, bool packed_b) {
   using dt = dnnl::memory::data_type;
   const dt t = type == GemmType::kBf16 ? dt::bf16 : dt::f32;
   const dnnl::memory::desc a_md({m, k}, t, dnnl::memory::dims{a.row_stride, a.col_stride});
-  const dnnl::memory::desc b_md({k, n}, t, dnnl::memory::dims{b.row_stride, b.col_stride});
+  const dnnl::memory::desc b_plain({k, n}, t, dnnl::memory::dims{b.row_stride, b.col_stride});
+  const dnnl::memory::desc b_md = packed_b ? dnnl::memory::desc({k, n}, t, dnnl::memory::format_tag::any) : b_plain;
   const dnnl::memory::desc c_md({m, n}, dt::f32, dnnl::memory::dims{ldc, 1});
   dnnl::primitive_attr attr;
   if (accumulate) {
@@ -45,30 +67,212 @@ Entry make_entry(GemmType type, GemmOperand a, GemmOperand b, int64_t ldc, int64
   }
   const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a_md, b_md, c_md), attr, cpu_engine());
   const dnnl::engine& e = cpu_engine();
-  return Entry{dnnl::matmul(pd), dnnl::memory(a_md, e, DNNL_MEMORY_NONE), dnnl::memory(b_md, e, DNNL_MEMORY_NONE),
-               dnnl::memory(c_md, e, DNNL_MEMORY_NONE)};
+  Entry entry{dnnl::matmul(pd), dnnl::memory(a_md, e, DNNL_MEMORY_NONE),
+              dnnl::memory(pd.weights_desc(), e, DNNL_MEMORY_NONE), dnnl::memory(c_md, e, DNNL_MEMORY_NONE), {}, {}};
+  if (packed_b && pd.weights_desc() != b_plain) {
+    entry.plain_b = dnnl::memory(b_plain, e, DNNL_MEMORY_NONE);
+    entry.pack = dnnl::reorder(dnnl::reorder::primitive_desc(e, b_plain, e, pd.weights_desc()));
+  }
+  return entry;
+}
+
+Entry& entry_for(ThreadState& state, GemmType type, GemmOperand a, GemmOperand b, int64_t ldc, int64_t m,
+                 int64_t k, int64_t n, bool accumulate, bool packed_b) {
+  const Key key{int(type), m, k, n, a.row_stride, a.col_stride, b.row_stride, b.col_stride, ldc, accumulate, packed_b};
+  auto it = state.primitives.find(key);
+  if (it == state.primitives.end())
+    it = state.primitives.emplace(key, make_entry(type, a, b, ldc, m, k, n, accumulate, packed_b)).first;
+  return it->second;
+}
+
+void run(ThreadState& state, Entry& e, const void* a, const void* b, float* c) {
+  e.a.set_data_handle(const_cast<void*>(a));
+  e.b.set_data_handle(const_cast<void*>(b));
+  e.c.set_data_handle(c);
+  e.primitive.execute(state.stream, {{DNNL_ARG_SRC, e.a}, {DNNL_ARG_WEIGHTS, e.b}, {DNNL_ARG_DST, e.c}});
+  state.stream.wait();
+}
+
+// c = 0 for an empty sum (k == 0), which oneDNN does not take.
+bool empty_sum(float* c, int64_t ldc, int64_t m, int64_t k, int64_t n, bool accumulate) {
+  if (k != 0) return false;
+  if (!accumulate)
+    for (int64_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, 0.0f);
+  return true;
 }
 
 }  // namespace
 
 void onednn_gemm(GemmType type, GemmOperand a, GemmOperand b, float* c, int64_t ldc, int64_t m, int64_t k, int64_t n,
                  bool accumulate) {
-  if (k == 0) {  // an empty sum
-    if (!accumulate)
-      for (int64_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, 0.0f);
+  if (empty_sum(c, ldc, m, k, n, accumulate)) return;
+  ThreadState& state = thread_state();
+  run(state, entry_for(state, type, a, b, ldc, m, k, n, accumulate, false), a.data, b.data, c);
+}
+
+// Each b (its data, strides and shape) with its packed copies, one per layout asked for (the
+// kernels for one and for several rows ask for different ones). A copy packed before the last
+// invalidate() is stale and is packed again into its buffer.
+struct PackedOperands::Store {
+  struct Layout {
+    dnnl::memory packed;
+    uint64_t generation;
+  };
+  struct Operand {
+    std::mutex mutex;
+    std::vector<Layout> layouts;
+  };
+  using OperandKey = std::tuple<const void*, int64_t, int64_t, int64_t, int64_t>;
+
+  Operand& operand(GemmOperand b, int64_t k, int64_t n) {
+    const std::lock_guard<std::mutex> lock(mutex);
+    std::unique_ptr<Operand>& o = operands[OperandKey{b.data, b.row_stride, b.col_stride, k, n}];
+    if (!o) o = std::make_unique<Operand>();
+    return *o;
+  }
+
+  // The copy of b in `layout` (made on first use), and whether it is stale. Under o.mutex.
+  static Layout& layout_of(Operand& o, const dnnl::memory::desc& layout, uint64_t generation) {
+    auto l = std::find_if(o.layouts.begin(), o.layouts.end(),
+                          [&](const Layout& x) { return x.packed.get_desc() == layout; });
+    if (l == o.layouts.end()) l = o.layouts.insert(o.layouts.end(), {dnnl::memory(layout, cpu_engine()), generation - 1});
+    return *l;
+  }
+
+  std::mutex mutex;
+  std::map<OperandKey, std::unique_ptr<Operand>> operands;
+  std::atomic<uint64_t> generation{0};
+};
+
+namespace {
+
+// The blocked layouts whose column blocks lie one after another, each holding all of k (oneDNN's
+// "BA16a<w>b2a": blocks of w columns outermost, then 32-row blocks of k with row pairs
+// interleaved, as AMX and VDPBF16PS read them). In such a layout the columns [n0, n1) of b, n0 a
+// multiple of w, are a layout of their own at an offset: so b packs in parallel, block by block.
+struct ColumnBlocked {
+  dnnl::memory::format_tag tag;
+  int64_t width;
+};
+
+std::optional<ColumnBlocked> column_blocked(const dnnl::memory::desc& layout, int64_t k, int64_t n) {
+  using tag = dnnl::memory::format_tag;
+  for (const ColumnBlocked c : {ColumnBlocked{tag::BA16a64b2a, 64}, ColumnBlocked{tag::BA16a48b2a, 48},
+                                ColumnBlocked{tag::BA16a32b2a, 32}, ColumnBlocked{tag::BA16a16b2a, 16}})
+    if (dnnl::memory::desc({k, n}, dnnl::memory::data_type::bf16, c.tag) == layout) return c;
+  return std::nullopt;
+}
+
+// Packs b (k x n) into `packed` (b's layout for products of m-row blocks, entry e's).
+void pack_into(ThreadState& state, Entry& e, GemmOperand b, int64_t k, int64_t n, const dnnl::memory& packed) {
+  const std::optional<ColumnBlocked> blocked = column_blocked(packed.get_desc(), k, n);
+  if (!blocked) {  // one reorder on this thread
+    e.plain_b.set_data_handle(const_cast<void*>(b.data));
+    e.pack.execute(state.stream, {{DNNL_ARG_FROM, e.plain_b}, {DNNL_ARG_TO, packed}});
+    state.stream.wait();
     return;
   }
-  thread_local ThreadState state;
-  const Key key{int(type), m, k, n, a.row_stride, a.col_stride, b.row_stride, b.col_stride, ldc, accumulate};
-  auto it = state.primitives.find(key);
-  if (it == state.primitives.end())
-    it = state.primitives.emplace(key, make_entry(type, a, b, ldc, m, k, n, accumulate)).first;
-  Entry& e = it->second;
-  e.a.set_data_handle(const_cast<void*>(a.data));
-  e.b.set_data_handle(const_cast<void*>(b.data));
-  e.c.set_data_handle(c);
-  e.primitive.execute(state.stream, {{DNNL_ARG_SRC, e.a}, {DNNL_ARG_WEIGHTS, e.b}, {DNNL_ARG_DST, e.c}});
-  state.stream.wait();
+  using dt = dnnl::memory::data_type;
+  const int64_t chunk = blocked->width * std::max<int64_t>(1, 128 / blocked->width);
+  const size_t chunk_bytes = dnnl::memory::desc({k, chunk}, dt::bf16, blocked->tag).get_size();
+  auto* to = static_cast<char*>(packed.get_data_handle());
+  const auto* from = static_cast<const Bf16Bits*>(b.data);
+  parallel_for_each((n + chunk - 1) / chunk, [&](int64_t i) {
+    const int64_t n0 = i * chunk, nc = std::min(n, n0 + chunk) - n0;
+    const dnnl::memory::desc src_md({k, nc}, dt::bf16, dnnl::memory::dims{b.row_stride, b.col_stride});
+    const dnnl::memory::desc dst_md({k, nc}, dt::bf16, blocked->tag);
+    ThreadState& s = thread_state();
+    const ReorderKey key{k, nc, b.row_stride, b.col_stride, int(blocked->tag)};
+    auto r = s.reorders.find(key);
+    if (r == s.reorders.end())
+      r = s.reorders.emplace(key, dnnl::reorder(dnnl::reorder::primitive_desc(cpu_engine(), src_md, cpu_engine(), dst_md))).first;
+    dnnl::memory src(src_md, cpu_engine(), const_cast<Bf16Bits*>(from + n0 * b.col_stride));
+    dnnl::memory dst(dst_md, cpu_engine(), to + size_t(i) * chunk_bytes);
+    r->second.execute(s.stream, {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, dst}});
+    s.stream.wait();
+  });
+}
+
+}  // namespace
+
+PackedOperands::PackedOperands() : store_(std::make_unique<Store>()) {}
+PackedOperands::~PackedOperands() = default;
+PackedOperands::PackedOperands(const PackedOperands&) : store_(std::make_unique<Store>()) {}
+PackedOperands& PackedOperands::operator=(const PackedOperands& other) {
+  if (this != &other) store_ = std::make_unique<Store>();
+  return *this;
+}
+
+void PackedOperands::invalidate() { ++store_->generation; }
+
+int64_t PackedOperands::bytes() const {
+  const std::lock_guard<std::mutex> lock(store_->mutex);
+  int64_t total = 0;
+  for (const auto& [key, o] : store_->operands) {
+    const std::lock_guard<std::mutex> operand_lock(o->mutex);
+    for (const auto& l : o->layouts) total += int64_t(l.packed.get_desc().get_size());
+  }
+  return total;
+}
+
+void PackedOperands::pack(GemmOperand b, int64_t m, int64_t k, int64_t n, bool accumulate) {
+  if (k == 0) return;
+  ThreadState& state = thread_state();
+  const GemmOperand dense_a{nullptr, k, 1};
+  Entry& e = entry_for(state, GemmType::kBf16, dense_a, b, n, m, k, n, accumulate, true);
+  if (!e.plain_b) return;  // this kernel reads b plain
+  Store::Operand& operand = store_->operand(b, k, n);
+  const uint64_t generation = store_->generation.load();
+  dnnl::memory packed;
+  {
+    const std::lock_guard<std::mutex> lock(operand.mutex);
+    Store::Layout& l = Store::layout_of(operand, e.b.get_desc(), generation);
+    if (l.generation == generation) return;
+    packed = l.packed;
+  }
+  pack_into(state, e, b, k, n, packed);  // (the products that read it start after this returns)
+  const std::lock_guard<std::mutex> lock(operand.mutex);
+  Store::layout_of(operand, e.b.get_desc(), generation).generation = generation;
+}
+
+void onednn_gemm_packed(GemmOperand a, GemmOperand b, PackedOperands& packs, float* c, int64_t ldc, int64_t m,
+                        int64_t k, int64_t n, bool accumulate) {
+  if (empty_sum(c, ldc, m, k, n, accumulate)) return;
+  ThreadState& state = thread_state();
+  // oneDNN 2.6 packs b (and runs its brgemm kernels) only for a dense c: a block of a wider c is
+  // made in a dense block of its own, then stored or added (as the sum post-op would: one rounding).
+  if (ldc != n) {
+    std::vector<float>& block = state.c_block;
+    block.resize(size_t(m * n));
+    onednn_gemm_packed(a, b, packs, block.data(), n, m, k, n, false);
+    for (int64_t i = 0; i < m; ++i) {
+      float* row = c + i * ldc;
+      const float* from = block.data() + i * n;
+      if (accumulate)
+        for (int64_t j = 0; j < n; ++j) row[j] += from[j];
+      else
+        std::copy(from, from + n, row);
+    }
+    return;
+  }
+  Entry& e = entry_for(state, GemmType::kBf16, a, b, ldc, m, k, n, accumulate, true);
+  if (!e.plain_b) return run(state, e, a.data, b.data, c);  // this kernel reads b plain
+  PackedOperands::Store& store = *packs.store_;
+  PackedOperands::Store::Operand& operand = store.operand(b, k, n);
+  const uint64_t generation = store.generation.load();
+  void* packed;
+  {
+    const std::lock_guard<std::mutex> lock(operand.mutex);
+    PackedOperands::Store::Layout& l = PackedOperands::Store::layout_of(operand, e.b.get_desc(), generation);
+    if (l.generation != generation) {  // not packed by pack() (another layout: a tail block's)
+      e.plain_b.set_data_handle(const_cast<void*>(b.data));
+      e.pack.execute(state.stream, {{DNNL_ARG_FROM, e.plain_b}, {DNNL_ARG_TO, l.packed}});
+      state.stream.wait();
+      l.generation = generation;
+    }
+    packed = l.packed.get_data_handle();
+  }
+  run(state, e, a.data, packed, c);
 }
 
 }  // namespace ablate

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "components/core/bf16.h"
+#include "components/core/onednn_gemm.h"
 #include "components/core/precision.h"
 #include "components/core/tensor.h"
 
@@ -39,9 +40,17 @@ struct Parameter {
         bf16_.resize(value.numel());
         to_bf16(value.ptr(), bf16_.data(), value.numel());
         bf16_version_ = version_;
+        packs_.invalidate();
       }
       return bf16_.data();
     }
+  }
+
+  // oneDNN's packed copies of that bf16 copy's blocks (onednn_gemm.h), made by the products that
+  // read them and remade after mark_changed(). Call it before the product's parallel loop.
+  PackedOperands& bf16_packs() const {
+    bf16_value();
+    return packs_;
   }
 
   // The same copy widened back to fp32 (for bf16 products on fp32 kernels: weight_matmul.h).
@@ -59,6 +68,7 @@ struct Parameter {
   uint64_t version_ = 0;
   mutable std::vector<Bf16> bf16_;
   mutable uint64_t bf16_version_ = ~uint64_t(0);
+  mutable PackedOperands packs_;
   mutable std::vector<float> rounded_;
   mutable uint64_t rounded_version_ = ~uint64_t(0);
 };

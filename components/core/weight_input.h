@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "components/core/bf16.h"
+#include "components/core/onednn_gemm.h"
 
 namespace ablate {
 
@@ -27,6 +28,7 @@ class WeightInput {
     M_ = M;
     K_ = K;
     rounded_ = false;
+    packs_.invalidate();
   }
 
   const S* values() const { return x_; }
@@ -47,11 +49,19 @@ class WeightInput {
     }
   }
 
+  // oneDNN's packed copies of that bf16 copy (onednn_gemm.h), for the weight gradients' products
+  // (dW += dyᵀ x reads x as its B operand), remade after set().
+  PackedOperands& bf16_packs() const {
+    bf16();
+    return packs_;
+  }
+
  private:
   const S* x_ = nullptr;
   int64_t M_ = 0, K_ = 0;
   mutable std::vector<Bf16> bf16_;
   mutable bool rounded_ = false;
+  mutable PackedOperands packs_;
 };
 
 }  // namespace ablate

@@ -21,6 +21,14 @@ std::atomic<Bf16Kernel>& kernel_setting() {
   return kernel;
 }
 
+std::atomic<bool>& packing_setting() {
+  static std::atomic<bool> packing{true};
+  return packing;
+}
+
+// Products of M rows read the weight's packed copy (packing pays where enough row blocks read it).
+bool packed(int64_t M) { return M >= 256 && bf16_weight_packing(); }
+
 // Products of M rows on the fp32 kernels (one-row products stay native: see the header).
 bool on_fp32_kernels(int64_t M) { return M >= 2 && bf16_kernel() == Bf16Kernel::kFp32Kernels; }
 
@@ -51,6 +59,8 @@ Bf16Kernel default_bf16_kernel() {
 Bf16Kernel bf16_kernel() { return kernel_setting().load(); }
 const char* bf16_kernel_name() { return bf16_kernel() == Bf16Kernel::kNative ? "native" : "fp32_kernels"; }
 void set_bf16_kernel(Bf16Kernel kernel) { kernel_setting().store(kernel); }
+bool bf16_weight_packing() { return packing_setting().load(); }
+void set_bf16_weight_packing(bool on) { packing_setting().store(on); }
 
 template <typename S>
 void weight_forward(const WeightInput<S>& x, const Parameter<S>& w, S* y, bool accumulate) {
@@ -60,6 +70,7 @@ void weight_forward(const WeightInput<S>& x, const Parameter<S>& w, S* y, bool a
     if (in_bf16(w)) {
       if (on_fp32_kernels(M))
         return matmul_xwt(rounded(x.values(), M * K).get(), w.bf16_rounded_value(), y, M, K, N, accumulate);
+      if (packed(M)) return matmul_xwt_bf16(x.bf16(), w.bf16_value(), w.bf16_packs(), y, M, K, N, accumulate);
       return matmul_xwt_bf16(x.bf16(), w.bf16_value(), y, M, K, N, accumulate);
     }
   matmul_xwt(x.values(), w.value.ptr(), y, M, K, N, accumulate);
@@ -79,6 +90,12 @@ void weight_backward(const WeightInput<S>& x, const S* dy, Parameter<S>& w, S* d
       const std::unique_ptr<float[]> dy_r = rounded(dy, M * N);
       if (dx) matmul_xw(dy_r.get(), w.bf16_rounded_value(), dx, M, N, K, accumulate_dx);
       return matmul_dw(dy_r.get(), rounded(x.values(), M * K).get(), w.grad.ptr(), M, N, K);
+    }
+    if (in_bf16(w) && packed(M)) {
+      if (dx) matmul_xw_bf16(bf16_copy(dy, M * N).get(), w.bf16_value(), w.bf16_packs(), dx, M, N, K, accumulate_dx);
+      const std::unique_ptr<Bf16[]> dy_t = bf16_buffer(M * N);
+      to_bf16_transposed(dy, dy_t.get(), M, N);
+      return matmul_dw_bf16(dy_t.get(), x.bf16(), x.bf16_packs(), w.grad.ptr(), M, N, K);
     }
     if (in_bf16(w)) {
       const std::unique_ptr<Bf16[]> dy16 = bf16_copy(dy, M * N);  // read by both products

@@ -30,6 +30,12 @@ Bf16Kernel bf16_kernel();                 // the kernel in use: the default unle
 const char* bf16_kernel_name();           // "native" or "fp32_kernels", as results record it
 void set_bf16_kernel(Bf16Kernel kernel);  // for benchmarks and tests
 
+// The native kernel reads each weight through its packed copies (Parameter::bf16_packs,
+// onednn_gemm.h) in its forward and dx products: on by default; off packs B on every call, as
+// before run 9 (for benchmarks and tests that compare the two).
+bool bf16_weight_packing();
+void set_bf16_weight_packing(bool on);
+
 // y (M, N) = x (M, K) · Wᵀ, or y += ... when accumulate.
 template <typename S>
 void weight_forward(const WeightInput<S>& x, const Parameter<S>& w, S* y, bool accumulate);
