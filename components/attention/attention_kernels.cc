@@ -21,29 +21,51 @@ ConstMapR<S> rows(const S* base, int64_t n_rows, int64_t D, int64_t row_stride) 
 }
 
 // A strided view of an m x n operand: element (i, j) at data[i * row_stride + j * col_stride],
-// and, for bf16 products, at bf16[i * row_stride + j * col_stride] rounded to bf16 (else null).
+// and, for bf16 products, rounded to bf16 at bf16[i * bf16_row_stride + j * bf16_col_stride]
+// (else null): the bf16 copies of Q, K, V and dO are head-major (Heads below), the blocks' P and
+// dS copies have their fp32 block's strides.
 template <typename S>
 struct View {
   const S* data;
   int64_t row_stride, col_stride;
   const Bf16* bf16 = nullptr;
-  View transposed() const { return {data, col_stride, row_stride, bf16}; }
+  int64_t bf16_row_stride = 0, bf16_col_stride = 0;
+  View transposed() const { return {data, col_stride, row_stride, bf16, bf16_col_stride, bf16_row_stride}; }
 };
 
-// A tensor's bf16 copy for bf16 products (null for fp32 ones): `batches` runs of `n` elements,
-// `batch_stride` apart (a KV cache's batches hold capacity rows, of which the first Tk are read).
-template <typename S>
-std::unique_ptr<Bf16[]> bf16_tensor(bool bf16, const S* x, int64_t batches, int64_t batch_stride, int64_t n) {
+// A (B, T, heads, D) tensor's bf16 copy, head-major: (B, heads, T, D), each head's rows dense, so
+// that a block's operands are plain matrices (oneDNN runs its brgemm kernels, on AMX the tiles,
+// only on those: a head's rows inside the (T, heads · D) tensor are strided, and get gemm:jit).
+// Null for fp32 products. batch_stride: elements between batches of x (a KV cache's batches hold
+// capacity rows, of which the first T are read).
+struct Heads {
   std::unique_ptr<Bf16[]> copy;
+  int64_t T = 0, heads = 0, D = 0;
+  // Row t of head h of batch b.
+  const Bf16* at(int64_t b, int64_t h, int64_t t) const {
+    return copy ? copy.get() + ((b * heads + h) * T + t) * D : nullptr;
+  }
+};
+
+template <typename S>
+Heads bf16_heads(bool bf16, const S* x, int64_t B, int64_t T, int64_t heads, int64_t D, int64_t batch_stride) {
+  Heads h{nullptr, T, heads, D};
   if constexpr (std::is_same_v<S, float>)
     if (bf16) {
-      copy = bf16_buffer((batches - 1) * batch_stride + n);
-      for (int64_t b = 0; b < batches; ++b) to_bf16(x + b * batch_stride, copy.get() + b * batch_stride, n);
+      h.copy = bf16_buffer(B * heads * T * D);
+      Bf16* out = h.copy.get();
+      parallel_chunks(B * T, rows_per_chunk(heads * D), [&](int64_t r0, int64_t r1) {
+        for (int64_t r = r0; r < r1; ++r) {
+          const int64_t b = r / T, t = r % T;
+          for (int64_t head = 0; head < heads; ++head)
+            to_bf16_serial(x + b * batch_stride + (t * heads + head) * D, out + ((b * heads + head) * T + t) * D, D);
+        }
+      });
     }
-  return copy;
+  return h;
 }
 
-// The element at `offset` of a bf16 copy (null when there is none).
+// A (block) buffer's bf16 copy at `offset`, with the block's own strides (null when there is none).
 inline const Bf16* at(const std::unique_ptr<Bf16[]>& copy, int64_t offset) {
   return copy ? copy.get() + offset : nullptr;
 }
@@ -76,8 +98,8 @@ template <typename S>
 void product(View<S> a, View<S> b, S* c, int64_t ldc, int64_t m, int64_t k, int64_t n, bool accumulate) {
   if constexpr (std::is_same_v<S, float>) {
     if (a.bf16 && b.bf16)
-      return onednn_gemm(GemmType::kBf16, {a.bf16, a.row_stride, a.col_stride}, {b.bf16, b.row_stride, b.col_stride},
-                         c, ldc, m, k, n, accumulate);
+      return onednn_gemm(GemmType::kBf16, {a.bf16, a.bf16_row_stride, a.bf16_col_stride},
+                         {b.bf16, b.bf16_row_stride, b.bf16_col_stride}, c, ldc, m, k, n, accumulate);
     if (m >= 2 && fp32_gemm_backend() == GemmBackend::kOneDnn)
       return onednn_gemm(GemmType::kF32, {a.data, a.row_stride, a.col_stride}, {b.data, b.row_stride, b.col_stride},
                          c, ldc, m, k, n, accumulate);
@@ -117,15 +139,15 @@ void attention_forward_tiled(const AttentionShape& a, const S* q, const S* k, co
   const S scale = S(1) / std::sqrt(S(a.D));
   const S neg_inf = -std::numeric_limits<S>::infinity();
   const bool bf16 = bf16_products<S>(a, blocks);
-  const std::unique_ptr<Bf16[]> q16 = bf16_tensor(bf16, q, 1, 0, a.B * a.Tq * q_row);
-  const std::unique_ptr<Bf16[]> k16 = bf16_tensor(bf16, k, a.B, a.kv_batch_stride, a.Tk * kv_row);
-  const std::unique_ptr<Bf16[]> v16 = bf16_tensor(bf16, v, a.B, a.kv_batch_stride, a.Tk * kv_row);
+  const Heads q16 = bf16_heads(bf16, q, a.B, a.Tq, a.H, a.D, a.Tq * q_row);
+  const Heads k16 = bf16_heads(bf16, k, a.B, a.Tk, a.Hkv, a.D, a.kv_batch_stride);
+  const Heads v16 = bf16_heads(bf16, v, a.B, a.Tk, a.Hkv, a.D, a.kv_batch_stride);
   parallel_for_each(a.B * a.H * q_tiles, [&](int64_t idx) {
     const int64_t b = idx / (a.H * q_tiles), h = (idx / q_tiles) % a.H, qt = idx % q_tiles;
     const int64_t kvh = h / group;
     const int64_t i0 = qt * tile, i1 = std::min(a.Tq, i0 + tile), tq = i1 - i0;
     const int64_t q_at = ((b * a.Tq + i0) * a.H + h) * a.D;
-    const View<S> Q{q + q_at, q_row, 1, at(q16, q_at)};
+    const View<S> Q{q + q_at, q_row, 1, q16.at(b, h, i0), a.D, 1};
     const int64_t k_end = std::min(a.Tk, a.q_offset + i1);  // keys visible to the last query row
     MatrixR<S> acc = MatrixR<S>::Zero(tq, a.D);
     MatrixR<S> scores(tq, padded(std::min(key_tile, k_end)));
@@ -134,8 +156,8 @@ void attention_forward_tiled(const AttentionShape& a, const S* q, const S* k, co
     for (int64_t j0 = 0; j0 < k_end; j0 += key_tile) {
       const int64_t tk = std::min(k_end, j0 + key_tile) - j0;
       const int64_t kv_at = b * a.kv_batch_stride + (j0 * a.Hkv + kvh) * a.D;
-      const View<S> K{k + kv_at, kv_row, 1, at(k16, kv_at)};
-      const View<S> V{v + kv_at, kv_row, 1, at(v16, kv_at)};
+      const View<S> K{k + kv_at, kv_row, 1, k16.at(b, kvh, j0), a.D, 1};
+      const View<S> V{v + kv_at, kv_row, 1, v16.at(b, kvh, j0), a.D, 1};
       const int64_t ld = padded(tk);
       product(Q, K.transposed(), scores.data(), ld, tq, a.D, tk, false);  // Q Kᵀ
       MapR<S> Sb(scores.data(), tq, tk, Eigen::OuterStride<>(ld));
@@ -154,7 +176,7 @@ void attention_forward_tiled(const AttentionShape& a, const S* q, const S* k, co
         m[r] = m_new;
       }
       round_block(scores.data(), tq, tk, ld, p16);
-      product<S>({scores.data(), ld, 1, at(p16, 0)}, V, acc.data(), a.D, tq, tk, a.D, true);  // acc += P V
+      product<S>({scores.data(), ld, 1, at(p16, 0), ld, 1}, V, acc.data(), a.D, tq, tk, a.D, true);  // acc += P V
     }
     for (int64_t r = 0; r < tq; ++r) {
       S* out = o + ((b * a.Tq + i0 + r) * a.H + h) * a.D;
@@ -216,22 +238,25 @@ void attention_backward_tiled(const AttentionShape& a, const S* q, const S* k, c
   // with one query head per kv head (MHA) they go straight to dk, dv.
   const bool shared = group > 1;
   const bool bf16 = bf16_products<S>(a, blocks);
-  const std::unique_ptr<Bf16[]> q16 = bf16_tensor(bf16, q, 1, 0, a.B * a.Tq * q_row);
-  const std::unique_ptr<Bf16[]> do16 = bf16_tensor(bf16, dout, 1, 0, a.B * a.Tq * q_row);
-  const std::unique_ptr<Bf16[]> k16 = bf16_tensor(bf16, k, a.B, a.kv_batch_stride, a.Tk * kv_row);
-  const std::unique_ptr<Bf16[]> v16 = bf16_tensor(bf16, v, a.B, a.kv_batch_stride, a.Tk * kv_row);
+  const Heads q16 = bf16_heads(bf16, q, a.B, a.Tq, a.H, a.D, a.Tq * q_row);
+  const Heads do16 = bf16_heads(bf16, dout, a.B, a.Tq, a.H, a.D, a.Tq * q_row);
+  const Heads k16 = bf16_heads(bf16, k, a.B, a.Tk, a.Hkv, a.D, a.kv_batch_stride);
+  const Heads v16 = bf16_heads(bf16, v, a.B, a.Tk, a.Hkv, a.D, a.kv_batch_stride);
   std::vector<S> dk_heads(shared ? a.B * a.H * a.Tk * a.D : 0), dv_heads(dk_heads.size());
   parallel_for_each(a.B * a.H, [&](int64_t idx) {
     const int64_t b = idx / a.H, h = idx % a.H, kvh = h / group;
-    const int64_t kv_ld = shared ? a.D : kv_row;
-    S* dK = shared ? dk_heads.data() + idx * a.Tk * a.D : dk + b * a.kv_batch_stride + kvh * a.D;
-    S* dV = shared ? dv_heads.data() + idx * a.Tk * a.D : dv + b * a.kv_batch_stride + kvh * a.D;
-    S* dQ = dq + (b * a.Tq * a.H + h) * a.D;
+    // bf16 products accumulate dQ, and (MHA) dK and dV, in dense head buffers of the task's own,
+    // copied out at the end: oneDNN's brgemm kernels write only a dense c.
+    std::vector<S> dq_head(bf16 ? a.Tq * a.D : 0), dk_head(bf16 && !shared ? a.Tk * a.D : 0), dv_head(dk_head.size());
+    const int64_t kv_ld = shared || bf16 ? a.D : kv_row, dq_ld = bf16 ? a.D : q_row;
+    S* const dK = shared ? dk_heads.data() + idx * a.Tk * a.D : bf16 ? dk_head.data() : dk + b * a.kv_batch_stride + kvh * a.D;
+    S* const dV = shared ? dv_heads.data() + idx * a.Tk * a.D : bf16 ? dv_head.data() : dv + b * a.kv_batch_stride + kvh * a.D;
+    S* const dQ = bf16 ? dq_head.data() : dq + (b * a.Tq * a.H + h) * a.D;
     for (int64_t j = 0; j < a.Tk; ++j) {
       std::fill_n(dK + j * kv_ld, a.D, S(0));
       std::fill_n(dV + j * kv_ld, a.D, S(0));
     }
-    for (int64_t i = 0; i < a.Tq; ++i) std::fill_n(dQ + i * q_row, a.D, S(0));
+    for (int64_t i = 0; i < a.Tq; ++i) std::fill_n(dQ + i * dq_ld, a.D, S(0));
     const int64_t block_rows = std::min(tile, a.Tq), block_ld = padded(std::min(key_tile, a.Tk));
     MatrixR<S> P(block_rows, block_ld), dS(block_rows, block_ld);
     const std::unique_ptr<Bf16[]> p16 = bf16 ? bf16_buffer(P.size()) : nullptr;  // the blocks' bf16 copies
@@ -239,14 +264,14 @@ void attention_backward_tiled(const AttentionShape& a, const S* q, const S* k, c
     for (int64_t i0 = 0; i0 < a.Tq; i0 += tile) {
       const int64_t tq = std::min(a.Tq, i0 + tile) - i0;
       const int64_t q_at = ((b * a.Tq + i0) * a.H + h) * a.D;
-      const View<S> Q{q + q_at, q_row, 1, at(q16, q_at)};
-      const View<S> dO{dout + q_at, q_row, 1, at(do16, q_at)};
+      const View<S> Q{q + q_at, q_row, 1, q16.at(b, h, i0), a.D, 1};
+      const View<S> dO{dout + q_at, q_row, 1, do16.at(b, h, i0), a.D, 1};
       const int64_t k_end = std::min(a.Tk, a.q_offset + i0 + tq);
       for (int64_t j0 = 0; j0 < k_end; j0 += key_tile) {
         const int64_t tk = std::min(k_end, j0 + key_tile) - j0;
         const int64_t kv_at = b * a.kv_batch_stride + (j0 * a.Hkv + kvh) * a.D;
-        const View<S> K{k + kv_at, kv_row, 1, at(k16, kv_at)};
-        const View<S> V{v + kv_at, kv_row, 1, at(v16, kv_at)};
+        const View<S> K{k + kv_at, kv_row, 1, k16.at(b, kvh, j0), a.D, 1};
+        const View<S> V{v + kv_at, kv_row, 1, v16.at(b, kvh, j0), a.D, 1};
         const int64_t ld = padded(tk);
         product(Q, K.transposed(), P.data(), ld, tq, a.D, tk, false);    // scores
         product(dO, V.transposed(), dS.data(), ld, tq, a.D, tk, false);  // dP
@@ -261,11 +286,19 @@ void attention_backward_tiled(const AttentionShape& a, const S* q, const S* k, c
         }
         round_block(P.data(), tq, tk, ld, p16);
         round_block(dS.data(), tq, tk, ld, ds16);
-        const View<S> P_view{P.data(), ld, 1, at(p16, 0)}, dS_view{dS.data(), ld, 1, at(ds16, 0)};
-        product(dS_view, K, dQ + i0 * q_row, q_row, tq, tk, a.D, true);                  // dQ += dS K / √D
+        const View<S> P_view{P.data(), ld, 1, at(p16, 0), ld, 1}, dS_view{dS.data(), ld, 1, at(ds16, 0), ld, 1};
+        product(dS_view, K, dQ + i0 * dq_ld, dq_ld, tq, tk, a.D, true);                  // dQ += dS K / √D
         product(dS_view.transposed(), Q, dK + j0 * kv_ld, kv_ld, tk, tq, a.D, true);     // dK += dSᵀ Q / √D
         product(P_view.transposed(), dO, dV + j0 * kv_ld, kv_ld, tk, tq, a.D, true);     // dV += Pᵀ dO
       }
+    }
+    if (!bf16) return;
+    for (int64_t i = 0; i < a.Tq; ++i)
+      std::copy_n(dQ + i * a.D, a.D, dq + ((b * a.Tq + i) * a.H + h) * a.D);
+    if (shared) return;
+    for (int64_t j = 0; j < a.Tk; ++j) {
+      std::copy_n(dK + j * a.D, a.D, dk + b * a.kv_batch_stride + (j * a.Hkv + kvh) * a.D);
+      std::copy_n(dV + j * a.D, a.D, dv + b * a.kv_batch_stride + (j * a.Hkv + kvh) * a.D);
     }
   });
   if (!shared) return;
