@@ -146,19 +146,26 @@ double AdamW::step(ParameterList<float>& params, double lr) {
     float* g = param.grad.ptr();
     float* m = s.exp_avg.ptr();
     float* v = s.exp_avg_sq.ptr();
-    parallel_chunks(param.value.numel(), kChunk, [&](int64_t b, int64_t e) {
+    // PyTorch's fp32 operations, in its order, each rounded to fp32 (the scalars too):
+    // p·decay; m·β₁ + (1−β₁)·g; v·β₂ + ((1−β₂)·g)·g; sqrt(v) / sqrt(1−β₂ᵗ) + ε; p + (−step)·(m / denom).
+    const float f_decay = float(decay), f_b1 = float(b1), f_1mb1 = float(1 - b1), f_b2 = float(b2),
+                f_1mb2 = float(1 - b2), f_bc2_sqrt = float(bc2_sqrt), f_eps = float(eps), f_step = float(-step_size);
+    // (The scalars are copied into the task: read through references, any store to p, m or v
+    // might change them, and the loop would not vectorise.)
+    parallel_chunks(param.value.numel(), kChunk,
+                    [&, f_decay, f_b1, f_1mb1, f_b2, f_1mb2, f_bc2_sqrt, f_eps, f_step](int64_t b, int64_t e) {
       if (clipping)
         for (int64_t i = b; i < e; ++i) g[i] = float(double(g[i]) * clip);
       // No branch and no errno (CMakeLists.txt: -fno-math-errno here; v >= 0, so sqrt never sets
       // it) in this loop: it vectorises, with the same correctly rounded sqrt and division.
       for (int64_t i = b; i < e; ++i) {
-        const double gi = g[i];
-        const float mi = float(b1 * double(m[i]) + (1 - b1) * gi);
-        const float vi = float(b2 * double(v[i]) + (1 - b2) * gi * gi);
+        const float gi = g[i];
+        const float mi = m[i] * f_b1 + f_1mb1 * gi;
+        const float vi = v[i] * f_b2 + f_1mb2 * gi * gi;
         m[i] = mi;
         v[i] = vi;
-        const double denom = std::sqrt(double(vi)) / bc2_sqrt + eps;
-        p[i] = float(double(p[i]) * decay - step_size * double(mi) / denom);
+        const float denom = std::sqrt(vi) / f_bc2_sqrt + f_eps;
+        p[i] = p[i] * f_decay + f_step * (mi / denom);
       }
     });
     param.mark_changed();

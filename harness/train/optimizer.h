@@ -10,8 +10,11 @@
 //   v     ← β₂ v + (1 − β₂) g²                           "exp_avg_sq"
 //   p     ← p − (lr / (1 − β₁ᵗ)) · m / (sqrt(v) / sqrt(1 − β₂ᵗ) + ε)
 //
-// Arithmetic: m, v and p are stored in fp32; each element's update is evaluated in double and
-// rounded once per stored value, so results agree with PyTorch's fp32 kernels to about an ulp.
+// Arithmetic: m, v and p are stored in fp32, and each element's update is evaluated in fp32, by
+// PyTorch's operations in PyTorch's order (optimizer.cc), so results agree with its fp32 kernels to
+// an ulp or so (they may fuse a multiply and an add where this build does not, or the reverse).
+// (Until run 9 of reports/precision_bf16.md the update was evaluated in double: its sqrt and
+// division took 8% of a bf16 training step.)
 // The norm is accumulated in double: per parameter, partial sums over fixed 64K-element chunks
 // added in chunk order, then the per-parameter sums added in list order. Nothing depends on the
 // thread count or timing, so a step is bit-identical run to run.
