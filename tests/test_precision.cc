@@ -244,7 +244,8 @@ TEST(WeightMatmul, BothBf16KernelsComputeTheRoundedProducts) {
       Products p{std::vector<float>(M * N), std::vector<float>(M * K), {}};
       weight_forward(x.data(), w, p.y.data(), M, false);
       weight_backward(x.data(), dy.data(), w, p.dx.data(), M, false);
-      const Products ref = reference_layer(rounded_to_bf16(x), rounded_to_bf16(w.value.data), rounded_to_bf16(dy), M, K, N);
+      const Products ref =
+          reference_layer(rounded_to_bf16(x), rounded_to_bf16(w.value.data), rounded_to_bf16(dy), M, K, N);
       const char* name = kernel == Bf16Kernel::kNative ? "native" : "fp32 kernels";
       EXPECT_LE(testing::relative_error(p.y, ref.y), 1e-5) << name << " M=" << M;
       EXPECT_LE(testing::relative_error(p.dx, ref.dx), 1e-5) << name << " M=" << M;
@@ -330,7 +331,8 @@ TEST(WeightMatmul, PackedOperandsComputeTheRoundedProductsAndFollowChanges) {
       return p;
     };
     auto expect_rounded_products = [&](const Products& p, const char* what) {
-      const Products ref = reference_layer(rounded_to_bf16(x), rounded_to_bf16(w.value.data), rounded_to_bf16(dy), M, K, N);
+      const Products ref =
+          reference_layer(rounded_to_bf16(x), rounded_to_bf16(w.value.data), rounded_to_bf16(dy), M, K, N);
       EXPECT_LE(testing::relative_error(p.y, ref.y), 1e-5) << what << " M=" << M;
       EXPECT_LE(testing::relative_error(p.dx, ref.dx), 1e-5) << what << " M=" << M;
       EXPECT_LE(testing::relative_error(p.dw, ref.dw), 1e-5) << what << " M=" << M;

@@ -247,10 +247,12 @@ void attention_backward_tiled(const AttentionShape& a, const S* q, const S* k, c
     const int64_t b = idx / a.H, h = idx % a.H, kvh = h / group;
     // bf16 products accumulate dQ, and (MHA) dK and dV, in dense head buffers of the task's own,
     // copied out at the end: oneDNN's brgemm kernels write only a dense c.
-    std::vector<S> dq_head(bf16 ? a.Tq * a.D : 0), dk_head(bf16 && !shared ? a.Tk * a.D : 0), dv_head(dk_head.size());
+    const bool own_kv = bf16 && !shared;
+    std::vector<S> dq_head(bf16 ? a.Tq * a.D : 0), dk_head(own_kv ? a.Tk * a.D : 0), dv_head(dk_head.size());
     const int64_t kv_ld = shared || bf16 ? a.D : kv_row, dq_ld = bf16 ? a.D : q_row;
-    S* const dK = shared ? dk_heads.data() + idx * a.Tk * a.D : bf16 ? dk_head.data() : dk + b * a.kv_batch_stride + kvh * a.D;
-    S* const dV = shared ? dv_heads.data() + idx * a.Tk * a.D : bf16 ? dv_head.data() : dv + b * a.kv_batch_stride + kvh * a.D;
+    const int64_t head_at = b * a.kv_batch_stride + kvh * a.D;
+    S* const dK = shared ? dk_heads.data() + idx * a.Tk * a.D : own_kv ? dk_head.data() : dk + head_at;
+    S* const dV = shared ? dv_heads.data() + idx * a.Tk * a.D : own_kv ? dv_head.data() : dv + head_at;
     S* const dQ = bf16 ? dq_head.data() : dq + (b * a.Tq * a.H + h) * a.D;
     for (int64_t j = 0; j < a.Tk; ++j) {
       std::fill_n(dK + j * kv_ld, a.D, S(0));
@@ -297,8 +299,8 @@ void attention_backward_tiled(const AttentionShape& a, const S* q, const S* k, c
       std::copy_n(dQ + i * a.D, a.D, dq + ((b * a.Tq + i) * a.H + h) * a.D);
     if (shared) return;
     for (int64_t j = 0; j < a.Tk; ++j) {
-      std::copy_n(dK + j * a.D, a.D, dk + b * a.kv_batch_stride + (j * a.Hkv + kvh) * a.D);
-      std::copy_n(dV + j * a.D, a.D, dv + b * a.kv_batch_stride + (j * a.Hkv + kvh) * a.D);
+      std::copy_n(dK + j * a.D, a.D, dk + head_at + j * kv_row);
+      std::copy_n(dV + j * a.D, a.D, dv + head_at + j * kv_row);
     }
   });
   if (!shared) return;

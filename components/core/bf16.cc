@@ -35,7 +35,8 @@ void to_bf16_transposed(const float* in, Bf16* out, int64_t M, int64_t N) {
       for (; r + 32 <= e; r += 32)
         for (int64_t n = 0; n < N; ++n) {
           const float* column = in + r * N + n;
-          const __m512 top = _mm512_i32gather_ps(rows, column, 4), bottom = _mm512_i32gather_ps(rows, column + 16 * N, 4);
+          const __m512 top = _mm512_i32gather_ps(rows, column, 4);
+          const __m512 bottom = _mm512_i32gather_ps(rows, column + 16 * N, 4);
           const __m512bh both = _mm512_cvtne2ps_pbh(bottom, top);
           _mm512_storeu_si512(out + n * M + r, reinterpret_cast<const __m512i&>(both));
         }

@@ -32,17 +32,16 @@ const dnnl::engine& cpu_engine() {
   return engine;
 }
 
-// Debian's oneDNN runs its primitives on OpenMP: with one OpenMP thread per calling thread, each
-// primitive is made for and runs on exactly the thread that calls it.
 using Bf16Bits = uint16_t;
 using ReorderKey = std::tuple<int64_t, int64_t, int64_t, int64_t, int>;
 
+// Debian's oneDNN runs its primitives on OpenMP: with one OpenMP thread per calling thread, each
+// primitive is made for and runs on exactly the thread that calls it.
 struct ThreadState {
   ThreadState() : stream(cpu_engine()) { omp_set_num_threads(1); }
   dnnl::stream stream;
   std::map<Key, Entry> primitives;
   std::map<ReorderKey, dnnl::reorder> reorders;  // packing one column block (pack_into)
-  std::vector<float> c_block;  // onednn_gemm_packed's dense c
 };
 
 ThreadState& thread_state() {
@@ -110,38 +109,40 @@ void onednn_gemm(GemmType type, GemmOperand a, GemmOperand b, float* c, int64_t 
   run(state, entry_for(state, type, a, b, ldc, m, k, n, accumulate, false), a.data, b.data, c);
 }
 
-// Each b (its data, strides and shape) with its packed copies, one per layout asked for (the
-// kernels for one and for several rows ask for different ones). A copy packed before the last
-// invalidate() is stale and is packed again into its buffer.
+// Each b (its strides and shape) with its packed copies, one per layout asked for (the kernels
+// for one and for several rows ask for different ones). A copy is fresh when it was packed from
+// the same data since the last invalidate(); a stale one is packed again into its buffer.
 struct PackedOperands::Store {
   struct Layout {
     dnnl::memory packed;
+    const void* source;
     uint64_t generation;
   };
   struct Operand {
     std::mutex mutex;
     std::vector<Layout> layouts;
   };
-  using OperandKey = std::tuple<const void*, int64_t, int64_t, int64_t, int64_t>;
+  using OperandKey = std::tuple<int64_t, int64_t, int64_t, int64_t>;
 
   Operand& operand(GemmOperand b, int64_t k, int64_t n) {
     const std::lock_guard<std::mutex> lock(mutex);
-    std::unique_ptr<Operand>& o = operands[OperandKey{b.data, b.row_stride, b.col_stride, k, n}];
+    std::unique_ptr<Operand>& o = operands[OperandKey{b.row_stride, b.col_stride, k, n}];
     if (!o) o = std::make_unique<Operand>();
     return *o;
   }
 
-  // The copy of b in `layout` (made on first use), and whether it is stale. Under o.mutex.
-  static Layout& layout_of(Operand& o, const dnnl::memory::desc& layout, uint64_t generation) {
+  // The copy in `layout` (made, stale, on first use). Under o.mutex.
+  static Layout& layout_of(Operand& o, const dnnl::memory::desc& layout) {
     auto l = std::find_if(o.layouts.begin(), o.layouts.end(),
                           [&](const Layout& x) { return x.packed.get_desc() == layout; });
-    if (l == o.layouts.end()) l = o.layouts.insert(o.layouts.end(), {dnnl::memory(layout, cpu_engine()), generation - 1});
+    if (l == o.layouts.end()) l = o.layouts.insert(o.layouts.end(), {dnnl::memory(layout, cpu_engine()), nullptr, 0});
     return *l;
   }
+  bool fresh(const Layout& l, const void* source) const { return l.source == source && l.generation == generation; }
 
   std::mutex mutex;
   std::map<OperandKey, std::unique_ptr<Operand>> operands;
-  std::atomic<uint64_t> generation{0};
+  std::atomic<uint64_t> generation{1};
 };
 
 namespace {
@@ -184,8 +185,10 @@ void pack_into(ThreadState& state, Entry& e, GemmOperand b, int64_t k, int64_t n
     ThreadState& s = thread_state();
     const ReorderKey key{k, nc, b.row_stride, b.col_stride, int(blocked->tag)};
     auto r = s.reorders.find(key);
-    if (r == s.reorders.end())
-      r = s.reorders.emplace(key, dnnl::reorder(dnnl::reorder::primitive_desc(cpu_engine(), src_md, cpu_engine(), dst_md))).first;
+    if (r == s.reorders.end()) {
+      const dnnl::reorder::primitive_desc pd(cpu_engine(), src_md, cpu_engine(), dst_md);
+      r = s.reorders.emplace(key, dnnl::reorder(pd)).first;
+    }
     dnnl::memory src(src_md, cpu_engine(), const_cast<Bf16Bits*>(from + n0 * b.col_stride));
     dnnl::memory dst(dst_md, cpu_engine(), to + size_t(i) * chunk_bytes);
     r->second.execute(s.stream, {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, dst}});
@@ -222,53 +225,40 @@ void PackedOperands::pack(GemmOperand b, int64_t m, int64_t k, int64_t n, bool a
   Entry& e = entry_for(state, GemmType::kBf16, dense_a, b, n, m, k, n, accumulate, true);
   if (!e.plain_b) return;  // this kernel reads b plain
   Store::Operand& operand = store_->operand(b, k, n);
-  const uint64_t generation = store_->generation.load();
   dnnl::memory packed;
   {
     const std::lock_guard<std::mutex> lock(operand.mutex);
-    Store::Layout& l = Store::layout_of(operand, e.b.get_desc(), generation);
-    if (l.generation == generation) return;
+    Store::Layout& l = Store::layout_of(operand, e.b.get_desc());
+    if (store_->fresh(l, b.data)) return;
     packed = l.packed;
   }
   pack_into(state, e, b, k, n, packed);  // (the products that read it start after this returns)
   const std::lock_guard<std::mutex> lock(operand.mutex);
-  Store::layout_of(operand, e.b.get_desc(), generation).generation = generation;
+  Store::Layout& l = Store::layout_of(operand, e.b.get_desc());
+  l.source = b.data;
+  l.generation = store_->generation;
 }
 
 void onednn_gemm_packed(GemmOperand a, GemmOperand b, PackedOperands& packs, float* c, int64_t ldc, int64_t m,
                         int64_t k, int64_t n, bool accumulate) {
+  // oneDNN 2.6 packs b (and runs its brgemm kernels) only for a dense c.
+  if (ldc != n) return onednn_gemm(GemmType::kBf16, a, b, c, ldc, m, k, n, accumulate);
   if (empty_sum(c, ldc, m, k, n, accumulate)) return;
   ThreadState& state = thread_state();
-  // oneDNN 2.6 packs b (and runs its brgemm kernels) only for a dense c: a block of a wider c is
-  // made in a dense block of its own, then stored or added (as the sum post-op would: one rounding).
-  if (ldc != n) {
-    std::vector<float>& block = state.c_block;
-    block.resize(size_t(m * n));
-    onednn_gemm_packed(a, b, packs, block.data(), n, m, k, n, false);
-    for (int64_t i = 0; i < m; ++i) {
-      float* row = c + i * ldc;
-      const float* from = block.data() + i * n;
-      if (accumulate)
-        for (int64_t j = 0; j < n; ++j) row[j] += from[j];
-      else
-        std::copy(from, from + n, row);
-    }
-    return;
-  }
   Entry& e = entry_for(state, GemmType::kBf16, a, b, ldc, m, k, n, accumulate, true);
   if (!e.plain_b) return run(state, e, a.data, b.data, c);  // this kernel reads b plain
   PackedOperands::Store& store = *packs.store_;
   PackedOperands::Store::Operand& operand = store.operand(b, k, n);
-  const uint64_t generation = store.generation.load();
   void* packed;
   {
     const std::lock_guard<std::mutex> lock(operand.mutex);
-    PackedOperands::Store::Layout& l = PackedOperands::Store::layout_of(operand, e.b.get_desc(), generation);
-    if (l.generation != generation) {  // not packed by pack() (another layout: a tail block's)
+    PackedOperands::Store::Layout& l = PackedOperands::Store::layout_of(operand, e.b.get_desc());
+    if (!store.fresh(l, b.data)) {  // not packed by pack(): another layout (a tail block's)
       e.plain_b.set_data_handle(const_cast<void*>(b.data));
       e.pack.execute(state.stream, {{DNNL_ARG_FROM, e.plain_b}, {DNNL_ARG_TO, l.packed}});
       state.stream.wait();
-      l.generation = generation;
+      l.source = b.data;
+      l.generation = store.generation;
     }
     packed = l.packed.get_data_handle();
   }

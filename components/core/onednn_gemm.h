@@ -56,8 +56,9 @@ class PackedOperands {
 };
 
 // The same product on bf16 operands, with b read through its packed copy in `packs` (made on the
-// first call for this b, its strides and the layout this block's kernel asks for). b's data must
-// not change until packs.invalidate().
+// first call for this b, its strides and the layout this block's kernel asks for; a c with
+// ldc != n reads b plain, as oneDNN packs only for a dense c). b's data must not change until
+// packs.invalidate().
 void onednn_gemm_packed(GemmOperand a, GemmOperand b, PackedOperands& packs, float* c, int64_t ldc, int64_t m,
                         int64_t k, int64_t n, bool accumulate);
 

@@ -146,8 +146,8 @@ double AdamW::step(ParameterList<float>& params, double lr) {
     float* g = param.grad.ptr();
     float* m = s.exp_avg.ptr();
     float* v = s.exp_avg_sq.ptr();
-    // PyTorch's fp32 operations, in its order, each rounded to fp32 (the scalars too):
-    // p·decay; m·β₁ + (1−β₁)·g; v·β₂ + ((1−β₂)·g)·g; sqrt(v) / sqrt(1−β₂ᵗ) + ε; p + (−step)·(m / denom).
+    // PyTorch's fp32 operations, in its order, each rounded to fp32 (the scalars too): p·decay;
+    // m·β₁ + (1−β₁)·g; v·β₂ + ((1−β₂)·g)·g; sqrt(v) / sqrt(1−β₂ᵗ) + ε; p + (−step)·(m / denom).
     const float f_decay = float(decay), f_b1 = float(b1), f_1mb1 = float(1 - b1), f_b2 = float(b2),
                 f_1mb2 = float(1 - b2), f_bc2_sqrt = float(bc2_sqrt), f_eps = float(eps), f_step = float(-step_size);
     // (The scalars are copied into the task: read through references, any store to p, m or v
