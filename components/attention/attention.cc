@@ -27,7 +27,6 @@ void Attention<S>::attend(const AttentionShape& shape, const S* q, const S* k, c
 
 template <typename S>
 void Attention<S>::project(const WeightInput<S>& x, int64_t B, int64_t T, int64_t pos0) {
-  const int64_t N = B * T;
   q_.resize({B, T, H_, D_});
   k_.resize({B, T, Hkv_, D_});
   v_.resize({B, T, Hkv_, D_});
@@ -54,7 +53,6 @@ void Attention<S>::forward(const S* x, S* y, int64_t B, int64_t T) {
 
 template <typename S>
 void Attention<S>::backward(const S* dy, S* dx, int64_t B, int64_t T) {
-  const int64_t N = B * T;
   do_.resize({B, T, H_, D_});
   dq_.resize({B, T, H_, D_});
   dk_.resize({B, T, Hkv_, D_});
