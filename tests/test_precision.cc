@@ -495,28 +495,42 @@ TEST(Precision, Bf16WeightCopiesFollowEveryChangeOfTheWeights) {
 }
 
 // The layers keep their inputs' bf16 copies from the forward for the backward (WeightInput): a
-// forward of other tokens must replace every one of them. After a forward of A, a forward and
-// backward of B give what a model that only ever saw B gives, bit for bit.
+// forward of other tokens must replace every one of them. After a forward and backward of A, a
+// forward and backward of B give what a model that only ever saw B gives, bit for bit: with few
+// rows, and with enough rows for the packed copies.
 TEST(Precision, Bf16ActivationCopiesFollowEachForward) {
   SKIP_WITHOUT_BF16();
-  const std::vector<int32_t> a = {1, 5, 7, 2, 9, 3, 4, 8}, b = {6, 2, 8, 8, 1, 0, 3, 5};
-  auto run = [&](Model<float>& model, bool first_a) {
-    model.set_precision(Precision::kBf16);
-    if (first_a) model.forward(a.data(), 1, 8);
-    model.zero_grad();
-    const std::vector<float> logits = model.forward(b.data(), 1, 8).data;
-    std::vector<float> dlogits(logits.size());
-    for (size_t i = 0; i < logits.size(); ++i) dlogits[i] = 0.01f * float(i % 7) - 0.03f;
-    model.backward(dlogits.data());
-    std::vector<float> grads;
-    for (auto& p : model.parameters()) grads.insert(grads.end(), p.param->grad.data.begin(), p.param->grad.data.end());
-    return std::make_pair(logits, grads);
-  };
-  for (const char* family : {"llama", "gpt2"}) {
-    Model<float> seen_a(testing::tiny_config(family), 1), fresh(testing::tiny_config(family), 1);
-    const auto after_a = run(seen_a, true), only_b = run(fresh, false);
-    EXPECT_EQ(after_a.first, only_b.first) << family;
-    EXPECT_EQ(after_a.second, only_b.second) << family;
+  // One sequence of 8 tokens, and 19 of 16 (304 rows: the products of 256+ rows read packed
+  // copies of the weights and inputs, onednn_gemm.h, with a tail block of 48 rows).
+  for (const int64_t B : {1, 19}) {
+    const int64_t T = B == 1 ? 8 : 16;
+    std::vector<int32_t> a(B * T), b(B * T);
+    for (int64_t i = 0; i < B * T; ++i) {
+      a[i] = int32_t((i * 7 + 1) % 10);
+      b[i] = int32_t((i * 5 + 6) % 9);
+    }
+    std::vector<float> dlogits(B * T * testing::tiny_config("llama").vocab_size);  // (gpt2's vocabulary too)
+    for (size_t i = 0; i < dlogits.size(); ++i) dlogits[i] = 0.01f * float(i % 7) - 0.03f;
+    auto run = [&](Model<float>& model, bool first_a) {
+      model.set_precision(Precision::kBf16);
+      if (first_a) {  // a forward and a backward of A: every copy is made from A's values
+        model.forward(a.data(), B, T);
+        model.backward(dlogits.data());
+      }
+      model.zero_grad();
+      const std::vector<float> logits = model.forward(b.data(), B, T).data;
+      model.backward(dlogits.data());
+      std::vector<float> grads;
+      for (auto& p : model.parameters())
+        grads.insert(grads.end(), p.param->grad.data.begin(), p.param->grad.data.end());
+      return std::make_pair(logits, grads);
+    };
+    for (const char* family : {"llama", "gpt2"}) {
+      Model<float> seen_a(testing::tiny_config(family), 1), fresh(testing::tiny_config(family), 1);
+      const auto after_a = run(seen_a, true), only_b = run(fresh, false);
+      EXPECT_EQ(after_a.first, only_b.first) << family << " B=" << B;
+      EXPECT_EQ(after_a.second, only_b.second) << family << " B=" << B;
+    }
   }
 }
 

@@ -86,6 +86,16 @@ void matmul_xwt_bf16(const float* x, const Bf16* w, float* y, int64_t M, int64_t
 void matmul_xw_bf16(const Bf16* dy, const Bf16* w, float* dx, int64_t M, int64_t N, int64_t K, bool accumulate) {
   onednn_xw(GemmType::kBf16, dy, w, dx, M, N, K, accumulate);
 }
+void matmul_xw_bf16(const float* dy, const Bf16* w, float* dx, int64_t M, int64_t N, int64_t K, bool accumulate) {
+  matmul_xw_bf16(bf16_copy(dy, M * N).get(), w, dx, M, N, K, accumulate);
+}
+
+void matmul_dw_bf16(const Bf16* dy, const Bf16* x, float* dw, int64_t M, int64_t N, int64_t K) {
+  onednn_dw(GemmType::kBf16, dy, x, dw, M, N, K);
+}
+void matmul_dw_bf16(const float* dy, const float* x, float* dw, int64_t M, int64_t N, int64_t K) {
+  matmul_dw_bf16(bf16_copy(dy, M * N).get(), bf16_copy(x, M * K).get(), dw, M, N, K);
+}
 
 void matmul_xwt_bf16(const Bf16* x, const Bf16* w, PackedOperands& w_packs, float* y, int64_t M, int64_t K, int64_t N,
                      bool accumulate) {
@@ -103,16 +113,6 @@ void matmul_xw_bf16(const Bf16* dy, const Bf16* w, PackedOperands& w_packs, floa
     onednn_gemm_packed({dy + r0 * N, N, 1}, {w + c0, K, 1}, w_packs, dx + r0 * K + c0, K, r1 - r0, N, c1 - c0,
                        accumulate);
   });
-}
-void matmul_xw_bf16(const float* dy, const Bf16* w, float* dx, int64_t M, int64_t N, int64_t K, bool accumulate) {
-  matmul_xw_bf16(bf16_copy(dy, M * N).get(), w, dx, M, N, K, accumulate);
-}
-
-void matmul_dw_bf16(const Bf16* dy, const Bf16* x, float* dw, int64_t M, int64_t N, int64_t K) {
-  onednn_dw(GemmType::kBf16, dy, x, dw, M, N, K);
-}
-void matmul_dw_bf16(const float* dy, const float* x, float* dw, int64_t M, int64_t N, int64_t K) {
-  matmul_dw_bf16(bf16_copy(dy, M * N).get(), bf16_copy(x, M * K).get(), dw, M, N, K);
 }
 
 void matmul_dw_bf16(const Bf16* dy_t, const Bf16* x, PackedOperands& x_packs, float* dw, int64_t M, int64_t N,

@@ -21,13 +21,13 @@ struct GemmOperand {
 void onednn_gemm(GemmType type, GemmOperand a, GemmOperand b, float* c, int64_t ldc, int64_t m, int64_t k, int64_t n,
                  bool accumulate);
 
-// A bf16 weight's B operands, each packed once into the layout oneDNN's kernel asks for, and kept.
-// oneDNN's bf16 kernels read B in a blocked layout of their own (on AMX, pairs of k interleaved
-// in 16 x 64 tiles); given a plain B, every call packs its B again, and at the model's shapes that
-// copy took 40% of the products' time (reports/precision_bf16.md, run 9). A product of a weight
-// reads each column block of it once per row block: packed here on the first read, it is reused
-// by the other row blocks, and by every later product until invalidate() (the weight changed).
-// Thread-safe: the blocks of one product pack and read it from several threads.
+// bf16 B operands (a weight's, or a layer input's as dW's B), each packed once into the layout
+// oneDNN's kernel asks for, and kept. oneDNN's bf16 kernels read B in a blocked layout of their own
+// (on AMX, pairs of k interleaved in 16 x 64 tiles); given a plain B, every call packs its B again,
+// and at the model's shapes those copies took 40% of the products' time (reports/precision_bf16.md,
+// run 9). A product reads all of its B once per row block: packed here before the product, it is
+// read by every row block, and by every later product until invalidate() (the values changed).
+// Thread-safe: the blocks of one product read it, and a tail block may pack it, from several threads.
 class PackedOperands {
  public:
   PackedOperands();

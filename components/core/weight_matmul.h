@@ -30,8 +30,9 @@ Bf16Kernel bf16_kernel();                 // the kernel in use: the default unle
 const char* bf16_kernel_name();           // "native" or "fp32_kernels", as results record it
 void set_bf16_kernel(Bf16Kernel kernel);  // for benchmarks and tests
 
-// The native kernel reads each weight through its packed copies (Parameter::bf16_packs,
-// onednn_gemm.h) in its forward and dx products: on by default; off packs B on every call, as
+// The native kernel's products of 256 rows or more read packed copies (onednn_gemm.h): the forward
+// and dx products the weight's (Parameter::bf16_packs), dW the input's (WeightInput::bf16_packs),
+// with dy transposed. On by default; off, oneDNN packs B on every call and dW runs on gemm:jit, as
 // before run 9 (for benchmarks and tests that compare the two).
 bool bf16_weight_packing();
 void set_bf16_weight_packing(bool on);
