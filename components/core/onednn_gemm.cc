@@ -139,6 +139,10 @@ struct PackedOperands::Store {
     return *l;
   }
   bool fresh(const Layout& l, const void* source) const { return l.source == source && l.generation == generation; }
+  void mark_fresh(Layout& l, const void* source) const {
+    l.source = source;
+    l.generation = generation;
+  }
 
   std::mutex mutex;
   std::map<OperandKey, std::unique_ptr<Operand>> operands;
@@ -164,15 +168,17 @@ std::optional<ColumnBlocked> column_blocked(const dnnl::memory::desc& layout, in
   return std::nullopt;
 }
 
+// Packs all of b into `packed` (entry e's layout) with one reorder, on this thread.
+void pack_serially(ThreadState& state, Entry& e, const void* b, const dnnl::memory& packed) {
+  e.plain_b.set_data_handle(const_cast<void*>(b));
+  e.pack.execute(state.stream, {{DNNL_ARG_FROM, e.plain_b}, {DNNL_ARG_TO, packed}});
+  state.stream.wait();
+}
+
 // Packs b (k x n) into `packed` (b's layout for products of m-row blocks, entry e's).
 void pack_into(ThreadState& state, Entry& e, GemmOperand b, int64_t k, int64_t n, const dnnl::memory& packed) {
   const std::optional<ColumnBlocked> blocked = column_blocked(packed.get_desc(), k, n);
-  if (!blocked) {  // one reorder on this thread
-    e.plain_b.set_data_handle(const_cast<void*>(b.data));
-    e.pack.execute(state.stream, {{DNNL_ARG_FROM, e.plain_b}, {DNNL_ARG_TO, packed}});
-    state.stream.wait();
-    return;
-  }
+  if (!blocked) return pack_serially(state, e, b.data, packed);
   using dt = dnnl::memory::data_type;
   const int64_t chunk = blocked->width * std::max<int64_t>(1, 128 / blocked->width);
   const size_t chunk_bytes = dnnl::memory::desc({k, chunk}, dt::bf16, blocked->tag).get_size();
@@ -234,9 +240,7 @@ void PackedOperands::pack(GemmOperand b, int64_t m, int64_t k, int64_t n, bool a
   }
   pack_into(state, e, b, k, n, packed);  // (the products that read it start after this returns)
   const std::lock_guard<std::mutex> lock(operand.mutex);
-  Store::Layout& l = Store::layout_of(operand, e.b.get_desc());
-  l.source = b.data;
-  l.generation = store_->generation;
+  store_->mark_fresh(Store::layout_of(operand, e.b.get_desc()), b.data);
 }
 
 void onednn_gemm_packed(GemmOperand a, GemmOperand b, PackedOperands& packs, float* c, int64_t ldc, int64_t m,
@@ -254,11 +258,8 @@ void onednn_gemm_packed(GemmOperand a, GemmOperand b, PackedOperands& packs, flo
     const std::lock_guard<std::mutex> lock(operand.mutex);
     PackedOperands::Store::Layout& l = PackedOperands::Store::layout_of(operand, e.b.get_desc());
     if (!store.fresh(l, b.data)) {  // not packed by pack(): another layout (a tail block's)
-      e.plain_b.set_data_handle(const_cast<void*>(b.data));
-      e.pack.execute(state.stream, {{DNNL_ARG_FROM, e.plain_b}, {DNNL_ARG_TO, l.packed}});
-      state.stream.wait();
-      l.source = b.data;
-      l.generation = store.generation;
+      pack_serially(state, e, b.data, l.packed);
+      store.mark_fresh(l, b.data);
     }
     packed = l.packed.get_data_handle();
   }
