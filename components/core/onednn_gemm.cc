@@ -11,6 +11,7 @@
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "components/core/bf16.h"
 #include "components/core/parallel.h"
 
 namespace ablate {
@@ -32,7 +33,6 @@ const dnnl::engine& cpu_engine() {
   return engine;
 }
 
-using Bf16Bits = uint16_t;
 using ReorderKey = std::tuple<int64_t, int64_t, int64_t, int64_t, int>;
 
 // Debian's oneDNN runs its primitives on OpenMP: with one OpenMP thread per calling thread, each
@@ -183,7 +183,7 @@ void pack_into(ThreadState& state, Entry& e, GemmOperand b, int64_t k, int64_t n
   const int64_t chunk = blocked->width * std::max<int64_t>(1, 128 / blocked->width);
   const size_t chunk_bytes = dnnl::memory::desc({k, chunk}, dt::bf16, blocked->tag).get_size();
   auto* to = static_cast<char*>(packed.get_data_handle());
-  const auto* from = static_cast<const Bf16Bits*>(b.data);
+  const auto* from = static_cast<const Bf16*>(b.data);
   parallel_for_each((n + chunk - 1) / chunk, [&](int64_t i) {
     const int64_t n0 = i * chunk, nc = std::min(n, n0 + chunk) - n0;
     const dnnl::memory::desc src_md({k, nc}, dt::bf16, dnnl::memory::dims{b.row_stride, b.col_stride});
@@ -195,7 +195,7 @@ void pack_into(ThreadState& state, Entry& e, GemmOperand b, int64_t k, int64_t n
       const dnnl::reorder::primitive_desc pd(cpu_engine(), src_md, cpu_engine(), dst_md);
       r = s.reorders.emplace(key, dnnl::reorder(pd)).first;
     }
-    dnnl::memory src(src_md, cpu_engine(), const_cast<Bf16Bits*>(from + n0 * b.col_stride));
+    dnnl::memory src(src_md, cpu_engine(), const_cast<Bf16*>(from + n0 * b.col_stride));
     dnnl::memory dst(dst_md, cpu_engine(), to + size_t(i) * chunk_bytes);
     r->second.execute(s.stream, {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, dst}});
     s.stream.wait();
